@@ -1,0 +1,4 @@
+//! stemlint: a linter for audio deliveries.
+
+pub mod media;
+pub mod record;

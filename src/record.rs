@@ -1,0 +1,193 @@
+//! What the media stage learned about each file, and a delivery as the rules see it.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::media::analysis::Analysis;
+
+/// The container a file's bytes are in (what the file *is*, whatever its extension says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Container {
+    Wav,
+    Rf64,
+    Bw64,
+    Aiff,
+    Aifc,
+    Flac,
+    Mp3,
+    Ogg,
+    Mp4,
+    Caf,
+    Mkv,
+    Other,
+}
+
+impl Container {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Container::Wav => "wav",
+            Container::Rf64 => "rf64",
+            Container::Bw64 => "bw64",
+            Container::Aiff => "aiff",
+            Container::Aifc => "aifc",
+            Container::Flac => "flac",
+            Container::Mp3 => "mp3",
+            Container::Ogg => "ogg",
+            Container::Mp4 => "mp4",
+            Container::Caf => "caf",
+            Container::Mkv => "mkv",
+            Container::Other => "other",
+        }
+    }
+}
+
+/// The codec of the audio stream inside the container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    Pcm,
+    Flac,
+    Alac,
+    Adpcm,
+    Mp3,
+    Aac,
+    Vorbis,
+    Other,
+}
+
+impl Codec {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Codec::Pcm => "pcm",
+            Codec::Flac => "flac",
+            Codec::Alac => "alac",
+            Codec::Adpcm => "adpcm",
+            Codec::Mp3 => "mp3",
+            Codec::Aac => "aac",
+            Codec::Vorbis => "vorbis",
+            Codec::Other => "other",
+        }
+    }
+
+    /// Lossy codecs throw audio away; no delivery profile accepts them by default.
+    pub fn is_lossy(self) -> bool {
+        matches!(self, Codec::Mp3 | Codec::Aac | Codec::Vorbis | Codec::Adpcm)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SampleFormat {
+    Int,
+    Float,
+}
+
+/// Broadcast-WAV `bext` chunk: the fields a delivery check needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Bext {
+    pub description: String,
+    pub originator: String,
+    pub originator_reference: String,
+    pub origination_date: String,
+    pub origination_time: String,
+    /// Samples since midnight at the file's own sample rate.
+    pub time_reference: u64,
+}
+
+/// Format facts of one audio stream, from its header, with the exact frame count from decoding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AudioFacts {
+    pub container: Container,
+    pub codec: Codec,
+    pub sample_format: SampleFormat,
+    pub sample_rate: u32,
+    /// Bits per sample as stored (the valid bits for WAVE_FORMAT_EXTENSIBLE); None where the
+    /// codec has no such notion (lossy codecs).
+    pub bit_depth: Option<u16>,
+    pub channels: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_mask: Option<u32>,
+    /// Exact sample frames decoded; with `--fast`, the frames the header declares.
+    pub frames: u64,
+    /// Frames the header declares, where it declares any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_frames: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bext: Option<Bext>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ixml: Option<String>,
+}
+
+impl AudioFacts {
+    pub fn duration_s(&self) -> f64 {
+        if self.sample_rate == 0 {
+            0.0
+        } else {
+            self.frames as f64 / f64::from(self.sample_rate)
+        }
+    }
+}
+
+/// A problem with the file itself, found while probing or decoding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileIssueKind {
+    /// `file/unreadable`: cannot be opened or read.
+    Unreadable,
+    /// `file/corrupt`: header and data disagree, truncated, decode error part-way.
+    Corrupt,
+    /// `file/not-audio`: an audio extension on something that is not a supported audio stream.
+    NotAudio,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileIssue {
+    pub kind: FileIssueKind,
+    pub message: String,
+}
+
+impl FileIssue {
+    pub fn new(kind: FileIssueKind, message: impl Into<String>) -> Self {
+        FileIssue {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Everything known about one audio file of a delivery.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    /// Where the file is on disk.
+    pub path: PathBuf,
+    /// Relative to the delivery root, `/` separators, lossily converted to UTF-8.
+    pub rel: String,
+    /// Facts, where the file could be identified as an audio stream at all.
+    pub facts: Option<AudioFacts>,
+    /// Statistics of the decoded samples; None with `--fast` or when nothing decoded.
+    pub analysis: Option<Analysis>,
+    pub issues: Vec<FileIssue>,
+}
+
+impl FileRecord {
+    /// The file name alone (the last component of `rel`).
+    pub fn name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+
+    /// The file name without its extension.
+    pub fn stem(&self) -> &str {
+        let name = self.name();
+        match name.rfind('.') {
+            Some(dot) if dot > 0 => &name[..dot],
+            _ => name,
+        }
+    }
+
+    /// True when the file decoded without any file-level problem.
+    pub fn is_sound(&self) -> bool {
+        self.facts.is_some() && self.issues.is_empty()
+    }
+}
