@@ -44,28 +44,55 @@ pub struct Analysis {
     pub near_peak_ratio: f64,
 }
 
+/// Measurement definitions that come from the profile (the rules' parameters), fixed before
+/// the pass starts so that one pass serves every rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisSettings {
+    /// A sample at or above this level (dBFS, absolute value) counts as at full scale.
+    pub clip_level_dbfs: f64,
+    /// Consecutive full-scale samples in one channel that make a clipped run.
+    pub clip_min_run: u32,
+    /// Below this level (dBFS) a sample counts as silence (head/tail silence, `signal/silent`).
+    pub silence_floor_dbfs: f64,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        AnalysisSettings {
+            clip_level_dbfs: -0.01,
+            clip_min_run: 3,
+            silence_floor_dbfs: -90.0,
+        }
+    }
+}
+
+/// What the analyser needs to know about the stream before the first block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSpec {
+    pub channels: u16,
+    pub sample_rate: u32,
+    pub sample_format: SampleFormat,
+    pub bit_depth: Option<u16>,
+    /// WAVE_FORMAT_EXTENSIBLE channel mask, for the BS.1770 channel weights of surround files.
+    pub channel_mask: Option<u32>,
+}
+
 /// Accumulates an `Analysis` over the blocks of one file.
 pub struct Analyzer {
-    channels: u16,
-    sample_rate: u32,
+    spec: StreamSpec,
+    settings: AnalysisSettings,
 }
 
 impl Analyzer {
-    pub fn new(
-        channels: u16,
-        sample_rate: u32,
-        sample_format: SampleFormat,
-        bit_depth: Option<u16>,
-    ) -> Self {
-        let _ = (sample_format, bit_depth);
+    pub fn new(spec: StreamSpec, settings: &AnalysisSettings) -> Self {
         Analyzer {
-            channels,
-            sample_rate,
+            spec,
+            settings: settings.clone(),
         }
     }
 
     pub fn push(&mut self, block: &Block<'_>) {
-        let _ = (block, self.channels, self.sample_rate);
+        let _ = (block, &self.spec, &self.settings);
     }
 
     pub fn finish(self) -> Analysis {

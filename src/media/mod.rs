@@ -70,8 +70,13 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
 
 /// Probe, decode and analyse one file in one streaming pass. Never panics: a panic inside the
 /// decoders becomes a `file/corrupt` issue on this file.
-pub fn scan(path: &Path, rel: String, mode: ScanMode) -> FileRecord {
-    let _ = mode;
+pub fn scan(
+    path: &Path,
+    rel: String,
+    mode: ScanMode,
+    settings: &analysis::AnalysisSettings,
+) -> FileRecord {
+    let _ = (mode, settings);
     FileRecord {
         path: path.to_path_buf(),
         rel,
