@@ -1,4 +1,366 @@
 //! stemlint: a linter for audio deliveries.
+//!
+//! Data flows one way: [`discover`] walks a delivery → [`media::scan`] probes, decodes and
+//! analyses each file in one streaming pass (in parallel) → [`record::Delivery`] → the
+//! [`rules`] of a [`profile`] → [`diagnostic::Diagnostic`]s → the renderers in the binary.
+//! The library never prints.
 
+pub mod diagnostic;
+pub mod discover;
+pub mod error;
 pub mod media;
+pub mod notes;
+pub mod profile;
 pub mod record;
+pub mod render;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use error::Error;
+pub use media::ScanMode;
+use profile::{Origin, Profile};
+use record::{Delivery, FileRecord};
+use rules::Findings;
+
+/// How to run a check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A built-in profile name or a profile YAML path; overrides the config's `profile:`.
+    pub profile: Option<String>,
+    /// A config file to use instead of each delivery's `stemlint.yaml`.
+    pub config: Option<PathBuf>,
+    pub mode: ScanMode,
+    /// Worker threads; None for one per core.
+    pub jobs: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            profile: None,
+            config: None,
+            mode: ScanMode::Full,
+            jobs: None,
+        }
+    }
+}
+
+/// The outcome of a run: one entry per delivery (or per section of a delivery).
+#[derive(Debug)]
+pub struct Report {
+    pub deliveries: Vec<DeliveryReport>,
+}
+
+#[derive(Debug)]
+pub struct DeliveryReport {
+    pub delivery: Delivery,
+    /// Sorted: delivery-wide findings first, then by path, then by rule.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Counts for a summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, other: Summary) {
+        self.files += other.files;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+    }
+}
+
+impl DeliveryReport {
+    pub fn summary(&self) -> Summary {
+        let count = |severity| {
+            self.diagnostics
+                .iter()
+                .filter(|diagnostic| diagnostic.severity == severity)
+                .count()
+        };
+        Summary {
+            files: self.delivery.files.len(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut total = Summary::default();
+        for delivery in &self.deliveries {
+            total.add(delivery.summary());
+        }
+        total
+    }
+
+    /// The most severe finding of the run, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.deliveries
+            .iter()
+            .flat_map(|delivery| &delivery.diagnostics)
+            .map(|diagnostic| diagnostic.severity)
+            .max()
+    }
+}
+
+/// Progress of a run, for a progress bar. Called from worker threads.
+pub trait Observer: Sync {
+    fn files_found(&self, _total: usize) {}
+    fn file_done(&self, _rel: &str) {}
+}
+
+struct Silent;
+impl Observer for Silent {}
+
+/// Check each delivery in `paths`.
+pub fn check(paths: &[PathBuf], options: &Options) -> Result<Report, Error> {
+    check_observed(paths, options, &Silent)
+}
+
+/// A delivery (or section) to check: its root, profile and what to leave out.
+struct Plan {
+    root: PathBuf,
+    display_root: String,
+    profile: Profile,
+    skip: GlobSet,
+}
+
+pub fn check_observed(
+    paths: &[PathBuf],
+    options: &Options,
+    observer: &dyn Observer,
+) -> Result<Report, Error> {
+    let default_path = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default_path[..]
+    } else {
+        paths
+    };
+    let mut plans = Vec::new();
+    for path in paths {
+        plans.extend(plan(path, options)?);
+    }
+
+    // Every rule's parameters are validated before any file is read.
+    let mut prepared = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        prepared.push(plan.profile.prepare()?);
+    }
+
+    let discovered: Vec<_> = plans
+        .iter()
+        .map(|plan| discover::discover(&plan.root, &plan.skip))
+        .collect();
+    observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
+
+    let jobs: Vec<(usize, &PathBuf, &String)> = discovered
+        .iter()
+        .enumerate()
+        .flat_map(|(index, found)| {
+            found
+                .audio
+                .iter()
+                .map(move |(path, rel)| (index, path, rel))
+        })
+        .collect();
+    let settings: Vec<_> = plans
+        .iter()
+        .map(|plan| rules::analysis_settings(&plan.profile))
+        .collect::<Result<_, _>>()?;
+    let scan_all = || {
+        jobs.par_iter()
+            .map(|(index, path, rel)| {
+                let record = media::scan(path, (*rel).clone(), options.mode, &settings[*index]);
+                observer.file_done(rel);
+                (*index, record)
+            })
+            .collect::<Vec<_>>()
+    };
+    let scanned = match options.jobs {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|error| Error::Io {
+                path: "--jobs".to_owned(),
+                message: format!("cannot start {threads} worker threads: {error}"),
+            })?
+            .install(scan_all),
+        None => scan_all(),
+    };
+    let mut records: Vec<Vec<FileRecord>> = plans.iter().map(|_| Vec::new()).collect();
+    for (index, record) in scanned {
+        records[index].push(record);
+    }
+
+    let mut deliveries = Vec::with_capacity(plans.len());
+    for (((plan, found), files), rules) in
+        plans.into_iter().zip(discovered).zip(records).zip(prepared)
+    {
+        let delivery = Delivery {
+            root: plan.root,
+            display_root: plan.display_root,
+            profile: plan.profile.name.clone(),
+            files,
+            notes: found.notes,
+            strays: found.strays,
+            walk_problems: found.problems,
+            fast: options.mode == ScanMode::Fast,
+        };
+        let mut diagnostics = Vec::new();
+        for (meta, severity, rule) in &rules {
+            let mut findings = Findings::new(meta.id, *severity);
+            rule.check(&delivery, &mut findings);
+            diagnostics.extend(findings.into_diagnostics());
+        }
+        // Stable sort keeps each rule's own order (e.g. by time) within a file.
+        diagnostics.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+        deliveries.push(DeliveryReport {
+            delivery,
+            diagnostics,
+        });
+    }
+    Ok(Report { deliveries })
+}
+
+/// Resolve one PATH into the deliveries to check: the folder itself and its sections.
+fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
+    if !path.exists() {
+        return Err(Error::PathNotFound {
+            path: path.display().to_string(),
+        });
+    }
+    if !path.is_dir() {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            message: "not a folder: stemlint checks a delivery folder (give the folder that holds the files)".to_owned(),
+        });
+    }
+    let config = match &options.config {
+        Some(file) => Some(profile::load_config(file)?),
+        None => profile::discover_config(path)?,
+    };
+    let config_dir = config
+        .as_ref()
+        .and_then(|config| config.path.parent().map(Path::to_path_buf));
+    let base_profile = |section_profile: Option<&String>| -> Result<Profile, Error> {
+        let name = options
+            .profile
+            .as_deref()
+            .or(section_profile.map(String::as_str))
+            .or(config
+                .as_ref()
+                .and_then(|config| config.doc.profile.as_deref()))
+            .unwrap_or(profile::DEFAULT_PROFILE);
+        profile::load(name, config_dir.as_deref())
+    };
+
+    let mut ignore = Vec::new();
+    let mut sections = Vec::new();
+    let mut profile = base_profile(None)?;
+    if let Some(config) = &config {
+        profile.apply(&config.doc.rules, &config.origin)?;
+        ignore = config.doc.ignore.clone();
+        sections = config.doc.sections.clone();
+    }
+    let origin = config.as_ref().map(|config| &config.origin);
+    let section_globs: Vec<String> = sections
+        .iter()
+        .map(|section| section.path.clone())
+        .collect();
+    let mut main_skip = ignore.clone();
+    main_skip.extend(section_globs.iter().cloned());
+    let mut plans = vec![Plan {
+        root: path.to_path_buf(),
+        display_root: path.display().to_string(),
+        profile,
+        skip: globs(&main_skip, origin)?,
+    }];
+
+    for section in &sections {
+        let matcher = globs(std::slice::from_ref(&section.path), origin)?;
+        let ignore_set = globs(&ignore, origin)?;
+        for folder in section_folders(path, &matcher) {
+            let mut profile = base_profile(section.profile.as_ref())?;
+            if let Some(config) = &config {
+                profile.apply(&config.doc.rules, &config.origin)?;
+                profile.apply(&section.rules, &config.origin)?;
+            }
+            let rel = discover::relative(path, &folder);
+            plans.push(Plan {
+                display_root: path.join(&rel).display().to_string(),
+                root: folder,
+                profile,
+                skip: ignore_set.clone(),
+            });
+        }
+    }
+    Ok(plans)
+}
+
+/// Sub-folders of `root` whose relative path matches a section glob (outermost only).
+fn section_folders(root: &Path, matcher: &GlobSet) -> Vec<PathBuf> {
+    let mut folders = Vec::new();
+    let mut walker = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() && matcher.is_match(discover::relative(root, entry.path())) {
+            folders.push(entry.path().to_path_buf());
+            walker.skip_current_dir();
+        }
+    }
+    folders
+}
+
+fn globs(patterns: &[String], origin: Option<&Origin>) -> Result<GlobSet, Error> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|error| match origin {
+            Some(origin) => Error::config(
+                &origin.name,
+                &origin.text,
+                format!("bad glob `{pattern}`: {error}"),
+                origin
+                    .text
+                    .find(pattern.as_str())
+                    .map(|start| (start, pattern.len())),
+                "this pattern",
+                Some(
+                    "globs use `*`, `**`, `?` and `[...]`, relative to the delivery root"
+                        .to_owned(),
+                ),
+            ),
+            None => Error::Io {
+                path: pattern.clone(),
+                message: format!("bad glob: {error}"),
+            },
+        })?;
+        builder.add(glob);
+        // A folder glob also covers everything inside the folder.
+        if !pattern.ends_with("/**") {
+            if let Ok(inside) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/'))) {
+                builder.add(inside);
+            }
+        }
+    }
+    builder.build().map_err(|error| Error::Io {
+        path: "ignore".to_owned(),
+        message: error.to_string(),
+    })
+}

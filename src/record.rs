@@ -191,3 +191,49 @@ impl FileRecord {
         self.facts.is_some() && self.issues.is_empty()
     }
 }
+
+/// A notes / readme text of the delivery.
+#[derive(Debug, Clone)]
+pub struct NotesFile {
+    pub rel: String,
+    pub text: std::sync::Arc<str>,
+}
+
+/// A file that should not ship, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stray {
+    pub rel: String,
+    pub reason: &'static str,
+}
+
+/// Something the walk could not read or follow (a folder without permission, a link loop).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkProblem {
+    pub rel: String,
+    pub message: String,
+}
+
+/// One delivery as the rules see it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub root: PathBuf,
+    /// The root as the user gave it, for reports.
+    pub display_root: String,
+    pub profile: String,
+    /// Audio files, sorted by `rel`.
+    pub files: Vec<FileRecord>,
+    pub notes: Vec<NotesFile>,
+    pub strays: Vec<Stray>,
+    pub walk_problems: Vec<WalkProblem>,
+    /// Headers only (`--fast`): there is no analysis, and frame counts are the headers'.
+    pub fast: bool,
+}
+
+impl Delivery {
+    /// Files that decoded cleanly enough to have facts, with those facts.
+    pub fn audio(&self) -> impl Iterator<Item = (&FileRecord, &AudioFacts)> {
+        self.files
+            .iter()
+            .filter_map(|file| file.facts.as_ref().map(|facts| (file, facts)))
+    }
+}

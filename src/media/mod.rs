@@ -18,7 +18,10 @@ use crate::record::{AudioFacts, FileIssue, FileRecord};
 pub enum Block<'a> {
     /// Integer PCM, sign-extended from `bits` valid bits (a 24-bit sample lies in ±2^23;
     /// 8-bit unsigned WAV is converted to signed).
-    Int { samples: &'a [i32], bits: u32 },
+    Int {
+        samples: &'a [i32],
+        bits: u32,
+    },
     Float(&'a [f32]),
     Double(&'a [f64]),
 }

@@ -1,0 +1,97 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use stemlint::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stemlint",
+    version,
+    about = "A linter for audio deliveries: tracks and stems checked before the mixing engineer does",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage, configuration or I/O failure.\nWith no subcommand, stemlint runs `check`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check deliveries (the default command)
+    Check(CheckArgs),
+    /// List every rule with its level in each built-in profile
+    Rules,
+    /// What a rule checks, why it matters, how to fix it, and its parameters
+    Explain {
+        /// A rule id, e.g. `format/sample-rate`
+        rule: String,
+    },
+    /// List the built-in profiles
+    Profiles,
+    /// Print a commented stemlint.yaml (or write it into PATH, which must not have one)
+    Init {
+        /// Folder to write stemlint.yaml into; prints it when absent
+        path: Option<PathBuf>,
+        /// Profile the new config starts from
+        #[arg(long, default_value = "tracks")]
+        profile: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Delivery folders to check (default: the current folder)
+    pub paths: Vec<PathBuf>,
+    /// Built-in profile name (tracks, stems, stems-film) or a profile YAML file
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Use this config file instead of each delivery's stemlint.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Headers only: no sample decode, no signal rules
+    #[arg(long)]
+    pub fast: bool,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Which severity makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Print diagnostics only: no summary line, no progress
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// No progress display on stderr
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Colour in human output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// After the report, count the findings per rule
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,218 @@
+//! The command line: arguments, progress, choosing a renderer, exit codes. The only place
+//! that prints.
+
+pub mod args;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Parser;
+
+use args::{CheckArgs, Cli, ColorChoice, Command, FailOn};
+use stemlint::diagnostic::Severity;
+use stemlint::render::{human, json, Format};
+use stemlint::{profile, rules, Observer, Options, ScanMode};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+        Some(Command::Rules) => list_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Profiles) => list_profiles(),
+        Some(Command::Init { path, profile }) => init(path, &profile),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Progress {
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+impl Observer for Progress {
+    fn files_found(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    fn file_done(&self, _rel: &str) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.total.load(Ordering::Relaxed);
+        let mut stderr = std::io::stderr().lock();
+        // Progress is best-effort: a closed stderr must not stop the check.
+        let _ = write!(stderr, "\rchecking {done}/{total} files");
+        let _ = stderr.flush();
+    }
+}
+
+fn check(args: CheckArgs) -> miette::Result<ExitCode> {
+    let options = Options {
+        profile: args.profile.clone(),
+        config: args.config.clone(),
+        mode: if args.fast {
+            ScanMode::Fast
+        } else {
+            ScanMode::Full
+        },
+        jobs: args.jobs,
+    };
+    let show_progress = !args.quiet && !args.no_progress && std::io::stderr().is_terminal();
+    let progress = Progress {
+        total: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+    };
+    let report = if show_progress {
+        let report = stemlint::check_observed(&args.paths, &options, &progress);
+        eprint!("\r\x1b[2K");
+        report
+    } else {
+        stemlint::check(&args.paths, &options)
+    }?;
+
+    let text = match args.format {
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            let width = terminal_width();
+            let style = human::Style { color, width };
+            let mut text = String::new();
+            for entry in &report.deliveries {
+                for diagnostic in &entry.diagnostics {
+                    text.push_str(&human::render_diagnostic(diagnostic, style));
+                    text.push('\n');
+                }
+            }
+            if args.statistics {
+                text.push_str(&statistics(&report));
+            }
+            if !args.quiet {
+                text.push_str(&human::summary_line(&report));
+                text.push('\n');
+            }
+            text
+        }
+        Format::Json => json::render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`stemlint | head`) is not a failure of the check.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    Ok(match report.worst() {
+        Some(worst) if worst >= threshold => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse().ok())
+        .filter(|columns: &usize| *columns >= 40)
+        .unwrap_or(100)
+}
+
+/// Findings per rule, most frequent first (like ruff's `--statistics`).
+fn statistics(report: &stemlint::Report) -> String {
+    let mut counts: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+    for diagnostic in report
+        .deliveries
+        .iter()
+        .flat_map(|entry| &entry.diagnostics)
+    {
+        let entry = counts
+            .entry(diagnostic.rule)
+            .or_insert((0, diagnostic.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(diagnostic.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (rule, (count, severity)) in rows {
+        out.push_str(&format!("{count:>5}  {rule:<28} {severity}\n"));
+    }
+    out
+}
+
+fn list_rules() -> miette::Result<ExitCode> {
+    let profiles: Vec<profile::Profile> = profile::builtin_names()
+        .into_iter()
+        .map(|name| profile::load(name, None))
+        .collect::<Result<_, _>>()?;
+    let mut out = format!("{:<26}", "rule");
+    for profile in &profiles {
+        out.push_str(&format!(" {:<11}", profile.name));
+    }
+    out.push_str(" summary\n");
+    for id in rules::ids() {
+        let rule = rules::find(id).expect("ids() lists registered rules");
+        out.push_str(&format!("{id:<26}"));
+        for profile in &profiles {
+            out.push_str(&format!(" {:<11}", profile.level(id).as_str()));
+        }
+        out.push_str(rule.meta().summary);
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> miette::Result<ExitCode> {
+    let Some(rule) = rules::find(id) else {
+        eprintln!("unknown rule `{id}`; `stemlint rules` lists every rule");
+        return Ok(ExitCode::from(2));
+    };
+    print!("{}", rules::explain_text(rule.meta()));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_profiles() -> miette::Result<ExitCode> {
+    for name in profile::builtin_names() {
+        let profile = profile::load(name, None)?;
+        println!("{:<12} {}", profile.name, profile.description);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(path: Option<std::path::PathBuf>, profile_name: &str) -> miette::Result<ExitCode> {
+    let text = profile::init_template(profile_name)?;
+    match path {
+        None => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(folder) => {
+            let target = folder.join("stemlint.yaml");
+            if target.exists() {
+                eprintln!("{} exists already: not overwriting it", target.display());
+                return Ok(ExitCode::from(2));
+            }
+            std::fs::write(&target, text).map_err(|error| stemlint::Error::Io {
+                path: target.display().to_string(),
+                message: error.to_string(),
+            })?;
+            eprintln!("wrote {}", target.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Walk a delivery: audio files (by extension and by content), notes, strays; sorted.
+//! Reads nothing but directory entries and, for files of unknown type, their first bytes.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::GlobSet;
+use walkdir::WalkDir;
+
+use crate::record::{NotesFile, Stray, WalkProblem};
+
+/// Extensions that mark a file as meant to be audio (compared lower-case).
+const AUDIO_EXTENSIONS: &[&str] = &[
+    "wav", "wave", "bwf", "rf64", "bw64", "aif", "aiff", "aifc", "flac", "mp3", "m4a", "aac",
+    "mp4", "ogg", "oga", "opus", "caf", "mka", "wma", "w64", "alac",
+];
+
+/// Extensions of files that are legitimately in a delivery and are neither audio nor notes.
+const KNOWN_OTHER: &[&str] = &[
+    "yaml", "yml", "txt", "md", "rtf", "pdf", "doc", "docx", "mid", "midi", "jpg", "jpeg", "png",
+    "csv", "json", "xml", "edl", "aaf", "omf",
+];
+
+/// Largest notes file read (bytes): notes are a page or two, not a book.
+const NOTES_LIMIT: u64 = 1 << 20;
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Audio candidates: on-disk path and the path relative to the root (`/`-separated).
+    pub audio: Vec<(PathBuf, String)>,
+    pub notes: Vec<NotesFile>,
+    pub strays: Vec<Stray>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Walk `root`. `skip` holds globs (relative paths) of files and folders to leave out: the
+/// user's ignores and the sub-folders that are sections of their own.
+pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
+    let mut found = Discovered::default();
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !skip.is_match(relative(root, entry.path())));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let rel = error
+                    .path()
+                    .map_or_else(|| ".".to_owned(), |path| relative(root, path));
+                let message = if error.loop_ancestor().is_some() {
+                    "symbolic link loop: this link points back to a folder that contains it"
+                        .to_owned()
+                } else {
+                    match error.io_error() {
+                        Some(io) => describe_io(io),
+                        None => error.to_string(),
+                    }
+                };
+                found.problems.push(WalkProblem { rel, message });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            if entry.depth() > 0 && entry.file_type().is_dir() {
+                if let Some(reason) = stray_folder(&entry.file_name().to_string_lossy()) {
+                    found.strays.push(Stray {
+                        rel: relative(root, entry.path()),
+                        reason,
+                    });
+                }
+            }
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let rel = relative(root, &path);
+        let name = entry.file_name().to_string_lossy().into_owned();
+        classify(&mut found, path, rel, &name);
+    }
+    found
+}
+
+fn classify(found: &mut Discovered, path: PathBuf, rel: String, name: &str) {
+    let lower = name.to_lowercase();
+    let extension = lower.rsplit_once('.').map(|(_, extension)| extension);
+    if lower == "stemlint.yaml" || lower == ".stemlint.yaml" {
+        return;
+    }
+    if let Some(reason) = stray_file(&lower) {
+        found.strays.push(Stray { rel, reason });
+        return;
+    }
+    if let Some(extension) = extension {
+        if AUDIO_EXTENSIONS.contains(&extension) {
+            found.audio.push((path, rel));
+            return;
+        }
+    }
+    if is_notes_name(&lower) {
+        match read_notes(&path) {
+            Ok(text) => found.notes.push(NotesFile { rel, text }),
+            Err(error) => found.problems.push(WalkProblem {
+                rel,
+                message: describe_io(&error),
+            }),
+        }
+        return;
+    }
+    let known = extension.is_some_and(|extension| KNOWN_OTHER.contains(&extension));
+    if !known && sniff_audio(&path) {
+        found.audio.push((path, rel));
+    }
+}
+
+/// `notes.txt`, `README.txt`, `*notes*.txt`, `*.md`, and a few spellings people use.
+pub fn is_notes_name(lower: &str) -> bool {
+    let text_like = lower.ends_with(".txt") || lower.ends_with(".md") || lower.ends_with(".rtf");
+    lower.ends_with(".md")
+        || (text_like
+            && (lower.starts_with("readme")
+                || lower.contains("note")
+                || lower.contains("info")
+                || lower.contains("tempo")
+                || lower.contains("session")))
+}
+
+/// Read a notes file leniently: UTF-8 or UTF-16 with a BOM, invalid bytes replaced.
+fn read_notes(path: &Path) -> std::io::Result<Arc<str>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(NOTES_LIMIT)
+        .read_to_end(&mut bytes)?;
+    Ok(Arc::from(decode_text(&bytes)))
+}
+
+pub fn decode_text(bytes: &[u8]) -> String {
+    let utf16 = |big_endian: bool, body: &[u8]| {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|pair| {
+                if big_endian {
+                    u16::from_be_bytes([pair[0], pair[1]])
+                } else {
+                    u16::from_le_bytes([pair[0], pair[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, body @ ..] => utf16(false, body),
+        [0xFE, 0xFF, body @ ..] => utf16(true, body),
+        [0xEF, 0xBB, 0xBF, body @ ..] => String::from_utf8_lossy(body).into_owned(),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+    .replace("\r\n", "\n")
+}
+
+/// Does the content start like an audio container, whatever the name says?
+fn sniff_audio(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let Ok(mut file) = File::open(path) else {
+        return false;
+    };
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => filled += read,
+        }
+    }
+    let head = &head[..filled];
+    let riff_like = head.len() >= 12
+        && matches!(&head[..4], b"RIFF" | b"RF64" | b"BW64" | b"FORM")
+        && matches!(&head[8..12], b"WAVE" | b"AIFF" | b"AIFC");
+    riff_like
+        || head.starts_with(b"fLaC")
+        || head.starts_with(b"OggS")
+        || head.starts_with(b"caff")
+        || head.starts_with(b"ID3")
+        || (head.len() >= 8 && &head[4..8] == b"ftyp")
+}
+
+fn stray_file(lower: &str) -> Option<&'static str> {
+    let extension = lower
+        .rsplit_once('.')
+        .map_or("", |(_, extension)| extension);
+    if lower == ".ds_store" {
+        Some("macOS Finder metadata")
+    } else if lower.starts_with("._") {
+        Some("macOS resource fork (AppleDouble) file")
+    } else if lower == "thumbs.db" || lower == "desktop.ini" || lower == "ehthumbs.db" {
+        Some("Windows Explorer metadata")
+    } else if matches!(
+        extension,
+        "ptx"
+            | "ptf"
+            | "pts"
+            | "als"
+            | "cpr"
+            | "rpp"
+            | "flp"
+            | "song"
+            | "logicx"
+            | "band"
+            | "npr"
+            | "bwproject"
+            | "ses"
+            | "sesx"
+            | "aup"
+            | "aup3"
+            | "reason"
+            | "ardour"
+    ) {
+        Some("DAW session file")
+    } else if matches!(
+        extension,
+        "pkf" | "reapeaks" | "asd" | "pk" | "peak" | "wfm" | "ovw" | "gpk" | "mtp" | "sfk"
+    ) || lower.ends_with(".wav.peak")
+    {
+        Some("waveform overview / peak file written by a DAW or editor")
+    } else if matches!(
+        extension,
+        "zip" | "rar" | "7z" | "tar" | "gz" | "tgz" | "bz2" | "xz"
+    ) {
+        Some("archive: deliver the unpacked files")
+    } else if matches!(
+        extension,
+        "bak" | "tmp" | "part" | "crdownload" | "download"
+    ) || lower.ends_with('~')
+    {
+        Some("temporary or partial file")
+    } else {
+        None
+    }
+}
+
+fn stray_folder(name: &str) -> Option<&'static str> {
+    (name == "__MACOSX").then_some("macOS archive metadata folder")
+}
+
+/// `path` relative to `root`, `/`-separated, lossy UTF-8.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+pub fn describe_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::NotFound => {
+            "not found (a broken link, or removed during the run)".to_owned()
+        }
+        _ => error.to_string(),
+    }
+}

@@ -1,0 +1,58 @@
+//! Failures that stop a run (exit code 2): a path that does not exist, a config that does not
+//! parse. A bad audio file is never one of these: it is a finding.
+
+use miette::{NamedSource, SourceSpan};
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error("{path}: no such file or directory")]
+    #[diagnostic(
+        code(stemlint::path),
+        help("give the folder of a delivery (tracks or stems), or run stemlint inside it")
+    )]
+    PathNotFound { path: String },
+
+    #[error("{path}: {message}")]
+    #[diagnostic(code(stemlint::io))]
+    Io { path: String, message: String },
+
+    #[error("unknown profile `{name}`")]
+    #[diagnostic(
+        code(stemlint::profile),
+        help("built-in profiles: {known}; or give the path of a profile YAML file")
+    )]
+    UnknownProfile { name: String, known: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(stemlint::config))]
+    Config {
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("{label}")]
+        span: Option<SourceSpan>,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl Error {
+    /// A configuration error pointing at `offset..offset+length` of the YAML text `name`.
+    pub fn config(
+        name: &str,
+        text: &str,
+        message: impl Into<String>,
+        span: Option<(usize, usize)>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        Error::Config {
+            message: format!("{name}: {}", message.into()),
+            source_code: NamedSource::new(name, text.to_owned()),
+            span: span.map(|(offset, length)| SourceSpan::new(offset.into(), length)),
+            label: label.into(),
+            help,
+        }
+    }
+}

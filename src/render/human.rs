@@ -1,0 +1,160 @@
+//! Human output: each diagnostic rendered by miette (rule id, severity, file, message, help,
+//! and a labelled span where the finding is about text), then a summary line.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::Report;
+
+/// How to draw: colours (for a terminal) and width.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+struct Rendered<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.diagnostic.path {
+            Some(path) => write!(f, "{path}: {}", self.diagnostic.message),
+            None => f.write_str(&self.diagnostic.message),
+        }
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.diagnostic.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diagnostic.span.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(span.label.clone()),
+            span.offset,
+            span.length,
+        ))))
+    }
+}
+
+/// One diagnostic as miette draws it.
+pub fn render_diagnostic(diagnostic: &Diagnostic, style: Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
+    let rendered = Rendered {
+        diagnostic,
+        source: diagnostic
+            .span
+            .as_ref()
+            .map(|span| NamedSource::new(span.name.clone(), span.text.to_string())),
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, &rendered).is_err() {
+        out = format!(
+            "{}: {rendered}\n  help: {}\n",
+            diagnostic.rule, diagnostic.help
+        );
+    }
+    out
+}
+
+/// The whole report: every diagnostic, then one summary line per run.
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    for entry in &report.deliveries {
+        for diagnostic in &entry.diagnostics {
+            out.push_str(&render_diagnostic(diagnostic, style));
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// `2 deliveries, 17 files: 9 errors, 3 warnings, 0 infos (profile tracks)`.
+pub fn summary_line(report: &Report) -> String {
+    let summary = report.summary();
+    let plural = |count: usize, noun: &str| {
+        if count == 1 {
+            format!("{count} {noun}")
+        } else {
+            format!("{count} {noun}s")
+        }
+    };
+    let mut profiles: Vec<&str> = report
+        .deliveries
+        .iter()
+        .map(|entry| entry.delivery.profile.as_str())
+        .collect();
+    profiles.dedup();
+    let mut line = String::new();
+    if report.deliveries.len() > 1 {
+        line.push_str(
+            &plural(report.deliveries.len(), "delivery").replace("deliverys", "deliveries"),
+        );
+        line.push_str(", ");
+    }
+    line.push_str(&format!("{} checked", plural(summary.files, "file")));
+    if summary.errors + summary.warnings + summary.infos == 0 {
+        line.push_str(": no problems found");
+    } else {
+        line.push_str(&format!(
+            ": {}, {}, {}",
+            plural(summary.errors, "error"),
+            plural(summary.warnings, "warning"),
+            plural(summary.infos, "info")
+        ));
+    }
+    line.push_str(&format!(" (profile {})", profiles.join(", ")));
+    if report.deliveries.iter().any(|entry| entry.delivery.fast) {
+        line.push_str("; --fast: headers only, signal checks skipped");
+    }
+    line
+}

@@ -1,0 +1,104 @@
+//! The schema-1 JSON document (SPEC.md): deliveries, files with their facts and analysis,
+//! diagnostics, summaries.
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::media::analysis::Analysis;
+use crate::record::{Bext, FileRecord};
+use crate::{Report, Summary};
+
+/// The version of the document's shape; bumped only for incompatible changes.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: u32,
+    deliveries: Vec<DeliveryOut<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct DeliveryOut<'a> {
+    root: &'a str,
+    profile: &'a str,
+    /// `full`, or `fast` when samples were not decoded (no analysis, no signal rules).
+    mode: &'static str,
+    files: Vec<FileOut<'a>>,
+    diagnostics: &'a [Diagnostic],
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    codec: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sample_format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sample_rate: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bit_depth: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel_mask: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frames: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared_frames: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bext: Option<&'a Bext>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<&'a Analysis>,
+}
+
+fn file_out(file: &FileRecord) -> FileOut<'_> {
+    let facts = file.facts.as_ref();
+    FileOut {
+        path: &file.rel,
+        container: facts.map(|facts| facts.container.as_str()),
+        codec: facts.map(|facts| facts.codec.as_str()),
+        sample_format: facts.map(|facts| match facts.sample_format {
+            crate::record::SampleFormat::Int => "int",
+            crate::record::SampleFormat::Float => "float",
+        }),
+        sample_rate: facts.map(|facts| facts.sample_rate),
+        bit_depth: facts.and_then(|facts| facts.bit_depth),
+        channels: facts.map(|facts| facts.channels),
+        channel_mask: facts.and_then(|facts| facts.channel_mask),
+        frames: facts.map(|facts| facts.frames),
+        declared_frames: facts.and_then(|facts| facts.declared_frames),
+        duration_s: facts.map(|facts| (facts.duration_s() * 1e6).round() / 1e6),
+        bext: facts.and_then(|facts| facts.bext.as_ref()),
+        analysis: file.analysis.as_ref(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let document = Document {
+        schema: SCHEMA,
+        deliveries: report
+            .deliveries
+            .iter()
+            .map(|entry| DeliveryOut {
+                root: &entry.delivery.display_root,
+                profile: &entry.delivery.profile,
+                mode: if entry.delivery.fast { "fast" } else { "full" },
+                files: entry.delivery.files.iter().map(file_out).collect(),
+                diagnostics: &entry.diagnostics,
+                summary: entry.summary(),
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    let mut text = serde_json::to_string_pretty(&document)
+        .expect("the report serialises: no map keys that are not strings, no non-finite floats");
+    text.push('\n');
+    text
+}

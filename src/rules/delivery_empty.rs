@@ -1,0 +1,47 @@
+use serde::Deserialize;
+
+use super::{Findings, Meta, Rule};
+use crate::diagnostic::Level;
+use crate::record::Delivery;
+
+#[derive(Clone)]
+pub struct DeliveryEmpty;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Rule for DeliveryEmpty {
+    type Params = Params;
+    const META: Meta = Meta {
+        id: "delivery/empty",
+        summary: "no audio files found",
+        explain: "Finds deliveries with no audio file at all.\n\n\
+Why it matters: an empty folder usually means the upload failed, the files are still in an \
+archive, or the wrong folder was shared.\n\n\
+Fix: check that the export finished and the files were copied into this folder; unpack any \
+archive.",
+        default_level: Level::Error,
+    };
+
+    fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
+        if !delivery.files.is_empty() {
+            return;
+        }
+        let archives = delivery
+            .strays
+            .iter()
+            .filter(|stray| stray.reason.starts_with("archive"))
+            .count();
+        let help = if archives > 0 {
+            "the audio seems to be inside an archive: unpack it here and check again"
+        } else {
+            "export the files into this folder (or point stemlint at the folder that holds them)"
+        };
+        out.report(
+            None,
+            format!("no audio files in {}", delivery.display_root),
+            help,
+        );
+    }
+}

@@ -1,0 +1,38 @@
+use serde::Deserialize;
+
+use super::{Findings, Meta, Rule};
+use crate::diagnostic::Level;
+use crate::record::{Delivery, FileIssueKind};
+
+#[derive(Clone)]
+pub struct FileCorrupt;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Rule for FileCorrupt {
+    type Params = Params;
+    const META: Meta = Meta {
+        id: "file/corrupt",
+        summary: "header and data disagree: truncated, cut short or damaged data",
+        explain: "Finds files whose header and data disagree: a data chunk that claims more audio than the file holds (a truncated upload or copy), a decoder error part-way, zero channels, a zero sample rate, a damaged header. The report gives the frames actually present.\n\nWhy it matters: a truncated file imports short or not at all; one damaged frame can be a click in the mix. Lengths no longer line up.\n\nFix: export the file again from the session, or copy it again and compare checksums with the sender (a cut-short upload is the usual cause).",
+        default_level: Level::Error,
+    };
+
+    fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
+        for file in &delivery.files {
+            for issue in file
+                .issues
+                .iter()
+                .filter(|issue| issue.kind == FileIssueKind::Corrupt)
+            {
+                out.report(
+                    Some(&file.rel),
+                    &issue.message,
+                    "export the file again from the session, or copy it again and compare its checksum with the sender's",
+                );
+            }
+        }
+    }
+}

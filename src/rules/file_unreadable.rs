@@ -1,0 +1,50 @@
+use serde::Deserialize;
+
+use super::{Findings, Meta, Rule};
+use crate::diagnostic::Level;
+use crate::record::{Delivery, FileIssueKind};
+
+#[derive(Clone)]
+pub struct FileUnreadable;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Rule for FileUnreadable {
+    type Params = Params;
+    const META: Meta = Meta {
+        id: "file/unreadable",
+        summary: "a file or folder cannot be opened or read",
+        explain: "Finds files that cannot be opened or read at all: permission denied, an I/O \
+error, a broken symbolic link, a link loop, a folder stemlint may not enter.\n\n\
+Why it matters: whatever stemlint cannot read, the engineer's DAW cannot import either, and \
+nobody notices until the session is being built.\n\n\
+Fix: check the file's permissions (it must be readable by the recipient), replace broken \
+links with the files themselves, and copy the delivery again if the disk reported errors.",
+        default_level: Level::Error,
+    };
+
+    fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
+        for problem in &delivery.walk_problems {
+            out.report(
+                Some(&problem.rel),
+                format!("cannot read: {}", problem.message),
+                "make it readable (permissions), replace a broken or looping link with the real file, or copy the delivery again",
+            );
+        }
+        for file in &delivery.files {
+            for issue in file
+                .issues
+                .iter()
+                .filter(|issue| issue.kind == FileIssueKind::Unreadable)
+            {
+                out.report(
+                    Some(&file.rel),
+                    &issue.message,
+                    "make the file readable by the recipient (permissions) or copy it again from the source",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+use serde::Deserialize;
+
+use super::{Findings, Meta, Rule};
+use crate::diagnostic::Level;
+use crate::record::{AudioFacts, Delivery, SampleFormat};
+
+#[derive(Clone)]
+pub struct FormatBitDepth;
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Accepted sample formats: `int16`, `int24`, `int32`, `float32`, `float64` (also `int8`).
+    pub accept: Vec<String>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            accept: vec!["int24".into()],
+        }
+    }
+}
+
+/// `int24`, `float32`… for a file's facts; None when the codec has no bit depth.
+pub fn format_name(facts: &AudioFacts) -> Option<String> {
+    let bits = facts.bit_depth?;
+    Some(match facts.sample_format {
+        SampleFormat::Int => format!("int{bits}"),
+        SampleFormat::Float => format!("float{bits}"),
+    })
+}
+
+fn describe(name: &str) -> String {
+    match name.strip_prefix("int") {
+        Some(bits) => format!("{bits}-bit integer"),
+        None => match name.strip_prefix("float") {
+            Some(bits) => format!("{bits}-bit float"),
+            None => name.to_owned(),
+        },
+    }
+}
+
+impl Rule for FormatBitDepth {
+    type Params = Params;
+    const META: Meta = Meta {
+        id: "format/bit-depth",
+        summary: "bit depth / sample format not accepted (default 24-bit integer)",
+        explain: "Finds files whose bit depth or sample format (integer or floating point) is \
+not one the profile accepts: 24-bit integer by default.\n\n\
+Why it matters: 16-bit exports lose the low-level detail and headroom a mix needs; 32-bit \
+float files can carry levels above full scale that clip the moment they are converted; a \
+delivery that mixes formats was exported with different settings.\n\n\
+Fix: export again at the accepted format (24-bit integer by default). Converting a 16-bit \
+file to 24-bit gains nothing (see `signal/padded-bit-depth`): export from the session.\n\n\
+Parameters: `accept` (list of `int16`, `int24`, `int32`, `float32`, `float64`).",
+        default_level: Level::Error,
+    };
+
+    fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
+        for (file, facts) in delivery.audio() {
+            let Some(name) = format_name(facts) else {
+                continue;
+            };
+            if params
+                .accept
+                .iter()
+                .any(|accepted| accepted.eq_ignore_ascii_case(&name))
+            {
+                continue;
+            }
+            let accepted: Vec<String> = params.accept.iter().map(|name| describe(name)).collect();
+            out.report(
+                Some(&file.rel),
+                format!(
+                    "{}, the profile wants {}",
+                    describe(&name),
+                    accepted.join(" or ")
+                ),
+                format!(
+                    "export it again from the session as {}",
+                    accepted.first().map_or("24-bit integer", String::as_str)
+                ),
+            );
+        }
+    }
+}

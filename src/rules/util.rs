@@ -1,0 +1,160 @@
+//! Small helpers the rules share: formatting figures for messages, spans over file names.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Span, SpanSource};
+use crate::record::FileRecord;
+
+/// `48 kHz`, `44.1 kHz`, `88.2 kHz`.
+pub fn rate(hz: u32) -> String {
+    if hz % 1000 == 0 {
+        format!("{} kHz", hz / 1000)
+    } else {
+        let khz = format!("{:.3}", f64::from(hz) / 1000.0);
+        format!("{} kHz", khz.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+/// Seconds with millisecond precision: `12.000 s`.
+pub fn seconds(value: f64) -> String {
+    format!("{value:.3} s")
+}
+
+/// `01:02:03.456` (hours only when needed), for positions in a file.
+pub fn clock(seconds: f64) -> String {
+    let seconds = seconds.max(0.0);
+    let millis = (seconds * 1000.0).round() as u64;
+    let (hours, rest) = (millis / 3_600_000, millis % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    let (secs, millis) = (rest / 1000, rest % 1000);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{secs:02}.{millis:03}")
+    } else {
+        format!("{minutes:02}:{secs:02}.{millis:03}")
+    }
+}
+
+/// A plural noun: `1 sample`, `3 samples`.
+pub fn count(value: u64, noun: &str) -> String {
+    if value == 1 {
+        format!("{value} {noun}")
+    } else {
+        format!("{value} {noun}s")
+    }
+}
+
+/// A span over characters of a file's name (`start..start+length` in the name), shown
+/// against the file's relative path.
+pub fn name_span(file: &FileRecord, start: usize, length: usize, label: impl Into<String>) -> Span {
+    rel_span(&file.rel, start, length, label)
+}
+
+/// Like `name_span` for a path that is not an audio record (a stray file).
+pub fn rel_span(rel: &str, start: usize, length: usize, label: impl Into<String>) -> Span {
+    let name_offset = rel.rfind('/').map_or(0, |slash| slash + 1);
+    Span::new(
+        SpanSource::FileName,
+        rel,
+        Arc::from(rel),
+        name_offset + start,
+        length,
+        label,
+    )
+}
+
+/// The value most files share (ties broken toward the larger value), and how many share it.
+pub fn majority<T: Ord + Copy>(values: impl IntoIterator<Item = T>) -> Option<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|(value_a, count_a), (value_b, count_b)| {
+            count_a.cmp(count_b).then(value_a.cmp(value_b))
+        })
+}
+
+/// The leading track number of a file name (`03_Bass.wav` → (3, 0..2)).
+pub fn number_prefix(name: &str) -> Option<(u32, usize)> {
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    name[..digits].parse().ok().map(|number| (number, digits))
+}
+
+/// The words of a name: split at separators and at lower→upper case changes
+/// (`GtrAmp_DI` → `Gtr`, `Amp`, `DI`). The leading number is dropped.
+pub fn tokens(stem: &str) -> Vec<String> {
+    let without_number = match number_prefix(stem) {
+        Some((_, digits)) => &stem[digits..],
+        None => stem,
+    };
+    let mut words = Vec::new();
+    for part in without_number.split(|c: char| matches!(c, '_' | ' ' | '-' | '.' | '+')) {
+        let mut word = String::new();
+        let mut previous_lower = false;
+        for c in part.chars() {
+            if c.is_uppercase() && previous_lower && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+            word.push(c);
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// A regular expression parameter, compiled when the profile is read (a bad pattern is a
+/// configuration error, not a finding).
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Self {
+        Pattern(regex::Regex::new(pattern).expect("built-in patterns are valid regexes"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        regex::Regex::new(&text)
+            .map(Pattern)
+            .map_err(|error| serde::de::Error::custom(format!("bad regular expression: {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rates_and_clock() {
+        assert_eq!(rate(48000), "48 kHz");
+        assert_eq!(rate(44100), "44.1 kHz");
+        assert_eq!(rate(88200), "88.2 kHz");
+        assert_eq!(clock(83.5), "01:23.500");
+        assert_eq!(clock(3723.004), "1:02:03.004");
+    }
+
+    #[test]
+    fn splits_names_into_tokens() {
+        assert_eq!(tokens("04_GtrAmp"), ["Gtr", "Amp"]);
+        assert_eq!(tokens("05_GtrAmp_DI"), ["Gtr", "Amp", "DI"]);
+        assert_eq!(tokens("14 Bs DI"), ["Bs", "DI"]);
+        assert_eq!(tokens("Keys.L"), ["Keys", "L"]);
+    }
+
+    #[test]
+    fn majority_prefers_the_most_common_then_the_larger() {
+        assert_eq!(majority([3, 3, 5]), Some((3, 2)));
+        assert_eq!(majority([3, 5]), Some((5, 1)));
+        assert_eq!(majority(Vec::<u32>::new()), None);
+    }
+}
