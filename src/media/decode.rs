@@ -20,7 +20,7 @@ use symphonia::core::meta::MetadataOptions;
 
 use super::pcm::PcmSource;
 use super::riff::{self, RiffKind, WaveHeader};
-use super::{shortfall_message, Block, Opened, SampleSource};
+use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
 use crate::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
 
 /// What the first bytes of a file say it is, before any decoder has a go.
@@ -192,7 +192,8 @@ fn open_with_symphonia(file: File, magic: Magic) -> Result<Opened, FileIssue> {
 
     let codec = codec_of(params.codec);
     let container = container_of(reader.format_info().format, magic);
-    let float = is_float_codec(params.codec);
+    // Lossy codecs decode to float whatever their source was.
+    let float = is_float_codec(params.codec) || codec.is_lossy();
     // Lossy codecs have no bit depth; PCM and lossless ones report theirs, except a plain
     // float WAV, where the width follows from the codec.
     let bit_depth = if codec.is_lossy() {
@@ -206,7 +207,9 @@ fn open_with_symphonia(file: File, magic: Magic) -> Result<Opened, FileIssue> {
     };
 
     let decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        // Verification checks FLAC's MD5 of the audio: the only way to catch a damaged frame
+        // that the demuxer skips over silently.
+        .make_audio_decoder(&params, &AudioDecoderOptions::default().verify(true))
         .map_err(|error| {
             FileIssue::new(
                 FileIssueKind::Corrupt,
@@ -373,12 +376,34 @@ impl SymphoniaSource {
     }
 }
 
+impl SymphoniaSource {
+    /// The clean end of the stream, unless the codec's own checksum says the audio is damaged.
+    fn finish(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
+        if self.decoder.finalize().verify_ok == Some(false) {
+            let mut message =
+                "the audio is damaged: it does not match the checksum stored in the file"
+                    .to_owned();
+            if let Some(declared) = self.declared_frames.filter(|&d| d > self.frames_decoded) {
+                message.push_str(" (");
+                message.push_str(&shortfall_message(
+                    declared,
+                    self.frames_decoded,
+                    self.sample_rate,
+                ));
+                message.push(')');
+            }
+            return Err(FileIssue::new(FileIssueKind::Corrupt, message));
+        }
+        Ok(None)
+    }
+}
+
 impl SampleSource for SymphoniaSource {
     fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
         loop {
             let packet = match self.reader.next_packet() {
                 Ok(Some(packet)) => packet,
-                Ok(None) => return Ok(None),
+                Ok(None) => return self.finish(),
                 Err(error) => return Err(self.failure(&error)),
             };
             if packet.track_id != self.track_id {

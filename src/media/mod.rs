@@ -189,10 +189,18 @@ fn internal_error(payload: &(dyn Any + Send)) -> FileIssue {
 
 /// The engineer's account of a file that holds fewer frames than its header declares.
 pub(crate) fn shortfall_message(declared: u64, present: u64, sample_rate: u32) -> String {
+    format!(
+        "{} — the upload or copy was cut short",
+        missing_frames_message(declared, present, sample_rate)
+    )
+}
+
+/// "header declares N frames (X s) but the file holds M (Y s): Z s missing".
+pub(crate) fn missing_frames_message(declared: u64, present: u64, sample_rate: u32) -> String {
     let seconds = |frames: u64| frames as f64 / f64::from(sample_rate.max(1));
     format!(
         "header declares {declared} frames ({:.3} s) but the file holds {present} ({:.3} s): \
-         {:.3} s missing — the upload or copy was cut short",
+         {:.3} s missing",
         seconds(declared),
         seconds(present),
         seconds(declared.saturating_sub(present)),

@@ -245,7 +245,7 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         } else {
             walk.read_chunk(reader, &id, size)?;
         }
-        position = next_chunk(reader, body + size, file_len)?;
+        position = next_chunk(reader, body, size, file_len)?;
     }
     walk.finish(file_len)
 }
@@ -418,21 +418,41 @@ fn parse_bext(body: &[u8]) -> Bext {
     }
 }
 
-/// The offset of the chunk after one that ends at `end`. RIFF pads odd-sized chunks with one
-/// byte, but some writers leave it out: take whichever of the two offsets starts with a
-/// plausible chunk id, preferring the padded one.
-fn next_chunk<R: Read + Seek>(reader: &mut R, end: u64, file_len: u64) -> Result<u64, RiffError> {
-    if end % 2 == 0 || end + 1 + 8 > file_len {
-        return Ok(if end % 2 == 0 { end } else { end + 1 });
+/// The offset of the chunk after one of `size` bytes whose body starts at `body`. RIFF pads
+/// odd-sized chunks with one byte, but some writers leave it out: look at both candidate
+/// offsets and take the one that starts like a chunk (a known id first, then any printable
+/// id), preferring the padded one when both or neither do.
+fn next_chunk<R: Read + Seek>(
+    reader: &mut R,
+    body: u64,
+    size: u64,
+    file_len: u64,
+) -> Result<u64, RiffError> {
+    let end = body + size;
+    if size % 2 == 0 {
+        return Ok(end);
     }
     let mut probe = [0u8; 5];
     reader.seek(SeekFrom::Start(end)).map_err(RiffError::Io)?;
-    if read_up_to(reader, &mut probe)? < probe.len() {
+    if end + 1 + 8 > file_len || read_up_to(reader, &mut probe)? < probe.len() {
         return Ok(end + 1);
     }
-    let padded = is_chunk_id(&probe[1..5]);
-    let unpadded = is_chunk_id(&probe[0..4]);
-    Ok(if unpadded && !padded { end } else { end + 1 })
+    let (unpadded, padded) = (&probe[0..4], &probe[1..5]);
+    let missing_pad = if is_known_id(unpadded) != is_known_id(padded) {
+        is_known_id(unpadded)
+    } else {
+        is_chunk_id(unpadded) && !is_chunk_id(padded)
+    };
+    Ok(if missing_pad { end } else { end + 1 })
+}
+
+/// Chunk ids commonly found in WAVE files.
+fn is_known_id(bytes: &[u8]) -> bool {
+    const KNOWN: [&[u8; 4]; 14] = [
+        b"fmt ", b"data", b"fact", b"bext", b"iXML", b"LIST", b"JUNK", b"junk", b"PAD ", b"cue ",
+        b"smpl", b"inst", b"acid", b"axml",
+    ];
+    KNOWN.iter().any(|known| known.as_slice() == bytes)
 }
 
 /// Chunk ids are four printable ASCII characters (spaces allowed, as in `fmt `).
