@@ -385,7 +385,7 @@ impl SymphoniaSource {
                     .to_owned();
             if let Some(declared) = self.declared_frames.filter(|&d| d > self.frames_decoded) {
                 message.push_str(" (");
-                message.push_str(&shortfall_message(
+                message.push_str(&missing_frames_message(
                     declared,
                     self.frames_decoded,
                     self.sample_rate,
