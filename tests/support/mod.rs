@@ -246,7 +246,11 @@ impl Wav {
         chunks.extend_from_slice(&data_size32.to_le_bytes());
         self.write_samples(&mut chunks);
 
-        let mut bytes = if self.rf64 { b"RF64".to_vec() } else { b"RIFF".to_vec() };
+        let mut bytes = if self.rf64 {
+            b"RF64".to_vec()
+        } else {
+            b"RIFF".to_vec()
+        };
         let riff_size = if self.rf64 {
             u32::MAX
         } else {
@@ -287,8 +291,7 @@ impl Wav {
             body.extend_from_slice(&mask.to_le_bytes());
             body.extend_from_slice(&(if float { 3u16 } else { 1u16 }).to_le_bytes());
             body.extend_from_slice(&[
-                0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B,
-                0x71,
+                0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
             ]);
         } else if float {
             body.extend_from_slice(&0u16.to_le_bytes());
@@ -340,7 +343,8 @@ pub fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
 /// A `bext` chunk body (version 1, no coding history) with the given time reference.
 fn bext_body(time_reference: u64) -> Vec<u8> {
     let mut body = vec![0u8; 602];
-    let mut put = |at: usize, text: &str| body[at..at + text.len()].copy_from_slice(text.as_bytes());
+    let mut put =
+        |at: usize, text: &str| body[at..at + text.len()].copy_from_slice(text.as_bytes());
     put(0, "stemlint fixture");
     put(256, "stemlint");
     put(288, "STEMLINT0001");
