@@ -1,13 +1,476 @@
-//! Symphonia for every container our own reader does not take.
+//! Identify a file from its content and open the right decoder: our own reader for PCM and
+//! float WAV/RF64/BW64, symphonia for everything else.
+//!
+//! Identification never looks at the extension: an MP3 renamed `.wav` is an MP3 (another rule
+//! reports the lossy container), a JPEG named `.wav` is not audio.
 
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
 
-use super::Opened;
-use crate::record::{FileIssue, FileIssueKind};
+use symphonia::core::audio::GenericAudioBufferRef;
+use symphonia::core::codecs::audio::well_known as codec_ids;
+use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::well_known as format_ids;
+use symphonia::core::formats::{FormatId, FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
 
+use super::pcm::PcmSource;
+use super::riff::{self, RiffKind, WaveHeader};
+use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
+use crate::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
+
+/// What the first bytes of a file say it is, before any decoder has a go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Magic {
+    Wave(RiffKind),
+    Aiff,
+    Aifc,
+    /// Any other audio container with an unmistakable signature (FLAC, Ogg, MP4, CAF, MKV,
+    /// ID3-tagged MPEG audio): a failure to open it is a broken file, not a non-audio one.
+    OtherAudio,
+    Unknown,
+}
+
+impl Magic {
+    fn of(head: &[u8]) -> Magic {
+        if let Some(kind) = RiffKind::sniff(head) {
+            return Magic::Wave(kind);
+        }
+        let at = |offset: usize, signature: &[u8]| {
+            head.get(offset..offset + signature.len()) == Some(signature)
+        };
+        if at(0, b"FORM") && at(8, b"AIFF") {
+            Magic::Aiff
+        } else if at(0, b"FORM") && at(8, b"AIFC") {
+            Magic::Aifc
+        } else if at(0, b"fLaC")
+            || at(0, b"OggS")
+            || at(0, b"ID3")
+            || at(4, b"ftyp")
+            || at(0, b"caff")
+            || at(0, &[0x1A, 0x45, 0xDF, 0xA3])
+        {
+            Magic::OtherAudio
+        } else {
+            Magic::Unknown
+        }
+    }
+
+    fn is_audio(self) -> bool {
+        self != Magic::Unknown
+    }
+}
+
+/// Open `path`, identify it by content and return its facts and a sample stream.
 pub fn open(path: &Path) -> Result<Opened, FileIssue> {
-    Err(FileIssue::new(
-        FileIssueKind::Unreadable,
-        format!("{} cannot be decoded yet", path.display()),
-    ))
+    let mut file = File::open(path).map_err(|error| unreadable("cannot open the file", &error))?;
+    let file_len = file
+        .metadata()
+        .map_err(|error| unreadable("cannot read the file's size", &error))?
+        .len();
+    if file_len == 0 {
+        return Err(FileIssue::new(
+            FileIssueKind::NotAudio,
+            "the file is empty (0 bytes)",
+        ));
+    }
+    let mut head = [0u8; 16];
+    let head_len = read_head(&mut file, &mut head)?;
+    let magic = Magic::of(&head[..head_len]);
+
+    if let Magic::Wave(_) = magic {
+        let header = riff::read_header(&mut file, file_len)?;
+        if let Some(encoding) = header.fmt.encoding() {
+            let facts = wave_facts(&header, Codec::Pcm);
+            let source = PcmSource::new(file, &header, encoding)
+                .map_err(|error| unreadable("cannot seek to the audio data", &error))?;
+            return Ok(Opened {
+                facts,
+                source: Box::new(source),
+            });
+        }
+        // ADPCM, A-law and other WAVE codecs: symphonia decodes, our header keeps the facts
+        // symphonia does not expose.
+        let mut opened = open_with_symphonia(file, magic)?;
+        let facts = &mut opened.facts;
+        facts.container = header.kind.container();
+        facts.channel_mask = header.fmt.channel_mask;
+        facts.bext = header.bext;
+        facts.ixml = header.ixml;
+        return Ok(opened);
+    }
+    open_with_symphonia(file, magic)
+}
+
+fn read_head(file: &mut File, head: &mut [u8]) -> Result<usize, FileIssue> {
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(unreadable("cannot read the file", &error)),
+        }
+    }
+    Ok(filled)
+}
+
+fn unreadable(what: &str, error: &io::Error) -> FileIssue {
+    FileIssue::new(FileIssueKind::Unreadable, format!("{what}: {error}"))
+}
+
+fn wave_facts(header: &WaveHeader, codec: Codec) -> AudioFacts {
+    let declared_frames = header.declared_frames();
+    AudioFacts {
+        container: header.kind.container(),
+        codec,
+        sample_format: if header.fmt.is_float() {
+            SampleFormat::Float
+        } else {
+            SampleFormat::Int
+        },
+        sample_rate: header.fmt.sample_rate,
+        bit_depth: Some(header.fmt.bit_depth()),
+        channels: header.fmt.channels,
+        channel_mask: header.fmt.channel_mask,
+        frames: declared_frames,
+        declared_frames: Some(declared_frames),
+        bext: header.bext.clone(),
+        ixml: header.ixml.clone(),
+    }
+}
+
+/// Open anything that is not a PCM/float WAVE with symphonia.
+fn open_with_symphonia(file: File, magic: Magic) -> Result<Opened, FileIssue> {
+    let stream = MediaSourceStream::new(Box::new(file), Default::default());
+    let reader = symphonia::default::get_probe()
+        .probe(
+            &Hint::new(),
+            stream,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|error| open_failure(magic, &error))?;
+
+    let track = reader.default_track(TrackType::Audio).ok_or_else(|| {
+        FileIssue::new(
+            FileIssueKind::NotAudio,
+            "the file is a media container without an audio track",
+        )
+    })?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|params| params.audio())
+        .ok_or_else(|| {
+            FileIssue::new(
+                FileIssueKind::Corrupt,
+                "the audio track's codec parameters are missing",
+            )
+        })?
+        .clone();
+    let track_id = track.id;
+    let declared_frames = track.num_frames;
+
+    let corrupt = |what: &str| FileIssue::new(FileIssueKind::Corrupt, what.to_owned());
+    let sample_rate = params
+        .sample_rate
+        .filter(|&rate| rate > 0)
+        .ok_or_else(|| corrupt("the header declares no sample rate (or 0 Hz)"))?;
+    let channels = params
+        .channels
+        .as_ref()
+        .map(|channels| channels.count())
+        .filter(|&count| count > 0)
+        .ok_or_else(|| corrupt("the header declares 0 channels"))?;
+    let channels =
+        u16::try_from(channels).map_err(|_| corrupt("the header declares over 65535 channels"))?;
+
+    let codec = codec_of(params.codec);
+    let container = container_of(reader.format_info().format, magic);
+    // Lossy codecs decode to float whatever their source was.
+    let float = is_float_codec(params.codec) || codec.is_lossy();
+    // Lossy codecs have no bit depth; PCM and lossless ones report theirs, except a plain
+    // float WAV, where the width follows from the codec.
+    let bit_depth = if codec.is_lossy() {
+        None
+    } else {
+        params
+            .bits_per_sample
+            .or_else(|| float_width(params.codec))
+            .or_else(|| params.sample_format.map(format_width))
+            .and_then(|bits| u16::try_from(bits).ok())
+    };
+
+    let decoder = symphonia::default::get_codecs()
+        // Verification checks FLAC's MD5 of the audio: the only way to catch a damaged frame
+        // that the demuxer skips over silently.
+        .make_audio_decoder(&params, &AudioDecoderOptions::default().verify(true))
+        .map_err(|error| {
+            FileIssue::new(
+                FileIssueKind::Corrupt,
+                format!("the {} audio cannot be decoded: {error}", codec.as_str()),
+            )
+        })?;
+
+    let facts = AudioFacts {
+        container,
+        codec,
+        sample_format: if float {
+            SampleFormat::Float
+        } else {
+            SampleFormat::Int
+        },
+        sample_rate,
+        bit_depth,
+        channels,
+        channel_mask: None,
+        frames: declared_frames.unwrap_or(0),
+        declared_frames,
+        bext: None,
+        ixml: None,
+    };
+    let source = SymphoniaSource {
+        reader,
+        decoder,
+        track_id,
+        bits: bit_depth.map(u32::from),
+        lossy: codec.is_lossy(),
+        sample_rate,
+        channels: usize::from(channels),
+        declared_frames,
+        frames_decoded: 0,
+        ints: Vec::new(),
+        floats: Vec::new(),
+        doubles: Vec::new(),
+    };
+    Ok(Opened {
+        facts,
+        source: Box::new(source),
+    })
+}
+
+/// Why symphonia could not open a file, in terms of our three file issues.
+fn open_failure(magic: Magic, error: &SymphoniaError) -> FileIssue {
+    match error {
+        SymphoniaError::IoError(io_error) if io_error.kind() != io::ErrorKind::UnexpectedEof => {
+            unreadable("cannot read the file", io_error)
+        }
+        _ if magic.is_audio() => FileIssue::new(
+            FileIssueKind::Corrupt,
+            format!("the header is damaged or cut short and cannot be read: {error}"),
+        ),
+        _ => FileIssue::new(
+            FileIssueKind::NotAudio,
+            "the content is not a supported audio stream (no known audio header)",
+        ),
+    }
+}
+
+fn container_of(format: FormatId, magic: Magic) -> Container {
+    match format {
+        format_ids::FORMAT_ID_WAVE => match magic {
+            Magic::Wave(kind) => kind.container(),
+            _ => Container::Wav,
+        },
+        format_ids::FORMAT_ID_AIFF if magic == Magic::Aifc => Container::Aifc,
+        format_ids::FORMAT_ID_AIFF => Container::Aiff,
+        format_ids::FORMAT_ID_FLAC => Container::Flac,
+        format_ids::FORMAT_ID_MP1 | format_ids::FORMAT_ID_MP2 | format_ids::FORMAT_ID_MP3 => {
+            Container::Mp3
+        }
+        format_ids::FORMAT_ID_OGG => Container::Ogg,
+        format_ids::FORMAT_ID_ISOMP4 => Container::Mp4,
+        format_ids::FORMAT_ID_CAF => Container::Caf,
+        format_ids::FORMAT_ID_MKV => Container::Mkv,
+        _ => Container::Other,
+    }
+}
+
+fn codec_of(codec: AudioCodecId) -> Codec {
+    match codec {
+        codec_ids::CODEC_ID_FLAC => Codec::Flac,
+        codec_ids::CODEC_ID_ALAC => Codec::Alac,
+        codec_ids::CODEC_ID_MP1 | codec_ids::CODEC_ID_MP2 | codec_ids::CODEC_ID_MP3 => Codec::Mp3,
+        codec_ids::CODEC_ID_AAC => Codec::Aac,
+        codec_ids::CODEC_ID_VORBIS => Codec::Vorbis,
+        codec_ids::CODEC_ID_ADPCM_G722
+        | codec_ids::CODEC_ID_ADPCM_G726
+        | codec_ids::CODEC_ID_ADPCM_G726LE
+        | codec_ids::CODEC_ID_ADPCM_MS
+        | codec_ids::CODEC_ID_ADPCM_IMA_WAV
+        | codec_ids::CODEC_ID_ADPCM_IMA_QT => Codec::Adpcm,
+        // The well-known uncompressed PCM ids (integer, float, A-law, µ-law) are one range.
+        pcm if (codec_ids::CODEC_ID_PCM_S32LE..=codec_ids::CODEC_ID_PCM_MULAW).contains(&pcm) => {
+            Codec::Pcm
+        }
+        _ => Codec::Other,
+    }
+}
+
+fn is_float_codec(codec: AudioCodecId) -> bool {
+    float_width(codec).is_some()
+}
+
+/// The sample width of the float PCM codecs.
+fn float_width(codec: AudioCodecId) -> Option<u32> {
+    match codec {
+        codec_ids::CODEC_ID_PCM_F32LE
+        | codec_ids::CODEC_ID_PCM_F32LE_PLANAR
+        | codec_ids::CODEC_ID_PCM_F32BE
+        | codec_ids::CODEC_ID_PCM_F32BE_PLANAR => Some(32),
+        codec_ids::CODEC_ID_PCM_F64LE
+        | codec_ids::CODEC_ID_PCM_F64LE_PLANAR
+        | codec_ids::CODEC_ID_PCM_F64BE
+        | codec_ids::CODEC_ID_PCM_F64BE_PLANAR => Some(64),
+        _ => None,
+    }
+}
+
+/// The width of a decoded sample format, for codecs that do not state their bit depth.
+fn format_width(format: symphonia::core::audio::sample::SampleFormat) -> u32 {
+    use symphonia::core::audio::sample::SampleFormat as Format;
+    match format {
+        Format::U8 | Format::S8 => 8,
+        Format::U16 | Format::S16 => 16,
+        Format::U24 | Format::S24 => 24,
+        Format::U32 | Format::S32 | Format::F32 => 32,
+        Format::F64 => 64,
+    }
+}
+
+/// Streams a symphonia decoder's output as blocks, through reused buffers.
+struct SymphoniaSource {
+    reader: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    /// Valid bits of integer output; None for lossy codecs (decoded as float).
+    bits: Option<u32>,
+    lossy: bool,
+    sample_rate: u32,
+    channels: usize,
+    declared_frames: Option<u64>,
+    frames_decoded: u64,
+    ints: Vec<i32>,
+    floats: Vec<f32>,
+    doubles: Vec<f64>,
+}
+
+impl SymphoniaSource {
+    fn failure(&self, error: &SymphoniaError) -> FileIssue {
+        let progress = match self.declared_frames {
+            Some(declared) if declared > self.frames_decoded => {
+                shortfall_message(declared, self.frames_decoded, self.sample_rate)
+            }
+            _ => format!(
+                "decoding stopped after {} frames ({:.3} s)",
+                self.frames_decoded,
+                self.frames_decoded as f64 / f64::from(self.sample_rate)
+            ),
+        };
+        FileIssue::new(FileIssueKind::Corrupt, format!("{progress} ({error})"))
+    }
+}
+
+impl SymphoniaSource {
+    /// The clean end of the stream, unless the codec's own checksum says the audio is damaged.
+    fn finish(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
+        if self.decoder.finalize().verify_ok == Some(false) {
+            let mut message =
+                "the audio is damaged: it does not match the checksum stored in the file"
+                    .to_owned();
+            if let Some(declared) = self.declared_frames.filter(|&d| d > self.frames_decoded) {
+                message.push_str(" (");
+                message.push_str(&missing_frames_message(
+                    declared,
+                    self.frames_decoded,
+                    self.sample_rate,
+                ));
+                message.push(')');
+            }
+            return Err(FileIssue::new(FileIssueKind::Corrupt, message));
+        }
+        Ok(None)
+    }
+}
+
+impl SampleSource for SymphoniaSource {
+    fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
+        loop {
+            let packet = match self.reader.next_packet() {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return self.finish(),
+                Err(error) => return Err(self.failure(&error)),
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let decoded = match self.decoder.decode(&packet) {
+                Ok(decoded) => decoded,
+                Err(error) => {
+                    let issue = self.failure(&error);
+                    return Err(issue);
+                }
+            };
+            let frames = decoded.frames();
+            if frames == 0 {
+                continue;
+            }
+            if decoded.spec().channels().count() != self.channels {
+                return Err(FileIssue::new(
+                    FileIssueKind::Corrupt,
+                    format!(
+                        "the channel count changes part-way, after {} frames",
+                        self.frames_decoded
+                    ),
+                ));
+            }
+            self.frames_decoded += frames as u64;
+            return Ok(Some(match decoded {
+                GenericAudioBufferRef::F64(_) => {
+                    decoded.copy_to_vec_interleaved(&mut self.doubles);
+                    Block::Double(&self.doubles)
+                }
+                GenericAudioBufferRef::F32(_) => {
+                    decoded.copy_to_vec_interleaved(&mut self.floats);
+                    Block::Float(&self.floats)
+                }
+                _ if self.lossy => {
+                    decoded.copy_to_vec_interleaved(&mut self.floats);
+                    Block::Float(&self.floats)
+                }
+                _ => {
+                    // Symphonia left-aligns integers in the i32 range; shift back down so the
+                    // samples lie in ±2^(bits-1) as `Block::Int` promises.
+                    let bits = self
+                        .bits
+                        .unwrap_or_else(|| buffer_width(&decoded))
+                        .clamp(1, 32);
+                    let shift = 32 - bits;
+                    decoded.copy_to_vec_interleaved(&mut self.ints);
+                    for sample in &mut self.ints {
+                        *sample >>= shift;
+                    }
+                    Block::Int {
+                        samples: &self.ints,
+                        bits,
+                    }
+                }
+            }));
+        }
+    }
+}
+
+/// The width of the integer type symphonia decoded into.
+fn buffer_width(decoded: &GenericAudioBufferRef<'_>) -> u32 {
+    match decoded {
+        GenericAudioBufferRef::U8(_) | GenericAudioBufferRef::S8(_) => 8,
+        GenericAudioBufferRef::U16(_) | GenericAudioBufferRef::S16(_) => 16,
+        GenericAudioBufferRef::U24(_) | GenericAudioBufferRef::S24(_) => 24,
+        _ => 32,
+    }
 }

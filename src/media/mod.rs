@@ -9,9 +9,11 @@ pub mod decode;
 pub mod pcm;
 pub mod riff;
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::record::{AudioFacts, FileIssue, FileRecord};
+use crate::record::{AudioFacts, FileIssue, FileIssueKind, FileRecord};
 
 /// One block of interleaved samples, borrowed from the source's reused buffer.
 #[derive(Debug, Clone, Copy)]
@@ -79,15 +81,128 @@ pub fn scan(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
 ) -> FileRecord {
-    let _ = (mode, settings);
-    FileRecord {
+    let mut record = FileRecord {
         path: path.to_path_buf(),
         rel,
         facts: None,
         analysis: None,
-        issues: vec![FileIssue::new(
-            crate::record::FileIssueKind::Unreadable,
-            "decoding is not implemented yet",
-        )],
+        issues: Vec::new(),
+    };
+    // Two guards, so that a panic while streaming still keeps the facts the header gave.
+    let opened = match panic::catch_unwind(AssertUnwindSafe(|| open(path))) {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(issue)) => {
+            record.issues.push(issue);
+            return record;
+        }
+        Err(payload) => {
+            record.issues.push(internal_error(payload.as_ref()));
+            return record;
+        }
+    };
+    let Opened { mut facts, source } = opened;
+    if mode == ScanMode::Fast {
+        facts.frames = facts.declared_frames.unwrap_or(0);
+        record.facts = Some(facts);
+        return record;
     }
+    match panic::catch_unwind(AssertUnwindSafe(|| stream(&facts, source, settings))) {
+        Ok(streamed) => {
+            facts.frames = streamed.frames;
+            if streamed.frames > 0 {
+                record.analysis = Some(streamed.analysis);
+            }
+            record.issues.extend(streamed.issue);
+        }
+        Err(payload) => record.issues.push(internal_error(payload.as_ref())),
+    }
+    record.facts = Some(facts);
+    record
+}
+
+/// What one streaming pass produced.
+struct Streamed {
+    frames: u64,
+    analysis: analysis::Analysis,
+    issue: Option<FileIssue>,
+}
+
+/// Decode every block into the analyser, counting frames. A decode error part-way keeps the
+/// statistics of what decoded before it.
+fn stream(
+    facts: &AudioFacts,
+    mut source: Box<dyn SampleSource>,
+    settings: &analysis::AnalysisSettings,
+) -> Streamed {
+    let spec = analysis::StreamSpec {
+        channels: facts.channels,
+        sample_rate: facts.sample_rate,
+        sample_format: facts.sample_format,
+        bit_depth: facts.bit_depth,
+        channel_mask: facts.channel_mask,
+    };
+    let mut analyzer = analysis::Analyzer::new(spec, settings);
+    let channels = usize::from(facts.channels.max(1));
+    let mut frames = 0u64;
+    let mut issue = None;
+    loop {
+        match source.next_block() {
+            Ok(Some(block)) => {
+                frames += (block.len() / channels) as u64;
+                analyzer.push(&block);
+            }
+            Ok(None) => break,
+            Err(failure) => {
+                issue = Some(failure);
+                break;
+            }
+        }
+    }
+    // A lossless stream that ends cleanly but short of what its header declares was cut.
+    // Lossy headers only estimate their length, so they are left out.
+    if issue.is_none() && !facts.codec.is_lossy() {
+        if let Some(declared) = facts.declared_frames.filter(|&declared| declared > frames) {
+            issue = Some(FileIssue::new(
+                FileIssueKind::Corrupt,
+                shortfall_message(declared, frames, facts.sample_rate),
+            ));
+        }
+    }
+    Streamed {
+        frames,
+        analysis: analyzer.finish(),
+        issue,
+    }
+}
+
+fn internal_error(payload: &(dyn Any + Send)) -> FileIssue {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    FileIssue::new(
+        FileIssueKind::Corrupt,
+        format!("internal error while decoding: {detail}"),
+    )
+}
+
+/// The engineer's account of a file that holds fewer frames than its header declares.
+pub(crate) fn shortfall_message(declared: u64, present: u64, sample_rate: u32) -> String {
+    format!(
+        "{} — the upload or copy was cut short",
+        missing_frames_message(declared, present, sample_rate)
+    )
+}
+
+/// "header declares N frames (X s) but the file holds M (Y s): Z s missing".
+pub(crate) fn missing_frames_message(declared: u64, present: u64, sample_rate: u32) -> String {
+    let seconds = |frames: u64| frames as f64 / f64::from(sample_rate.max(1));
+    format!(
+        "header declares {declared} frames ({:.3} s) but the file holds {present} ({:.3} s): \
+         {:.3} s missing",
+        seconds(declared),
+        seconds(present),
+        seconds(declared.saturating_sub(present)),
+    )
 }

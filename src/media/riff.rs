@@ -1,2 +1,593 @@
 //! RIFF / RF64 / BW64 chunk reader: `fmt ` (incl. WAVE_FORMAT_EXTENSIBLE), `ds64`, `data`,
-//! `bext` and `iXML`.
+//! `fact`, `bext` and `iXML`.
+//!
+//! Symphonia's WAV reader neither reads RF64/BW64 nor exposes `bext`/`iXML`, so WAVE headers are
+//! read here. The walk trusts no size field: every read is bounded by what we need and by the
+//! file's real length, and chunks we do not need are skipped by seeking, never read.
+
+use std::fmt;
+use std::io::{self, Read, Seek, SeekFrom};
+
+use crate::record::{Bext, Container, FileIssue, FileIssueKind};
+
+/// `WAVE_FORMAT_PCM`.
+const FORMAT_PCM: u16 = 0x0001;
+/// `WAVE_FORMAT_IEEE_FLOAT`.
+const FORMAT_IEEE_FLOAT: u16 = 0x0003;
+/// `WAVE_FORMAT_EXTENSIBLE`: the real format is the first two bytes of the sub-format GUID.
+const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
+/// The tail shared by every `KSDATAFORMAT_SUBTYPE_*` GUID derived from a format tag.
+const SUBTYPE_GUID_TAIL: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
+/// In RF64/BW64 a 32-bit size of all ones means "see the 64-bit size in `ds64`".
+const SIZE_IN_DS64: u32 = 0xFFFF_FFFF;
+/// The bytes of `bext` we read: the fixed fields up to and including the time reference.
+const BEXT_FIELDS_LEN: usize = 346;
+/// iXML is metadata text, a few KB in practice; anything beyond this is not worth keeping.
+const IXML_MAX_LEN: u64 = 1 << 20;
+/// `fmt ` is 16, 18 or 40 bytes; we read at most this much of it whatever it claims.
+const FMT_MAX_LEN: u64 = 40;
+
+/// The three WAVE file flavours: classic RIFF (4 GiB limit) and the two 64-bit ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiffKind {
+    Riff,
+    Rf64,
+    Bw64,
+}
+
+impl RiffKind {
+    /// Recognise a WAVE file from its first 12 bytes.
+    pub fn sniff(head: &[u8]) -> Option<RiffKind> {
+        if head.len() < 12 || &head[8..12] != b"WAVE" {
+            return None;
+        }
+        match &head[0..4] {
+            b"RIFF" => Some(RiffKind::Riff),
+            b"RF64" => Some(RiffKind::Rf64),
+            b"BW64" => Some(RiffKind::Bw64),
+            _ => None,
+        }
+    }
+
+    pub fn container(self) -> Container {
+        match self {
+            RiffKind::Riff => Container::Wav,
+            RiffKind::Rf64 => Container::Rf64,
+            RiffKind::Bw64 => Container::Bw64,
+        }
+    }
+}
+
+/// How the samples of the `data` chunk are stored, where it is a layout we stream ourselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Little-endian integer PCM in `bytes`-byte slots (8-bit is unsigned), of which the top
+    /// `valid_bits` carry audio.
+    Int {
+        bytes: u16,
+        valid_bits: u16,
+    },
+    Float32,
+    Float64,
+}
+
+/// The `fmt ` chunk as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FmtChunk {
+    pub format_tag: u16,
+    pub channels: u16,
+    pub sample_rate: u32,
+    pub block_align: u16,
+    pub bits_per_sample: u16,
+    /// WAVE_FORMAT_EXTENSIBLE only: `wValidBitsPerSample` (0 means "all of them").
+    pub valid_bits: Option<u16>,
+    pub channel_mask: Option<u32>,
+    /// WAVE_FORMAT_EXTENSIBLE only: the format tag inside the sub-format GUID, when the GUID
+    /// is one of the standard `KSDATAFORMAT_SUBTYPE_*` ones.
+    pub sub_format: Option<u16>,
+}
+
+impl FmtChunk {
+    /// The format tag that says what the samples are (resolving EXTENSIBLE).
+    pub fn effective_format(&self) -> Option<u16> {
+        if self.format_tag == FORMAT_EXTENSIBLE {
+            self.sub_format
+        } else {
+            Some(self.format_tag)
+        }
+    }
+
+    /// Bits of audio per sample: the valid bits of EXTENSIBLE, otherwise `wBitsPerSample`.
+    pub fn bit_depth(&self) -> u16 {
+        match self.valid_bits {
+            Some(valid) if valid > 0 => valid,
+            _ => self.bits_per_sample,
+        }
+    }
+
+    /// The layout to stream with our PCM reader, or None for anything else (ADPCM, A-law,
+    /// unusual slot sizes), which symphonia gets to try.
+    pub fn encoding(&self) -> Option<Encoding> {
+        let slot_bytes = self.block_align / self.channels;
+        if slot_bytes * self.channels != self.block_align {
+            return None;
+        }
+        let bit_depth = self.bit_depth();
+        match (self.effective_format()?, slot_bytes) {
+            (FORMAT_PCM, 1..=4) if bit_depth >= 1 && bit_depth <= slot_bytes * 8 => {
+                Some(Encoding::Int {
+                    bytes: slot_bytes,
+                    valid_bits: bit_depth,
+                })
+            }
+            (FORMAT_IEEE_FLOAT, 4) => Some(Encoding::Float32),
+            (FORMAT_IEEE_FLOAT, 8) => Some(Encoding::Float64),
+            _ => None,
+        }
+    }
+
+    pub fn is_float(&self) -> bool {
+        self.effective_format() == Some(FORMAT_IEEE_FLOAT)
+    }
+}
+
+/// Everything a WAVE header told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveHeader {
+    pub kind: RiffKind,
+    pub fmt: FmtChunk,
+    /// Byte offset of the first sample.
+    pub data_offset: u64,
+    /// Bytes of sample data the header declares (from `ds64` in RF64/BW64).
+    pub data_size: u64,
+    /// Bytes of sample data actually in the file (less than `data_size` when truncated).
+    pub data_available: u64,
+    /// `ds64` sample count (RF64/BW64), often 0 because writers leave it out.
+    pub ds64_sample_count: Option<u64>,
+    /// `fact` sample count (per channel), as written.
+    pub fact_frames: Option<u32>,
+    pub bext: Option<Bext>,
+    pub ixml: Option<String>,
+}
+
+impl WaveHeader {
+    /// Frames the header declares: the data size over the frame size.
+    pub fn declared_frames(&self) -> u64 {
+        self.data_size / u64::from(self.fmt.block_align)
+    }
+}
+
+/// Why a WAVE header could not be read.
+#[derive(Debug)]
+pub enum RiffError {
+    /// Not a RIFF/RF64/BW64 WAVE file at all.
+    NotWave,
+    /// A WAVE file whose header is broken; the text says how, for an engineer.
+    Corrupt(String),
+    Io(io::Error),
+}
+
+impl fmt::Display for RiffError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RiffError::NotWave => f.write_str("not a RIFF/RF64/BW64 WAVE file"),
+            RiffError::Corrupt(message) => f.write_str(message),
+            RiffError::Io(error) => write!(f, "read error: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RiffError {}
+
+impl From<RiffError> for FileIssue {
+    fn from(error: RiffError) -> FileIssue {
+        let kind = match error {
+            RiffError::NotWave => FileIssueKind::NotAudio,
+            RiffError::Corrupt(_) => FileIssueKind::Corrupt,
+            RiffError::Io(_) => FileIssueKind::Unreadable,
+        };
+        FileIssue::new(kind, error.to_string())
+    }
+}
+
+/// Read a WAVE header from the start of `reader`, whose total length is `file_len`.
+pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<WaveHeader, RiffError> {
+    reader.seek(SeekFrom::Start(0)).map_err(RiffError::Io)?;
+    let mut head = [0u8; 12];
+    if read_up_to(reader, &mut head)? < head.len() {
+        return Err(RiffError::NotWave);
+    }
+    let kind = RiffKind::sniff(&head).ok_or(RiffError::NotWave)?;
+
+    let mut walk = Walk {
+        kind,
+        fmt: None,
+        ds64: None,
+        data: None,
+        fact_frames: None,
+        bext: None,
+        ixml: None,
+    };
+    let mut position = 12u64;
+    while position + 8 <= file_len {
+        reader
+            .seek(SeekFrom::Start(position))
+            .map_err(RiffError::Io)?;
+        let mut chunk_head = [0u8; 8];
+        if read_up_to(reader, &mut chunk_head)? < 8 {
+            break;
+        }
+        let id = [chunk_head[0], chunk_head[1], chunk_head[2], chunk_head[3]];
+        let size32 =
+            u32::from_le_bytes([chunk_head[4], chunk_head[5], chunk_head[6], chunk_head[7]]);
+        let body = position + 8;
+        let remaining = file_len - body;
+        let size = walk.chunk_size(&id, size32);
+
+        if &id == b"data" {
+            walk.data = Some((body, size, size.min(remaining)));
+            if size >= remaining {
+                // A truncated data chunk runs to the end of the file: nothing follows it.
+                break;
+            }
+        } else if size > remaining {
+            if walk.fmt.is_some() && walk.data.is_some() {
+                // Broken metadata after the audio: the audio itself is intact, stop here.
+                break;
+            }
+            return Err(RiffError::Corrupt(format!(
+                "the header is damaged: chunk '{}' at byte {position} claims {size} bytes but \
+                 only {remaining} follow it",
+                printable(&id)
+            )));
+        } else {
+            walk.read_chunk(reader, &id, size)?;
+        }
+        position = next_chunk(reader, body, size, file_len)?;
+    }
+    walk.finish(file_len)
+}
+
+/// State of the chunk walk.
+struct Walk {
+    kind: RiffKind,
+    fmt: Option<FmtChunk>,
+    /// (data size, sample count) from `ds64`.
+    ds64: Option<(u64, u64)>,
+    /// (offset, declared size, available size) of `data`.
+    data: Option<(u64, u64, u64)>,
+    fact_frames: Option<u32>,
+    bext: Option<Bext>,
+    ixml: Option<String>,
+}
+
+impl Walk {
+    /// The real size of a chunk, resolving RF64's "see ds64" marker for `data`.
+    fn chunk_size(&self, id: &[u8; 4], size32: u32) -> u64 {
+        match (self.kind, self.ds64) {
+            (RiffKind::Rf64 | RiffKind::Bw64, Some((data_size, _)))
+                if id == b"data" && size32 == SIZE_IN_DS64 =>
+            {
+                data_size
+            }
+            _ => u64::from(size32),
+        }
+    }
+
+    fn read_chunk<R: Read + Seek>(
+        &mut self,
+        reader: &mut R,
+        id: &[u8; 4],
+        size: u64,
+    ) -> Result<(), RiffError> {
+        match id {
+            b"fmt " => self.fmt = Some(parse_fmt(&read_bounded(reader, size, FMT_MAX_LEN)?)?),
+            b"ds64" => {
+                let body = read_bounded(reader, size, 24)?;
+                if body.len() < 24 {
+                    return Err(RiffError::Corrupt(format!(
+                        "the ds64 chunk is {} bytes, too short for the 64-bit sizes",
+                        body.len()
+                    )));
+                }
+                self.ds64 = Some((le_u64(&body[8..16]), le_u64(&body[16..24])));
+            }
+            b"fact" => {
+                let body = read_bounded(reader, size, 4)?;
+                if body.len() == 4 {
+                    self.fact_frames = Some(le_u32(&body));
+                }
+            }
+            b"bext" => {
+                self.bext = Some(parse_bext(&read_bounded(
+                    reader,
+                    size,
+                    BEXT_FIELDS_LEN as u64,
+                )?))
+            }
+            b"iXML" => {
+                let body = read_bounded(reader, size, IXML_MAX_LEN)?;
+                let text = String::from_utf8_lossy(&body);
+                self.ixml = Some(text.trim_end_matches('\0').to_owned());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self, file_len: u64) -> Result<WaveHeader, RiffError> {
+        let fmt = self.fmt.ok_or_else(|| {
+            RiffError::Corrupt("the WAVE header has no 'fmt ' chunk: the format is unknown".into())
+        })?;
+        let (data_offset, mut data_size, mut data_available) = self.data.ok_or_else(|| {
+            RiffError::Corrupt("the WAVE file has no 'data' chunk: it holds no audio".into())
+        })?;
+        if self.kind != RiffKind::Riff {
+            let (ds64_size, _) = self.ds64.ok_or_else(|| {
+                RiffError::Corrupt(
+                    "the RF64/BW64 file has no ds64 chunk: its data size is unknown".into(),
+                )
+            })?;
+            // Some writers put the real size in ds64 but a small value (not all ones) in the
+            // data chunk; ds64 is the authority in a 64-bit file.
+            if ds64_size > data_size {
+                data_size = ds64_size;
+                data_available = data_size.min(file_len.saturating_sub(data_offset));
+            }
+        }
+        Ok(WaveHeader {
+            kind: self.kind,
+            fmt,
+            data_offset,
+            data_size,
+            data_available,
+            ds64_sample_count: self.ds64.map(|(_, samples)| samples),
+            fact_frames: self.fact_frames,
+            bext: self.bext,
+            ixml: self.ixml,
+        })
+    }
+}
+
+fn parse_fmt(body: &[u8]) -> Result<FmtChunk, RiffError> {
+    if body.len() < 16 {
+        return Err(RiffError::Corrupt(format!(
+            "the 'fmt ' chunk is {} bytes, too short to describe the format",
+            body.len()
+        )));
+    }
+    let mut fmt = FmtChunk {
+        format_tag: le_u16(&body[0..2]),
+        channels: le_u16(&body[2..4]),
+        sample_rate: le_u32(&body[4..8]),
+        block_align: le_u16(&body[12..14]),
+        bits_per_sample: le_u16(&body[14..16]),
+        valid_bits: None,
+        channel_mask: None,
+        sub_format: None,
+    };
+    if fmt.channels == 0 {
+        return Err(RiffError::Corrupt("the header declares 0 channels".into()));
+    }
+    if fmt.sample_rate == 0 {
+        return Err(RiffError::Corrupt(
+            "the header declares a sample rate of 0 Hz".into(),
+        ));
+    }
+    if fmt.block_align == 0 {
+        return Err(RiffError::Corrupt(
+            "the header declares 0 bytes per frame (block align)".into(),
+        ));
+    }
+    if fmt.format_tag == FORMAT_EXTENSIBLE {
+        if body.len() < 40 {
+            return Err(RiffError::Corrupt(format!(
+                "the WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is {} bytes, 40 expected",
+                body.len()
+            )));
+        }
+        fmt.valid_bits = Some(le_u16(&body[18..20]));
+        fmt.channel_mask = Some(le_u32(&body[20..24]));
+        let guid = &body[24..40];
+        if guid[2..16] == SUBTYPE_GUID_TAIL {
+            fmt.sub_format = Some(le_u16(&guid[0..2]));
+        }
+    }
+    Ok(fmt)
+}
+
+fn parse_bext(body: &[u8]) -> Bext {
+    // A short bext is padded with zeros: missing fields read as empty, not as garbage.
+    let mut fields = [0u8; BEXT_FIELDS_LEN];
+    fields[..body.len()].copy_from_slice(body);
+    let text = |range: std::ops::Range<usize>| {
+        let raw = &fields[range];
+        let end = raw.iter().position(|&byte| byte == 0).unwrap_or(raw.len());
+        String::from_utf8_lossy(&raw[..end]).trim().to_owned()
+    };
+    Bext {
+        description: text(0..256),
+        originator: text(256..288),
+        originator_reference: text(288..320),
+        origination_date: text(320..330),
+        origination_time: text(330..338),
+        time_reference: u64::from(le_u32(&fields[338..342]))
+            | (u64::from(le_u32(&fields[342..346])) << 32),
+    }
+}
+
+/// The offset of the chunk after one of `size` bytes whose body starts at `body`. RIFF pads
+/// odd-sized chunks with one byte, but some writers leave it out: look at both candidate
+/// offsets and take the one that starts like a chunk (a known id first, then any printable
+/// id), preferring the padded one when both or neither do.
+fn next_chunk<R: Read + Seek>(
+    reader: &mut R,
+    body: u64,
+    size: u64,
+    file_len: u64,
+) -> Result<u64, RiffError> {
+    let end = body + size;
+    if size % 2 == 0 {
+        return Ok(end);
+    }
+    let mut probe = [0u8; 5];
+    reader.seek(SeekFrom::Start(end)).map_err(RiffError::Io)?;
+    if end + 1 + 8 > file_len || read_up_to(reader, &mut probe)? < probe.len() {
+        return Ok(end + 1);
+    }
+    let (unpadded, padded) = (&probe[0..4], &probe[1..5]);
+    let missing_pad = if is_known_id(unpadded) != is_known_id(padded) {
+        is_known_id(unpadded)
+    } else {
+        is_chunk_id(unpadded) && !is_chunk_id(padded)
+    };
+    Ok(if missing_pad { end } else { end + 1 })
+}
+
+/// Chunk ids commonly found in WAVE files.
+fn is_known_id(bytes: &[u8]) -> bool {
+    const KNOWN: [&[u8; 4]; 14] = [
+        b"fmt ", b"data", b"fact", b"bext", b"iXML", b"LIST", b"JUNK", b"junk", b"PAD ", b"cue ",
+        b"smpl", b"inst", b"acid", b"axml",
+    ];
+    KNOWN.iter().any(|known| known.as_slice() == bytes)
+}
+
+/// Chunk ids are four printable ASCII characters (spaces allowed, as in `fmt `).
+fn is_chunk_id(bytes: &[u8]) -> bool {
+    bytes.iter().all(|byte| (0x20..=0x7E).contains(byte))
+}
+
+fn printable(id: &[u8; 4]) -> String {
+    id.iter()
+        .map(|&byte| {
+            if (0x20..=0x7E).contains(&byte) {
+                char::from(byte)
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// Read at most `limit` bytes of a chunk body of `size` bytes: the allocation is bounded by
+/// what we need, never by what the header claims.
+fn read_bounded<R: Read>(reader: &mut R, size: u64, limit: u64) -> Result<Vec<u8>, RiffError> {
+    let wanted = size.min(limit);
+    let mut body = Vec::with_capacity(wanted as usize);
+    reader
+        .take(wanted)
+        .read_to_end(&mut body)
+        .map_err(RiffError::Io)?;
+    Ok(body)
+}
+
+/// Fill `buf` as far as the file allows; returns the bytes read (short only at end of file).
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize, RiffError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(RiffError::Io(error)),
+        }
+    }
+    Ok(filled)
+}
+
+fn le_u16(bytes: &[u8]) -> u16 {
+    u16::from_le_bytes([bytes[0], bytes[1]])
+}
+
+fn le_u32(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+}
+
+fn le_u64(bytes: &[u8]) -> u64 {
+    let mut array = [0u8; 8];
+    array.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(array)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut bytes = id.to_vec();
+        bytes.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(body);
+        bytes
+    }
+
+    fn fmt_pcm(channels: u16, rate: u32, bits: u16) -> Vec<u8> {
+        let align = channels * bits / 8;
+        let mut body = Vec::new();
+        body.extend_from_slice(&FORMAT_PCM.to_le_bytes());
+        body.extend_from_slice(&channels.to_le_bytes());
+        body.extend_from_slice(&rate.to_le_bytes());
+        body.extend_from_slice(&(rate * u32::from(align)).to_le_bytes());
+        body.extend_from_slice(&align.to_le_bytes());
+        body.extend_from_slice(&bits.to_le_bytes());
+        chunk(b"fmt ", &body)
+    }
+
+    fn wave(chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut bytes = b"RIFF".to_vec();
+        bytes.extend_from_slice(&(body.len() as u32 + 4).to_le_bytes());
+        bytes.extend_from_slice(b"WAVE");
+        bytes.extend_from_slice(&body);
+        bytes
+    }
+
+    fn read(bytes: &[u8]) -> Result<WaveHeader, RiffError> {
+        read_header(&mut Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    #[test]
+    fn odd_chunk_with_and_without_pad_byte() {
+        let padded = wave(&[
+            chunk(b"junk", &[1, 2, 3]),
+            vec![0],
+            fmt_pcm(1, 48000, 16),
+            chunk(b"data", &[0; 4]),
+        ]);
+        let unpadded = wave(&[
+            chunk(b"junk", &[1, 2, 3]),
+            fmt_pcm(1, 48000, 16),
+            chunk(b"data", &[0; 4]),
+        ]);
+        for bytes in [padded, unpadded] {
+            let header = read(&bytes).expect("readable");
+            assert_eq!(header.declared_frames(), 2);
+            assert_eq!(header.fmt.sample_rate, 48000);
+        }
+    }
+
+    #[test]
+    fn data_claiming_more_than_the_file_is_truncated_not_fatal() {
+        let mut bytes = wave(&[fmt_pcm(2, 44100, 16), chunk(b"data", &[0; 8])]);
+        let at = bytes.len() - 12;
+        bytes[at..at + 4].copy_from_slice(&400u32.to_le_bytes());
+        let header = read(&bytes).expect("readable");
+        assert_eq!((header.data_size, header.data_available), (400, 8));
+    }
+
+    #[test]
+    fn broken_headers_are_typed() {
+        assert!(matches!(read(b"RIFF"), Err(RiffError::NotWave)));
+        assert!(matches!(
+            read(b"hello world, this is text"),
+            Err(RiffError::NotWave)
+        ));
+        let zero_channels = wave(&[fmt_pcm(0, 48000, 16), chunk(b"data", &[])]);
+        assert!(matches!(read(&zero_channels), Err(RiffError::Corrupt(_))));
+        let no_data = wave(&[fmt_pcm(1, 48000, 16)]);
+        assert!(matches!(read(&no_data), Err(RiffError::Corrupt(_))));
+    }
+}
