@@ -237,3 +237,14 @@ impl Delivery {
             .filter_map(|file| file.facts.as_ref().map(|facts| (file, facts)))
     }
 }
+
+impl Delivery {
+    /// Files with an analysis (decoded, not `--fast`), with their facts and analysis.
+    pub fn analysed(&self) -> impl Iterator<Item = (&FileRecord, &AudioFacts, &Analysis)> {
+        self.files.iter().filter_map(|file| {
+            let facts = file.facts.as_ref()?;
+            let analysis = file.analysis.as_ref()?;
+            Some((file, facts, analysis))
+        })
+    }
+}

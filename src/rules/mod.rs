@@ -29,6 +29,16 @@ mod notes_meter;
 mod notes_mismatch;
 mod notes_missing;
 mod notes_tempo;
+mod signal_clipping;
+mod signal_dc_offset;
+mod signal_fake_stereo;
+mod signal_limited;
+mod signal_loudness;
+mod signal_non_finite;
+mod signal_padded_bit_depth;
+mod signal_phase;
+mod signal_silent;
+mod signal_true_peak;
 
 pub(crate) mod util;
 
@@ -70,6 +80,16 @@ pub static REGISTRY: &[&dyn DynRule] = &[
     &notes_tempo::NotesTempo,
     &notes_meter::NotesMeter,
     &notes_mismatch::NotesMismatch,
+    &signal_silent::SignalSilent,
+    &signal_clipping::SignalClipping,
+    &signal_fake_stereo::SignalFakeStereo,
+    &signal_padded_bit_depth::SignalPaddedBitDepth,
+    &signal_dc_offset::SignalDcOffset,
+    &signal_phase::SignalPhase,
+    &signal_limited::SignalLimited,
+    &signal_true_peak::SignalTruePeak,
+    &signal_loudness::SignalLoudness,
+    &signal_non_finite::SignalNonFinite,
     &delivery_empty::DeliveryEmpty,
     &delivery_stray_file::DeliveryStrayFile,
 ];
@@ -188,8 +208,13 @@ impl Findings {
 pub fn analysis_settings(
     profile: &crate::profile::Profile,
 ) -> Result<crate::media::analysis::AnalysisSettings, crate::error::Error> {
-    let _ = profile;
-    Ok(crate::media::analysis::AnalysisSettings::default())
+    let clipping: signal_clipping::Params = profile.params("signal/clipping")?;
+    let silent: signal_silent::Params = profile.params("signal/silent")?;
+    Ok(crate::media::analysis::AnalysisSettings {
+        clip_level_dbfs: clipping.level_dbfs,
+        clip_min_run: clipping.min_run,
+        silence_floor_dbfs: silent.floor_dbfs,
+    })
 }
 
 /// The text `stemlint explain` prints: the rule's explanation, its level in each built-in

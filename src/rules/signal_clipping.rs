@@ -1,0 +1,79 @@
+use serde::Deserialize;
+
+use super::util::{clock, count};
+use super::{Findings, Meta, Rule};
+use crate::diagnostic::Level;
+use crate::record::{Delivery, SampleFormat};
+
+#[derive(Clone)]
+pub struct SignalClipping;
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// A sample at or above this level (dBFS) counts as at full scale.
+    pub level_dbfs: f64,
+    /// Consecutive full-scale samples in one channel that make a clipped run.
+    pub min_run: u32,
+    /// Also report an integer file whose true peak is over 0 dBTP (inter-sample clipping).
+    pub true_peak_over_zero: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            level_dbfs: -0.01,
+            min_run: 3,
+            true_peak_over_zero: true,
+        }
+    }
+}
+
+impl Rule for SignalClipping {
+    type Params = Params;
+    const META: Meta = Meta {
+        id: "signal/clipping",
+        summary: "runs of consecutive samples at full scale",
+        explain: "Finds runs of consecutive samples at or within a hair of full scale (by \
+default 3 or more samples at −0.01 dBFS or above, in one channel), and integer files whose \
+true peak (BS.1770, 4× oversampled) is over 0 dBTP. A single sample touching full scale is \
+not clipping; a flat top of several samples is. A loud square wave below full scale is not \
+clipping either.\n\n\
+Why it matters: clipping is distortion printed into the file; no mix can take it out. A \
+true peak over 0 dBTP clips in every converter and lossy encoder downstream.\n\n\
+Fix: lower the level before the export (the track's fader or the clip gain, never a limiter \
+on a track for mixing) and export again; if the recording itself clipped, say so in the \
+notes. (Netflix's clipping inspection uses −0.45 dBFS as its level: set `level_dbfs` for a \
+stricter check.)\n\n\
+Parameters: `level_dbfs`, `min_run`, `true_peak_over_zero`.",
+        default_level: Level::Error,
+    };
+
+    fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
+        for (file, facts, analysis) in delivery.analysed() {
+            if analysis.clipped_samples > 0 {
+                let first = analysis
+                    .first_clip_s
+                    .map_or(String::new(), |at| format!(", the first at {}", clock(at)));
+                out.report(
+                    Some(&file.rel),
+                    format!(
+                        "clipped: {} in runs of {} or more at full scale (longest run {}){first}",
+                        count(analysis.clipped_samples, "sample"),
+                        params.min_run,
+                        count(analysis.longest_clip_run, "sample"),
+                    ),
+                    "lower the track's level (fader or clip gain, not a limiter) and export it again; if the recording itself clipped, say so in the notes",
+                );
+            } else if params.true_peak_over_zero && facts.sample_format == SampleFormat::Int {
+                if let Some(true_peak) = analysis.true_peak_dbtp.filter(|peak| *peak > 0.0) {
+                    out.report(
+                        Some(&file.rel),
+                        format!("true peak is {true_peak:+.2} dBTP: the waveform between the samples goes over full scale and clips on playback and conversion"),
+                        "lower the level by at least the overshoot and export it again",
+                    );
+                }
+            }
+        }
+    }
+}
