@@ -624,8 +624,10 @@ impl Stats {
         self.grid_bits = kind.grid_bits();
         self.grid_is_float = K::MAY_BE_NON_FINITE;
         // Samples that cannot end up within 0.5 dB of the final peak (which is at least the
-        // peak so far) need not be binned: for most audio that skips nearly all of them.
-        let near_peak_floor = self.peak * from_db(NEAR_PEAK_DB);
+        // peak so far) need not be binned: for most audio that skips nearly all of them. The
+        // margin of two bins keeps every sample of a bin that `count_from` may read, so that
+        // the ratio does not depend on where blocks start.
+        let near_peak_floor = self.peak * from_db(NEAR_PEAK_DB) * (1.0 - 1.0 / 128.0);
         let clip_level = self.clip_level;
         let clip_min_run = self.clip_min_run;
         let silence_floor = self.silence_floor;
