@@ -528,7 +528,11 @@ impl LevelHistogram {
     }
 
     fn add(&mut self, level: f64) {
-        let level = (level as f32).clamp(Self::LOWEST, Self::HIGHEST);
+        let level = level as f32;
+        if level < Self::LOWEST {
+            return;
+        }
+        let level = level.min(Self::HIGHEST);
         let bin = Self::bin_of(level) - Self::bin_of(Self::LOWEST);
         if let Some(count) = self.counts.get_mut(bin) {
             *count += 1;
