@@ -581,7 +581,7 @@ struct Stats {
     levels: LevelHistogram,
 }
 
-/// 0.5 dB below the peak, as a factor.
+/// How far under the sample peak a sample still counts as piled up against it, dB.
 const NEAR_PEAK_DB: f64 = -0.5;
 
 impl Stats {
