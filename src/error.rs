@@ -23,18 +23,26 @@ pub enum Error {
     )]
     UnknownProfile { name: String, known: String },
 
-    #[error("{message}")]
-    #[diagnostic(code(stemlint::config))]
-    Config {
-        message: String,
-        #[source_code]
-        source_code: NamedSource<String>,
-        #[label("{label}")]
-        span: Option<SourceSpan>,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    /// Boxed: it carries the config's text for miette, and errors travel by value.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
+}
+
+/// A config or profile that does not parse or names something that does not exist, with the
+/// place in its text.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(stemlint::config))]
+pub struct ConfigError {
+    message: String,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
 }
 
 impl Error {
@@ -47,12 +55,12 @@ impl Error {
         label: impl Into<String>,
         help: Option<String>,
     ) -> Self {
-        Error::Config {
+        Error::Config(Box::new(ConfigError {
             message: format!("{name}: {}", message.into()),
             source_code: NamedSource::new(name, text.to_owned()),
             span: span.map(|(offset, length)| SourceSpan::new(offset.into(), length)),
             label: label.into(),
             help,
-        }
+        }))
     }
 }

@@ -30,7 +30,7 @@ pub enum RuleEntry {
     Settings(serde_yaml::Mapping),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProfileDoc {
     name: String,
@@ -71,6 +71,9 @@ pub struct SectionDoc {
     #[serde(default)]
     pub rules: BTreeMap<String, RuleEntry>,
 }
+
+/// An enabled rule, ready to run: what it is, how severe, with its parameters.
+pub type PreparedRule = (Meta, Severity, Box<dyn Prepared>);
 
 /// Where a rule's setting came from, to point an error at it.
 #[derive(Debug, Clone)]
@@ -190,17 +193,6 @@ pub fn from_yaml<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
-impl Default for ProfileDoc {
-    fn default() -> Self {
-        ProfileDoc {
-            name: String::new(),
-            description: String::new(),
-            extends: None,
-            rules: BTreeMap::new(),
-        }
-    }
-}
-
 impl Profile {
     /// Apply rule entries from a profile or config on top of this profile: a level replaces
     /// the level; parameters are merged key by key.
@@ -302,7 +294,7 @@ impl Profile {
     }
 
     /// Every enabled rule with its severity and parsed parameters, sorted by id.
-    pub fn prepare(&self) -> Result<Vec<(Meta, Severity, Box<dyn Prepared>)>, Error> {
+    pub fn prepare(&self) -> Result<Vec<PreparedRule>, Error> {
         let mut prepared = Vec::new();
         for rule in rules::REGISTRY {
             let meta = rule.meta();

@@ -93,7 +93,7 @@ pub fn tokens(stem: &str) -> Vec<String> {
         None => stem,
     };
     let mut words = Vec::new();
-    for part in without_number.split(|c: char| matches!(c, '_' | ' ' | '-' | '.' | '+')) {
+    for part in without_number.split(['_', ' ', '-', '.', '+']) {
         let mut word = String::new();
         let mut previous_lower = false;
         for c in part.chars() {
