@@ -12,7 +12,7 @@ use clap::Parser;
 
 use args::{CheckArgs, Cli, ColorChoice, Command, FailOn};
 use stemlint::diagnostic::Severity;
-use stemlint::render::{human, json, Format};
+use stemlint::render::{github, human, json, junit, sarif, Format};
 use stemlint::{profile, rules, Observer, Options, ScanMode};
 
 pub fn main() -> ExitCode {
@@ -106,6 +106,9 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             text
         }
         Format::Json => json::render(&report),
+        Format::Sarif => sarif::render(&report),
+        Format::Junit => junit::render(&report),
+        Format::Github => github::render(&report),
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`stemlint | head`) is not a failure of the check.
