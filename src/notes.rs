@@ -42,7 +42,9 @@ fn regex(pattern: &str) -> Regex {
 static TEMPO_AFTER: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(\d{2,3}(?:[.,]\d{1,3})?)\s*(?:bpm|b\.p\.m\.?)"));
 static TEMPO_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(?:bpm|tempo|tempi)\b(?:[ \t:=~≈(-]|\bis\b|\bof\b|\bat\b|\bapprox\.?|\babout\b|\baround\b|\bca\.)*(\d{2,3}(?:[.,]\d{1,3})?)\b")
+    regex(
+        r"(?i)\b(?:bpm|tempo|tempi)\b(?:[ \t:=~≈(-]|\bis\b|\bof\b|\bat\b|\bapprox\.?|\babout\b|\baround\b|\bca\.)*(\d{2,3}(?:[.,]\d{1,3})?)\b",
+    )
 });
 static TEMPO_WORD: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?:bpm|tempo)\b"));
 static METER: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2})\s*/\s*(1|2|4|8|16|32)\b"));
@@ -263,7 +265,10 @@ mod tests {
         assert_eq!(tempos("tempo 88,5"), [88.5]);
         assert_eq!(tempos("120 bpm until bar 33, then 128 bpm"), [120.0, 128.0]);
         assert!(tempos("Recorded on 12 March at Studio 2").is_empty());
-        assert_eq!(parse("Tempo: TBD\n").tempo_lines, vec![Range { start: 0, end: 10 }]);
+        assert_eq!(
+            parse("Tempo: TBD\n").tempo_lines,
+            vec![Range { start: 0, end: 10 }]
+        );
     }
 
     #[test]

@@ -51,9 +51,14 @@ impl Rule for NotesMeter {
             .iter()
             .map(|file| file.rel.as_str())
             .collect();
+        let message = if names.len() == 1 {
+            "no meter in the notes".to_owned()
+        } else {
+            format!("no meter in any of the notes files ({})", names.join(", "))
+        };
         out.report(
             Some(names[0]),
-            format!("no meter in the notes ({})", names.join(", ")),
+            message,
             "write the meter in the notes, e.g. `Meter: 4/4` (and the bars where it changes)",
         );
     }

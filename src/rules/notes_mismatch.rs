@@ -37,7 +37,7 @@ impl Rule for NotesMismatch {
         summary: "notes declare a sample rate / bit depth / file list that the audio contradicts",
         explain: "Compares what the notes say with what the files are: a sample rate \
 (`44.1 kHz`, `48k`, `96000 Hz`), a bit depth (`16-bit`, `24 bit`, `32-bit float`, the `48k24` \
-convention) that no file in the delivery has, and file names the notes list that are not in \
+convention) other than the one most files have, and file names the notes list that are not in \
 the delivery.\n\n\
 Why it matters: one of the two is wrong. Either the notes were copied from another project, \
 or the files were exported with the wrong settings, or a listed file never made it into the \
@@ -83,7 +83,7 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
                     for declared in facts
                         .sample_rates
                         .iter()
-                        .filter(|found| !rates.contains(&found.value))
+                        .filter(|found| found.value != actual)
                     {
                         out.report_span(
                             Some(&file.rel),
@@ -99,9 +99,8 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
                     for declared in &facts.bit_depths {
                         let wanted = (declared.value.bits, declared.value.float);
                         // `32-bit` alone may mean float or integer: either matches.
-                        let matches = depths.iter().any(|depth| {
-                            *depth == wanted || (declared.value.bits == 32 && depth.0 == 32)
-                        });
+                        let matches =
+                            (bits, float) == wanted || (declared.value.bits == 32 && bits == 32);
                         if !matches {
                             let actual =
                                 format!("{bits}-bit {}", if float { "float" } else { "integer" });

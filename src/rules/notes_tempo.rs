@@ -51,9 +51,14 @@ impl Rule for NotesTempo {
             .iter()
             .map(|file| file.rel.as_str())
             .collect();
+        let message = if names.len() == 1 {
+            "no tempo in the notes".to_owned()
+        } else {
+            format!("no tempo in any of the notes files ({})", names.join(", "))
+        };
         out.report(
             Some(names[0]),
-            format!("no tempo in the notes ({})", names.join(", ")),
+            message,
             "write the tempo in the notes, e.g. `Tempo: 124 BPM` (for a tempo map, each tempo with its bar)",
         );
     }

@@ -16,9 +16,13 @@ pub fn rate(hz: u32) -> String {
     }
 }
 
-/// Seconds with millisecond precision: `12.000 s`.
+/// Seconds with millisecond precision (`12.000 s`), or milliseconds below 10 ms (`0.146 ms`).
 pub fn seconds(value: f64) -> String {
-    format!("{value:.3} s")
+    if value.abs() < 0.01 {
+        format!("{:.3} ms", value * 1000.0)
+    } else {
+        format!("{value:.3} s")
+    }
 }
 
 /// `01:02:03.456` (hours only when needed), for positions in a file.

@@ -134,6 +134,30 @@ impl Wav {
         })
     }
 
+    /// Programme-like material: a decaying tone every quarter second (a drum-ish hit, its
+    /// peak `dbfs`) over a quiet noise bed, different per channel. Passes every signal rule:
+    /// not a steady tone, not limited, not silent, every bit used.
+    pub fn hits(self, frequency: f64, dbfs: f64, seed: u64) -> Self {
+        let rate = f64::from(self.sample_rate);
+        let amplitude = db_to_gain(dbfs);
+        let bed = db_to_gain(dbfs - 40.0);
+        self.with(move |frame, channel| {
+            let t = frame as f64 / rate;
+            let since_hit = t % 0.25;
+            // Alternate polarity hit to hit, so the whole file has no DC.
+            let polarity = if (t / 0.25) as u64 % 2 == 0 {
+                1.0
+            } else {
+                -1.0
+            };
+            let pan = polarity * (1.0 - 0.3 * f64::from(channel));
+            let tone = (2.0 * PI * frequency * since_hit).sin() * (-since_hit / 0.04).exp();
+            let bits = splitmix64(seed ^ frame.wrapping_mul(0x9E37) ^ (u64::from(channel) << 48));
+            let noise = (bits >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+            amplitude * pan * tone + bed * noise
+        })
+    }
+
     /// Multiply by `db` of gain; past full scale the writer clips, so `gain_db(6.0)` on a 0 dBFS
     /// sine gives flat-topped runs.
     pub fn gain_db(self, db: f64) -> Self {
