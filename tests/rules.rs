@@ -1,0 +1,476 @@
+//! Every rule of the core and signal families: a delivery that triggers it, and a near miss
+//! that must not. Deliveries are built in tempdirs with the fixture builder.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use stemlint::{check, Options, ScanMode};
+use support::{write_raw, Wav};
+
+/// A clean track: programme-like, 48 kHz / 24-bit mono, one second.
+fn track(seed: u64) -> Wav {
+    Wav::new(48000, 24, 1)
+        .hits(100.0 + 50.0 * seed as f64, -8.0, seed)
+        .seconds(1.0)
+}
+
+const NOTES: &str = "Tempo: 120 BPM\nMeter: 4/4\nKey: C\nFormat: 48 kHz / 24-bit\n";
+
+/// A tempdir holding a clean three-track delivery with notes.
+fn clean_delivery() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    track(1).write(dir.path(), "01_Kick.wav");
+    track(2).write(dir.path(), "02_Snare.wav");
+    track(3).write(dir.path(), "03_Bass.wav");
+    std::fs::write(dir.path().join("notes.txt"), NOTES).expect("notes written");
+    dir
+}
+
+/// (rule, path) of every finding, with `options`.
+fn findings_with(dir: &Path, options: &Options) -> Vec<(String, String)> {
+    let report = check(&[PathBuf::from(dir)], options).expect("the check runs");
+    report
+        .deliveries
+        .iter()
+        .flat_map(|delivery| &delivery.diagnostics)
+        .map(|diagnostic| {
+            (
+                diagnostic.rule.to_owned(),
+                diagnostic.path.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn findings(dir: &Path) -> Vec<(String, String)> {
+    findings_with(dir, &Options::default())
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(rule, path)| ((*rule).to_owned(), (*path).to_owned()))
+        .collect()
+}
+
+fn messages(dir: &Path, rule: &str) -> Vec<String> {
+    let report = check(&[PathBuf::from(dir)], &Options::default()).expect("the check runs");
+    report
+        .deliveries
+        .iter()
+        .flat_map(|delivery| &delivery.diagnostics)
+        .filter(|diagnostic| diagnostic.rule == rule)
+        .map(|diagnostic| diagnostic.message.clone())
+        .collect()
+}
+
+#[test]
+fn a_clean_delivery_has_no_findings() {
+    let dir = clean_delivery();
+    assert_eq!(findings(dir.path()), []);
+}
+
+#[test]
+fn sample_rate_and_bit_depth_and_channels() {
+    let dir = clean_delivery();
+    Wav::new(44100, 24, 1)
+        .hits(300.0, -8.0, 4)
+        .seconds(1.0)
+        .write(dir.path(), "04_Gtr.wav");
+    Wav::new(48000, 16, 1)
+        .hits(300.0, -8.0, 5)
+        .seconds(1.0)
+        .write(dir.path(), "05_Keys.wav");
+    Wav::new(48000, 24, 6)
+        .hits(300.0, -8.0, 6)
+        .seconds(1.0)
+        .write(dir.path(), "06_Room.wav");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[
+            ("format/sample-rate", "04_Gtr.wav"),
+            ("format/bit-depth", "05_Keys.wav"),
+            ("format/channels", "06_Room.wav"),
+        ])
+    );
+    assert_eq!(
+        messages(dir.path(), "format/sample-rate"),
+        ["sample rate is 44.1 kHz, the profile wants 48 kHz"]
+    );
+}
+
+#[test]
+fn stereo_track_and_float_are_near_misses_when_allowed() {
+    let dir = clean_delivery();
+    Wav::new(48000, 24, 2)
+        .hits(300.0, -8.0, 4)
+        .seconds(1.0)
+        .write(dir.path(), "04_Overheads.wav");
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  format/bit-depth:\n    accept: [int24, float32]\n",
+    )
+    .expect("config written");
+    Wav::new(48000, 24, 1)
+        .float()
+        .hits(300.0, -8.0, 5)
+        .seconds(1.0)
+        .write(dir.path(), "05_Synth.wav");
+    assert_eq!(findings(dir.path()), []);
+}
+
+#[test]
+fn length_mismatch_names_the_outlier_with_samples_and_time() {
+    let dir = clean_delivery();
+    track(4).frames(48000 - 3).write(dir.path(), "04_Gtr.wav");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[("length/mismatch", "04_Gtr.wav")])
+    );
+    let message = &messages(dir.path(), "length/mismatch")[0];
+    assert!(message.starts_with("3 samples shorter"), "{message}");
+    assert!(message.contains("47997 frames"), "{message}");
+}
+
+#[test]
+fn truncated_and_garbage_files_are_findings_and_the_rest_is_still_checked() {
+    let dir = clean_delivery();
+    track(4)
+        .truncate_bytes(3000)
+        .write(dir.path(), "04_Gtr.wav");
+    write_raw(dir.path(), "05_Keys.wav", b"this is not audio at all");
+    track(6)
+        .sine(440.0, -6.0)
+        .frames(48000 - 1)
+        .write(dir.path(), "06_Pad.wav");
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("file/corrupt".into(), "04_Gtr.wav".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("file/not-audio".into(), "05_Keys.wav".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("length/mismatch".into(), "06_Pad.wav".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_mp3_named_wav_is_lossy_audio_not_a_clean_file() {
+    let dir = clean_delivery();
+    let mp3 = std::fs::read("tests/fixtures/mp3_renamed.wav").expect("fixture present");
+    write_raw(dir.path(), "04_Vox.wav", &mp3);
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("format/container".into(), "04_Vox.wav".into())),
+        "{found:?}"
+    );
+    let message = &messages(dir.path(), "format/container")[0];
+    assert!(message.contains("lossy MP3"), "{message}");
+    assert!(message.contains("named `.wav`"), "{message}");
+}
+
+#[test]
+fn naming_pattern_numbering_and_portability() {
+    let dir = clean_delivery();
+    track(5).write(dir.path(), "05_Keys.wav");
+    track(6).write(dir.path(), "05_Pad.wav");
+    track(7).write(dir.path(), "Audio 1_07.wav");
+    track(8).write(dir.path(), "08_Gtr:Solo.wav");
+    let found = findings(dir.path());
+    for expected in [
+        ("naming/numbering", "05_Keys.wav"),
+        ("naming/numbering", "05_Pad.wav"),
+        ("naming/numbering", "05_Keys.wav"),
+        ("naming/pattern", "Audio 1_07.wav"),
+        ("naming/portable", "08_Gtr:Solo.wav"),
+    ] {
+        assert!(
+            found.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {found:?}"
+        );
+    }
+    let numbering = messages(dir.path(), "naming/numbering");
+    assert!(
+        numbering
+            .iter()
+            .any(|message| message.contains("no track 04")),
+        "{numbering:?}"
+    );
+}
+
+#[test]
+fn dual_mono_partners_share_a_number_and_case_collisions_are_reported() {
+    let dir = clean_delivery();
+    track(4).write(dir.path(), "04_Keys.L.wav");
+    track(5).write(dir.path(), "04_Keys.R.wav");
+    assert_eq!(findings(dir.path()), []);
+    track(6).write(dir.path(), "04_keys.l.WAV");
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("naming/portable".into(), "04_Keys.L.wav".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn amp_sim_without_di_and_with_di() {
+    let dir = clean_delivery();
+    track(4).write(dir.path(), "04_GtrAmp.wav");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[("companion/di-missing", "04_GtrAmp.wav")])
+    );
+    track(5).write(dir.path(), "05_GtrAmp_DI.wav");
+    assert_eq!(findings(dir.path()), []);
+}
+
+#[test]
+fn notes_missing_tempo_meter_and_mismatch() {
+    let dir = clean_delivery();
+    std::fs::remove_file(dir.path().join("notes.txt")).expect("notes removed");
+    assert_eq!(findings(dir.path()), pairs(&[("notes/missing", "")]));
+
+    std::fs::write(dir.path().join("notes.txt"), "Key: C\nTempo: TBD\n").expect("notes written");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[("notes/meter", "notes.txt"), ("notes/tempo", "notes.txt")])
+    );
+
+    std::fs::write(
+        dir.path().join("README.txt"),
+        "124bpm, time signature 6/8, 44.1k 16 bit. Files: 01_Kick.wav, 09_Pad.wav\n",
+    )
+    .expect("readme written");
+    let mismatches = messages(dir.path(), "notes/mismatch");
+    assert_eq!(
+        mismatches,
+        [
+            "the notes say 44.1 kHz but the files are 48 kHz",
+            "the notes say 16-bit but the files are 24-bit integer",
+            "the notes list `09_Pad.wav`, which is not in the delivery",
+        ]
+    );
+    assert!(!findings(dir.path())
+        .iter()
+        .any(|(rule, _)| rule == "notes/tempo" || rule == "notes/meter"));
+}
+
+#[test]
+fn empty_delivery_and_strays() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    std::fs::write(dir.path().join(".DS_Store"), b"x").expect("written");
+    std::fs::write(dir.path().join("Session.zip"), b"PK").expect("written");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[
+            ("delivery/empty", ""),
+            ("delivery/stray-file", ".DS_Store"),
+            ("delivery/stray-file", "Session.zip"),
+        ])
+    );
+}
+
+#[test]
+fn audio_without_an_audio_extension_is_found_by_content() {
+    let dir = clean_delivery();
+    track(4).write(dir.path(), "04_Vox");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let names: Vec<&str> = report.deliveries[0]
+        .delivery
+        .files
+        .iter()
+        .map(|file| file.rel.as_str())
+        .collect();
+    assert!(names.contains(&"04_Vox"), "{names:?}");
+}
+
+#[test]
+fn signal_rules_fire_on_their_defects() {
+    let dir = clean_delivery();
+    Wav::new(48000, 24, 1)
+        .silence()
+        .seconds(1.0)
+        .write(dir.path(), "04_Silent.wav");
+    Wav::new(48000, 24, 1)
+        .clipped(440.0, 8.0)
+        .seconds(1.0)
+        .write(dir.path(), "05_Clipped.wav");
+    Wav::new(48000, 24, 2)
+        .hits(300.0, -8.0, 6)
+        .identical_channels()
+        .seconds(1.0)
+        .write(dir.path(), "06_Mono.wav");
+    Wav::new(48000, 24, 1)
+        .hits(300.0, -8.0, 7)
+        .padded(16)
+        .seconds(1.0)
+        .write(dir.path(), "07_Padded.wav");
+    Wav::new(48000, 24, 1)
+        .hits(300.0, -20.0, 8)
+        .dc(0.05)
+        .seconds(1.0)
+        .write(dir.path(), "08_Dc.wav");
+    Wav::new(48000, 24, 2)
+        .hits(300.0, -8.0, 9)
+        .inverted_right()
+        .seconds(1.0)
+        .write(dir.path(), "09_Flipped.wav");
+    let found = findings(dir.path());
+    for expected in [
+        ("signal/silent", "04_Silent.wav"),
+        ("signal/clipping", "05_Clipped.wav"),
+        ("signal/fake-stereo", "06_Mono.wav"),
+        ("signal/padded-bit-depth", "07_Padded.wav"),
+        ("signal/dc-offset", "08_Dc.wav"),
+        ("signal/phase", "09_Flipped.wav"),
+    ] {
+        assert!(
+            found.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {found:?}"
+        );
+    }
+    let clipping = messages(dir.path(), "signal/clipping");
+    assert!(
+        clipping[0].contains("the first at 00:00.000"),
+        "{clipping:?}"
+    );
+}
+
+#[test]
+fn signal_near_misses_stay_quiet() {
+    let dir = clean_delivery();
+    // Quiet but not silent, loud but not clipped, a square wave below full scale, wide but
+    // correlated stereo, genuine 24-bit noise.
+    Wav::new(48000, 24, 1)
+        .hits(300.0, -60.0, 4)
+        .seconds(1.0)
+        .write(dir.path(), "04_Quiet.wav");
+    Wav::new(48000, 24, 1)
+        .hits(300.0, -0.5, 5)
+        .seconds(1.0)
+        .write(dir.path(), "05_Loud.wav");
+    Wav::new(48000, 24, 2)
+        .hits(300.0, -8.0, 7)
+        .seconds(1.0)
+        .write(dir.path(), "06_Wide.wav");
+    Wav::new(48000, 24, 1)
+        .noise(-30.0, 8)
+        .gain_db(0.0)
+        .hits(200.0, -10.0, 8)
+        .seconds(1.0)
+        .write(dir.path(), "07_Noise.wav");
+    Wav::new(48000, 24, 1)
+        .square(100.0, -20.0)
+        .seconds(1.0)
+        .write(dir.path(), "08_Square.wav");
+    let found: Vec<_> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, _)| rule.starts_with("signal/"))
+        .collect();
+    assert_eq!(found, []);
+}
+
+#[test]
+fn fast_mode_skips_signal_rules_and_reports_header_frames() {
+    let dir = clean_delivery();
+    Wav::new(48000, 24, 1)
+        .silence()
+        .seconds(1.0)
+        .write(dir.path(), "04_Silent.wav");
+    let options = Options {
+        mode: ScanMode::Fast,
+        ..Options::default()
+    };
+    assert_eq!(findings_with(dir.path(), &options), []);
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    let file = &report.deliveries[0].delivery.files[0];
+    assert_eq!(file.facts.as_ref().map(|facts| facts.frames), Some(48000));
+    assert!(file.analysis.is_none());
+}
+
+#[test]
+fn config_overrides_severity_parameters_and_ignores() {
+    let dir = clean_delivery();
+    Wav::new(44100, 24, 1)
+        .hits(300.0, -8.0, 4)
+        .seconds(1.0)
+        .write(dir.path(), "04_Gtr.wav");
+    std::fs::create_dir(dir.path().join("Bounces")).expect("dir");
+    Wav::new(22050, 8, 1)
+        .seconds(0.1)
+        .write(&dir.path().join("Bounces"), "old.wav");
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "profile: tracks\nrules:\n  format/sample-rate:\n    rates: [44100, 48000]\n    consistent: false\n  length/mismatch: off\nignore: [\"Bounces\"]\n",
+    )
+    .expect("config written");
+    assert_eq!(findings(dir.path()), []);
+}
+
+#[test]
+fn config_errors_stop_the_run_with_a_location() {
+    let dir = clean_delivery();
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  format/sample-rates:\n    rates: [48000]\n",
+    )
+    .expect("written");
+    let error = check(&[dir.path().to_path_buf()], &Options::default()).expect_err("unknown rule");
+    assert!(
+        error
+            .to_string()
+            .contains("unknown rule `format/sample-rates`"),
+        "{error}"
+    );
+
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  format/sample-rate:\n    ratez: [48000]\n",
+    )
+    .expect("written");
+    let error = check(&[dir.path().to_path_buf()], &Options::default()).expect_err("unknown key");
+    assert!(
+        error.to_string().contains("unknown field `ratez`"),
+        "{error}"
+    );
+
+    std::fs::write(dir.path().join("stemlint.yaml"), "profile: nope\n").expect("written");
+    let error =
+        check(&[dir.path().to_path_buf()], &Options::default()).expect_err("unknown profile");
+    assert!(
+        error.to_string().contains("unknown profile `nope`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn rule_ids_are_a_stable_contract() {
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        insta::assert_snapshot!("rule_ids", stemlint::rules::ids().join("\n"));
+    });
+    let ids = stemlint::rules::ids();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique);
+}
+
+#[test]
+fn every_builtin_profile_sets_every_rule() {
+    for name in stemlint::profile::builtin_names() {
+        let profile = stemlint::profile::load(name, None).expect("built-in profiles parse");
+        for id in stemlint::rules::ids() {
+            assert!(
+                profile.rules.contains_key(id),
+                "profile {name} does not set {id}"
+            );
+        }
+        profile
+            .prepare()
+            .expect("every parameter of every built-in profile is valid");
+    }
+}
