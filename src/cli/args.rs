@@ -26,7 +26,11 @@ pub enum Command {
     /// Check deliveries (the default command)
     Check(CheckArgs),
     /// List every rule with its level in each built-in profile
-    Rules,
+    Rules {
+        /// As the Markdown table the README carries
+        #[arg(long)]
+        markdown: bool,
+    },
     /// What a rule checks, why it matters, how to fix it, and its parameters
     Explain {
         /// A rule id, e.g. `format/sample-rate`

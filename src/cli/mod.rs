@@ -20,7 +20,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
-        Some(Command::Rules) => list_rules(),
+        Some(Command::Rules { markdown }) => list_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Profiles) => list_profiles(),
         Some(Command::Init { path, profile }) => init(path, &profile),
@@ -157,7 +157,11 @@ fn statistics(report: &stemlint::Report) -> String {
     out
 }
 
-fn list_rules() -> miette::Result<ExitCode> {
+fn list_rules(markdown: bool) -> miette::Result<ExitCode> {
+    if markdown {
+        print!("{}", rules::markdown_table());
+        return Ok(ExitCode::SUCCESS);
+    }
     let profiles: Vec<profile::Profile> = profile::builtin_names()
         .into_iter()
         .map(|name| profile::load(name, None))

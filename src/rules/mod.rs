@@ -242,3 +242,25 @@ pub fn explain_text(meta: Meta) -> String {
     ));
     out
 }
+
+/// The README's rule table (Markdown), generated from the registry and the built-in profiles;
+/// a test keeps the README in step with it.
+pub fn markdown_table() -> String {
+    let names = crate::profile::builtin_names();
+    let profiles: Vec<_> = names
+        .iter()
+        .filter_map(|name| crate::profile::load(name, None).ok())
+        .collect();
+    let mut out = format!("| rule | {} | finds |\n", names.join(" | "));
+    out.push_str(&format!("|---|{}---|\n", "---|".repeat(names.len())));
+    for id in ids() {
+        let Some(rule) = find(id) else { continue };
+        let levels: Vec<&str> = profiles.iter().map(|profile| profile.level(id).as_str()).collect();
+        out.push_str(&format!(
+            "| `{id}` | {} | {} |\n",
+            levels.join(" | "),
+            rule.meta().summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
