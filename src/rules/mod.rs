@@ -29,6 +29,11 @@ mod notes_meter;
 mod notes_mismatch;
 mod notes_missing;
 mod notes_tempo;
+// stems, sync and companions
+mod companion_mismatch;
+mod length_start_offset;
+mod stems_missing_group;
+mod stems_sum_mismatch;
 
 pub(crate) mod util;
 
@@ -72,6 +77,11 @@ pub static REGISTRY: &[&dyn DynRule] = &[
     &notes_mismatch::NotesMismatch,
     &delivery_empty::DeliveryEmpty,
     &delivery_stray_file::DeliveryStrayFile,
+    // stems, sync and companions
+    &stems_sum_mismatch::StemsSumMismatch,
+    &stems_missing_group::StemsMissingGroup,
+    &length_start_offset::LengthStartOffset,
+    &companion_mismatch::CompanionMismatch,
 ];
 
 /// Look a rule up by id.
