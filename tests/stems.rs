@@ -526,3 +526,35 @@ fn human_output_of_a_stems_delivery() {
     settings.set_snapshot_path("../snapshots");
     settings.bind(|| insta::assert_snapshot!("stems_delivery_human", text));
 }
+
+#[test]
+fn sources_with_different_block_sizes_stay_in_lockstep() {
+    // A float mix is read in blocks of another size than the 24-bit stems (256 KiB each:
+    // 32768 stereo float frames against 43690 stereo 24-bit frames); the carry buffers must
+    // keep every sample aligned, so the null stays at the rounding of the stems.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    stereo()
+        .float()
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .write(dir.path(), MIX);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    eprintln!("float mix: {measured:?}");
+    assert!(depth(&measured) < -115.0, "{measured:?}");
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+}
+
+#[test]
+fn fast_mode_does_not_run_the_null_test() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 1, Change::Quieter);
+    let options = Options {
+        profile: Some("stems".to_owned()),
+        mode: stemlint::ScanMode::Fast,
+        ..Options::default()
+    };
+    let report = stemlint::check(&[dir.path().to_path_buf()], &options).expect("checked");
+    assert_eq!(report.deliveries[0].delivery.null_test, None);
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+}
