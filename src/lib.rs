@@ -14,6 +14,7 @@ pub mod profile;
 pub mod record;
 pub mod render;
 pub mod rules;
+pub mod stems;
 
 use std::path::{Path, PathBuf};
 
@@ -210,7 +211,7 @@ pub fn check_observed(
     for (((plan, found), files), rules) in
         plans.into_iter().zip(discovered).zip(records).zip(prepared)
     {
-        let delivery = Delivery {
+        let mut delivery = Delivery {
             root: plan.root,
             display_root: plan.display_root,
             profile: plan.profile.name.clone(),
@@ -219,7 +220,14 @@ pub fn check_observed(
             strays: found.strays,
             walk_problems: found.problems,
             fast: options.mode == ScanMode::Fast,
+            null_test: None,
         };
+        // The null test streams the files a second time, so it runs only when asked for.
+        if options.mode == ScanMode::Full && plan.profile.level(stems::RULE_ID).severity().is_some()
+        {
+            let params = plan.profile.params::<stems::Params>(stems::RULE_ID)?;
+            delivery.null_test = stems::null_test(&delivery, &params);
+        }
         let mut diagnostics = Vec::new();
         for (meta, severity, rule) in &rules {
             let mut findings = Findings::new(meta.id, *severity);

@@ -227,6 +227,9 @@ pub struct Delivery {
     pub walk_problems: Vec<WalkProblem>,
     /// Headers only (`--fast`): there is no analysis, and frame counts are the headers'.
     pub fast: bool,
+    /// The null test of stems against the mix, when the profile asks for it and the delivery
+    /// holds a mix (see `stems`).
+    pub null_test: Option<crate::stems::NullTest>,
 }
 
 impl Delivery {

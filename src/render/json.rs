@@ -25,6 +25,9 @@ struct DeliveryOut<'a> {
     /// `full`, or `fast` when samples were not decoded (no analysis, no signal rules).
     mode: &'static str,
     files: Vec<FileOut<'a>>,
+    /// The stems-against-mix null test, where the delivery has a mix and the profile runs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    null_test: Option<&'a crate::stems::NullTest>,
     diagnostics: &'a [Diagnostic],
     summary: Summary,
 }
@@ -91,6 +94,7 @@ pub fn render(report: &Report) -> String {
                 profile: &entry.delivery.profile,
                 mode: if entry.delivery.fast { "fast" } else { "full" },
                 files: entry.delivery.files.iter().map(file_out).collect(),
+                null_test: entry.delivery.null_test.as_ref(),
                 diagnostics: &entry.diagnostics,
                 summary: entry.summary(),
             })

@@ -39,6 +39,11 @@ mod signal_padded_bit_depth;
 mod signal_phase;
 mod signal_silent;
 mod signal_true_peak;
+// stems, sync and companions
+mod companion_mismatch;
+mod length_start_offset;
+mod stems_missing_group;
+mod stems_sum_mismatch;
 
 pub(crate) mod util;
 
@@ -92,6 +97,11 @@ pub static REGISTRY: &[&dyn DynRule] = &[
     &signal_non_finite::SignalNonFinite,
     &delivery_empty::DeliveryEmpty,
     &delivery_stray_file::DeliveryStrayFile,
+    // stems, sync and companions
+    &stems_sum_mismatch::StemsSumMismatch,
+    &stems_missing_group::StemsMissingGroup,
+    &length_start_offset::LengthStartOffset,
+    &companion_mismatch::CompanionMismatch,
 ];
 
 /// Look a rule up by id.

@@ -1,0 +1,560 @@
+//! Stems deliveries: the null test against the mix, stem groups, BWF start offsets,
+//! dual-mono and DI companions, and sections of a nested delivery.
+//!
+//! Stems are deterministic signals built in code; the mix is their exact sum computed in f64
+//! from the same generators and then quantised to 24-bit, so a clean delivery nulls to
+//! within 24-bit rounding.
+
+mod support;
+
+use std::f64::consts::PI;
+use std::fs;
+use std::path::Path;
+
+use stemlint::render::human::{self, Style};
+use stemlint::stems::{Measurement, Outcome};
+use stemlint::{Diagnostic, Options, Report, Severity};
+use support::Wav;
+
+const RATE: u32 = 48000;
+const FRAMES: u64 = 72_000; // 1.5 s
+
+const STEMS: [&str; 4] = ["Drums", "Bass", "Music", "Vocals"];
+
+fn hash(mut state: u64) -> u64 {
+    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// White noise in -1..1, a pure function of (seed, frame, channel).
+fn noise(seed: u64, frame: u64, channel: u16) -> f64 {
+    let bits = hash(seed ^ frame.wrapping_mul(0x100) ^ u64::from(channel));
+    (bits >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+}
+
+/// The sample of stem `index` (order of `STEMS`); negative frames are silence.
+fn stem_signal(index: usize, frame: i64, channel: u16) -> f64 {
+    if frame < 0 {
+        return 0.0;
+    }
+    let t = frame as f64 / f64::from(RATE);
+    let frame = frame as u64;
+    match index {
+        // Drums: noise bursts every 250 ms, decaying.
+        0 => 0.3 * (-(t % 0.25) / 0.04).exp() * noise(11, frame, channel),
+        // Bass: 55 Hz.
+        1 => 0.25 * (2.0 * PI * 55.0 * t).sin(),
+        // Music: a fifth, the right channel a little later in phase.
+        2 => {
+            let phase = f64::from(channel) * 0.3;
+            0.1 * (2.0 * PI * 220.0 * t + phase).sin() + 0.1 * (2.0 * PI * 330.0 * t).sin()
+        }
+        // Vocals: 440 Hz with vibrato and breath.
+        _ => {
+            0.15 * (2.0 * PI * 440.0 * t + 3.0 * (2.0 * PI * 5.0 * t).sin()).sin()
+                + 0.02 * noise(29, frame, channel)
+        }
+    }
+}
+
+fn mix_signal(frame: i64, channel: u16) -> f64 {
+    (0..STEMS.len())
+        .map(|index| stem_signal(index, frame, channel))
+        .sum()
+}
+
+fn stem_name(index: usize) -> String {
+    format!("AB_Song_{}_48k24.wav", STEMS[index])
+}
+
+const MIX: &str = "AB_Song_Mix_48k24.wav";
+
+/// A change made to one stem after the mix was printed.
+#[derive(Clone, Copy)]
+enum Change {
+    None,
+    /// A delayed (100 ms), attenuated (-6 dB) copy added: a reverb/echo send.
+    Echo,
+    /// Moved one sample later.
+    Nudge,
+    /// Dropped by 1 dB.
+    Quieter,
+}
+
+fn changed(index: usize, change: Change) -> impl Fn(u64, u16) -> f64 {
+    move |frame, channel| {
+        let frame = frame as i64;
+        match change {
+            Change::None => stem_signal(index, frame, channel),
+            Change::Echo => {
+                stem_signal(index, frame, channel) + 0.5 * stem_signal(index, frame - 4800, channel)
+            }
+            Change::Nudge => stem_signal(index, frame - 1, channel),
+            Change::Quieter => support::db_to_gain(-1.0) * stem_signal(index, frame, channel),
+        }
+    }
+}
+
+fn stereo() -> Wav {
+    Wav::new(RATE, 24, 2).frames(FRAMES)
+}
+
+/// Four stems, the mix, and notes, into `dir`; `change` applies to stem `changed_index`.
+fn write_delivery(dir: &Path, changed_index: usize, change: Change) {
+    for index in 0..STEMS.len() {
+        let change = if index == changed_index {
+            change
+        } else {
+            Change::None
+        };
+        stereo()
+            .with(changed(index, change))
+            .write(dir, &stem_name(index));
+    }
+    stereo()
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .write(dir, MIX);
+    write_notes(dir);
+}
+
+fn write_notes(dir: &Path) {
+    fs::write(
+        dir.join("notes.txt"),
+        "Tempo: 120 BPM\nMeter: 4/4\nFormat: 48 kHz / 24-bit WAV\n",
+    )
+    .expect("the temporary directory is writable");
+}
+
+fn check_with(dir: &Path, profile: &str) -> Report {
+    let options = Options {
+        profile: Some(profile.to_owned()),
+        ..Options::default()
+    };
+    stemlint::check(&[dir.to_path_buf()], &options).expect("the delivery can be checked")
+}
+
+fn measurement(report: &Report) -> Measurement {
+    let test = report.deliveries[0]
+        .delivery
+        .null_test
+        .as_ref()
+        .expect("a delivery with a mix gets a null test");
+    match &test.outcome {
+        Outcome::Measured(measured) => measured.clone(),
+        Outcome::Skipped { reason } => panic!("null test skipped: {reason}"),
+    }
+}
+
+fn findings<'a>(report: &'a Report, rule: &str) -> Vec<&'a Diagnostic> {
+    report
+        .deliveries
+        .iter()
+        .flat_map(|entry| &entry.diagnostics)
+        .filter(|diagnostic| diagnostic.rule == rule)
+        .collect()
+}
+
+fn depth(measured: &Measurement) -> f64 {
+    measured
+        .null_depth_db
+        .expect("a residual that is not bit-exact has a depth")
+}
+
+#[test]
+fn clean_stems_null_against_the_mix() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    eprintln!("clean: {measured:?}");
+    assert!(!measured.bit_exact, "the mix is rounded on its own");
+    assert_eq!(measured.frames, FRAMES);
+    // Five independently rounded 24-bit files: a residual around -140 dBFS, about -125 dB
+    // under a mix at about -14 dBFS RMS.
+    assert!(depth(&measured) < -115.0, "{measured:?}");
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+    assert!(findings(&report, "stems/missing-group").is_empty());
+    assert_eq!(
+        report.worst(),
+        None,
+        "{:#?}",
+        report.deliveries[0].diagnostics
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stemlint"))
+        .args(["check", "--profile", "stems", "--no-progress"])
+        .arg(dir.path())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+#[test]
+fn bit_identical_stem_and_mix_null_bit_exact() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    stereo()
+        .with(|frame, channel| stem_signal(0, frame as i64, channel))
+        .write(dir.path(), "AB_Song_Drums_48k24.wav");
+    stereo()
+        .with(|frame, channel| stem_signal(0, frame as i64, channel))
+        .write(dir.path(), MIX);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    eprintln!("bit-exact: {measured:?}");
+    assert!(measured.bit_exact);
+    assert_eq!(measured.null_depth_db, None);
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+}
+
+/// One stem changed after the mix was printed: caught, on that stem, with numbers.
+fn caught(change: Change, label: &str, index: usize) -> (Measurement, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), index, change);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    eprintln!("{label}: {measured:?}");
+    let found = findings(&report, "stems/sum-mismatch");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].path.as_deref(), Some(stem_name(index).as_str()));
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(
+        found[0].message.contains("null depth"),
+        "{}",
+        found[0].message
+    );
+    eprintln!("{label}: {}", found[0].message);
+    (measured, found[0].message.clone())
+}
+
+#[test]
+fn an_echo_added_to_a_stem_is_caught() {
+    let (measured, message) = caught(Change::Echo, "echo on vocals", 3);
+    let depth = depth(&measured);
+    assert!((-25.0..-10.0).contains(&depth), "{depth}");
+    assert!(message.contains(&format!("{depth:+.1} dB")), "{message}");
+    // The echo starts 100 ms in; the worst window cannot be the first.
+    assert!(measured.worst_window_s.is_some_and(|at| at >= 0.1));
+}
+
+#[test]
+fn a_stem_nudged_by_one_sample_is_caught() {
+    let (measured, message) = caught(Change::Nudge, "drums nudged 1 sample", 0);
+    let depth = depth(&measured);
+    assert!((-15.0..0.0).contains(&depth), "{depth}");
+    assert!(message.contains("the residual follows `AB_Song_Drums_48k24.wav`"));
+    // Drum bursts start every 250 ms: the loudest residual is at one of them.
+    let at = measured.worst_window_s.expect("a worst window");
+    assert!(
+        ((at * 1000.0).round() as u64) % 200 == 0 || at % 0.25 < 0.1,
+        "{at}"
+    );
+}
+
+#[test]
+fn a_stem_dropped_one_db_is_caught_with_its_gain() {
+    let (measured, message) = caught(Change::Quieter, "bass -1 dB", 1);
+    let depth = depth(&measured);
+    assert!((-35.0..-20.0).contains(&depth), "{depth}");
+    let suspect = measured.suspect.expect("the bass is blamed");
+    let gain = suspect.gain_db.expect("a plain level change has a gain");
+    assert!((gain + 1.0).abs() < 0.01, "{gain}");
+    assert!(
+        message.contains("1.00 dB quieter than in the mix"),
+        "{message}"
+    );
+}
+
+#[test]
+fn master_bus_saturation_nulls_shallow() {
+    // The mix through a soft saturator the stems never saw (tanh, driven 0 and 6 dB): what a
+    // processed music delivery looks like. Measured to choose the stems threshold; caught as
+    // a warning only when driven hard.
+    for (drive_db, caught) in [(0.0, false), (6.0, true)] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write_delivery(dir.path(), 0, Change::None);
+        let drive = support::db_to_gain(drive_db);
+        stereo()
+            .with(move |frame, channel| (drive * mix_signal(frame as i64, channel)).tanh() / drive)
+            .write(dir.path(), MIX);
+        let report = check_with(dir.path(), "stems");
+        let measured = measurement(&report);
+        eprintln!("bus saturation, drive {drive_db} dB: {measured:?}");
+        assert!(depth(&measured) > -60.0);
+        assert_eq!(!findings(&report, "stems/sum-mismatch").is_empty(), caught);
+        assert_ne!(
+            report.worst(),
+            Some(Severity::Error),
+            "a warning in the stems profile"
+        );
+    }
+}
+
+#[test]
+fn film_stems_are_held_to_a_deeper_null() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let names = ["Film_DX.wav", "Film_MX.wav", "Film_FX.wav"];
+    for (index, name) in names.iter().enumerate() {
+        let gain = if index == 1 {
+            support::db_to_gain(-0.1)
+        } else {
+            1.0
+        };
+        stereo()
+            .with(move |frame, channel| gain * stem_signal(index, frame as i64, channel))
+            .write(dir.path(), name);
+    }
+    stereo()
+        .with(|frame, channel| {
+            (0..3)
+                .map(|index| stem_signal(index, frame as i64, channel))
+                .sum()
+        })
+        .write(dir.path(), "Film_PrintMaster.wav");
+    write_notes(dir.path());
+    let report = check_with(dir.path(), "stems-film");
+    let measured = measurement(&report);
+    eprintln!("film, music -0.1 dB: {measured:?}");
+    let found = findings(&report, "stems/sum-mismatch");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].severity, Severity::Error);
+    assert_eq!(found[0].path.as_deref(), Some("Film_MX.wav"));
+    assert!(findings(&report, "stems/missing-group").is_empty());
+}
+
+#[test]
+fn a_mono_stem_is_a_format_finding_and_skips_the_null_test() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    Wav::new(RATE, 24, 1)
+        .frames(FRAMES)
+        .with(|frame, _| stem_signal(1, frame as i64, 0))
+        .write(dir.path(), &stem_name(1));
+    let report = check_with(dir.path(), "stems");
+    let channels = findings(&report, "format/channels");
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].path.as_deref(), Some(stem_name(1).as_str()));
+    let skipped = findings(&report, "stems/sum-mismatch");
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].severity, Severity::Info);
+    assert!(
+        skipped[0].message.contains("skipped"),
+        "{}",
+        skipped[0].message
+    );
+    assert!(
+        skipped[0].message.contains("1 channels"),
+        "{}",
+        skipped[0].message
+    );
+}
+
+#[test]
+fn a_missing_group_is_named() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    fs::remove_file(dir.path().join(stem_name(3))).expect("the vocals stem exists");
+    let report = check_with(dir.path(), "stems");
+    let found = findings(&report, "stems/missing-group");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].path, None);
+    assert!(
+        found[0].message.starts_with("no `vocals` stem"),
+        "{}",
+        found[0].message
+    );
+    // Three stems no longer rebuild the mix: the null test says so on the mix.
+    let null = findings(&report, "stems/sum-mismatch");
+    assert_eq!(null.len(), 1);
+    eprintln!("vocals missing: {}", null[0].message);
+}
+
+#[test]
+fn a_late_time_reference_is_an_offset_of_one_second() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ten_hours = u64::from(RATE) * 36_000;
+    for index in 0..STEMS.len() {
+        let start = if index == 2 {
+            ten_hours + u64::from(RATE)
+        } else {
+            ten_hours
+        };
+        stereo()
+            .with(changed(index, Change::None))
+            .bext(start)
+            .write(dir.path(), &stem_name(index));
+    }
+    stereo()
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .bext(ten_hours)
+        .write(dir.path(), MIX);
+    write_notes(dir.path());
+    let report = check_with(dir.path(), "stems");
+    let found = findings(&report, "length/start-offset");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].path.as_deref(), Some(stem_name(2).as_str()));
+    assert!(found[0]
+        .message
+        .starts_with("starts 48000 samples (1.000 s) later"));
+    assert!(
+        found[0].message.contains("10:00:01:00 at 25 fps"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0].message.contains("10:00:00:00"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn dual_mono_and_di_companions() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mono = || Wav::new(RATE, 24, 1).frames(FRAMES).sine(220.0, -12.0);
+    mono().write(dir.path(), "01_Keys.L.wav");
+    mono()
+        .frames(FRAMES - 10)
+        .write(dir.path(), "01_Keys.R.wav");
+    mono().write(dir.path(), "02_Pad_L.wav");
+    mono().write(dir.path(), "03_GtrAmp.wav");
+    Wav::new(44100, 24, 1)
+        .seconds(1.5)
+        .write(dir.path(), "04_Gtr_DI.wav");
+    let report = check_with(dir.path(), "tracks");
+    let found = findings(&report, "companion/mismatch");
+    let messages: Vec<_> = found
+        .iter()
+        .map(|found| (found.path.as_deref().unwrap_or(""), found.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 3, "{messages:#?}");
+    assert_eq!(messages[0].0, "01_Keys.R.wav");
+    assert!(messages[0]
+        .1
+        .contains("71990 frames against 72000 (10 short)"));
+    assert_eq!(messages[1].0, "02_Pad_L.wav");
+    assert!(messages[1].1.contains("right partner is missing"));
+    assert_eq!(messages[2].0, "04_Gtr_DI.wav");
+    assert!(
+        messages[2].1.contains("44100 Hz against 48000 Hz"),
+        "{}",
+        messages[2].1
+    );
+}
+
+#[test]
+fn sections_of_a_nested_delivery() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    for folder in ["Tracks", "Stems", "Mix"] {
+        fs::create_dir(root.join(folder)).expect("a new folder");
+    }
+    fs::write(
+        root.join("stemlint.yaml"),
+        "sections:\n  - path: Stems\n    profile: stems\n  - path: Tracks\n    profile: tracks\n",
+    )
+    .expect("writable");
+    write_delivery(&root.join("Stems"), 0, Change::None);
+    let tracks = root.join("Tracks");
+    for (name, frequency) in [("01_Kick.wav", 60.0), ("02_Bass.wav", 110.0)] {
+        Wav::new(RATE, 24, 1)
+            .frames(FRAMES)
+            .sine(frequency, -12.0)
+            .write(&tracks, name);
+    }
+    write_notes(&tracks);
+    stereo()
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .write(&root.join("Mix"), MIX);
+    let report = stemlint::check(&[root.to_path_buf()], &Options::default())
+        .expect("the delivery can be checked");
+    let entries: Vec<(String, &str, usize)> = report
+        .deliveries
+        .iter()
+        .map(|entry| {
+            (
+                entry
+                    .delivery
+                    .display_root
+                    .replace(&root.display().to_string(), "ROOT"),
+                entry.delivery.profile.as_str(),
+                entry.delivery.files.len(),
+            )
+        })
+        .collect();
+    eprintln!("sections: {entries:?}");
+    assert_eq!(
+        entries,
+        [
+            ("ROOT".to_owned(), "tracks", 1),
+            ("ROOT/Stems".to_owned(), "stems", 5),
+            ("ROOT/Tracks".to_owned(), "tracks", 2),
+        ]
+    );
+    let stems = &report.deliveries[1];
+    assert!(stems.delivery.null_test.is_some());
+    assert!(stems.diagnostics.is_empty(), "{:#?}", stems.diagnostics);
+    assert!(
+        report.deliveries[2].diagnostics.is_empty(),
+        "{:#?}",
+        report.deliveries[2].diagnostics
+    );
+}
+
+#[test]
+fn human_output_of_a_stems_delivery() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 1, Change::Quieter);
+    // A vocal stem whose name says no group: the null test still runs, the group is missing.
+    fs::rename(
+        dir.path().join(stem_name(3)),
+        dir.path().join("AB_Song_Lead_48k24.wav"),
+    )
+    .expect("the vocals stem exists");
+    let report = check_with(dir.path(), "stems");
+    let text = human::render(
+        &report,
+        Style {
+            color: false,
+            width: 80,
+        },
+    )
+    .replace(&dir.path().display().to_string(), "[DELIVERY]");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| insta::assert_snapshot!("stems_delivery_human", text));
+}
+
+#[test]
+fn sources_with_different_block_sizes_stay_in_lockstep() {
+    // A float mix is read in blocks of another size than the 24-bit stems (256 KiB each:
+    // 32768 stereo float frames against 43690 stereo 24-bit frames); the carry buffers must
+    // keep every sample aligned, so the null stays at the rounding of the stems.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    stereo()
+        .float()
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .write(dir.path(), MIX);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    eprintln!("float mix: {measured:?}");
+    assert!(depth(&measured) < -115.0, "{measured:?}");
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+}
+
+#[test]
+fn fast_mode_does_not_run_the_null_test() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 1, Change::Quieter);
+    let options = Options {
+        profile: Some("stems".to_owned()),
+        mode: stemlint::ScanMode::Fast,
+        ..Options::default()
+    };
+    let report = stemlint::check(&[dir.path().to_path_buf()], &options).expect("checked");
+    assert_eq!(report.deliveries[0].delivery.null_test, None);
+    assert!(findings(&report, "stems/sum-mismatch").is_empty());
+}
