@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo run --example make_demo` (the files are committed; this is how they were made).
 
+// A tool that reports what it wrote: printing is its job.
+#![allow(clippy::disallowed_macros)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -265,7 +265,10 @@ pub fn markdown_table() -> String {
     out.push_str(&format!("|---|{}---|\n", "---|".repeat(names.len())));
     for id in ids() {
         let Some(rule) = find(id) else { continue };
-        let levels: Vec<&str> = profiles.iter().map(|profile| profile.level(id).as_str()).collect();
+        let levels: Vec<&str> = profiles
+            .iter()
+            .map(|profile| profile.level(id).as_str())
+            .collect();
         out.push_str(&format!(
             "| `{id}` | {} | {} |\n",
             levels.join(" | "),
