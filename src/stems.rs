@@ -11,8 +11,6 @@
 //! only reads the result from `Delivery::null_test`. Memory stays bounded: every source is
 //! read block by block into a small carry buffer, whatever the files' lengths.
 
-use std::panic::{self, AssertUnwindSafe};
-
 use serde::{Deserialize, Serialize};
 
 use crate::media::{self, Block, SampleSource};
@@ -150,7 +148,7 @@ pub fn null_test(delivery: &Delivery, params: &Params) -> Option<NullTest> {
     if let Some(reason) = incompatibility(mix, &stems) {
         return skipped(reason);
     }
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| measure(mix, &stems)))
+    let outcome = media::guarded(|| measure(mix, &stems))
         .unwrap_or_else(|_| Err("a decoder failed while streaming the files".to_owned()));
     match outcome {
         Ok(measurement) => Some(NullTest {

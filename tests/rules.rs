@@ -485,3 +485,45 @@ fn readme_rule_table_is_generated_from_the_registry() {
         "README's rule table is out of date; paste this:\n{table}"
     );
 }
+
+#[test]
+fn a_name_that_states_another_format_is_reported() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    let stem = |seed| {
+        Wav::new(48000, 24, 2)
+            .hits(100.0 * seed as f64, -10.0, seed)
+            .seconds(1.0)
+    };
+    stem(1).write(dir.path(), "AB_Song_Drums_96k24.wav");
+    stem(2).write(dir.path(), "AB_Song_Bass_48k24.wav");
+    stem(3).write(dir.path(), "AB_Song_Keys_48k_16bit.wav");
+    let options = Options {
+        profile: Some("stems".into()),
+        ..Options::default()
+    };
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    let found: Vec<(&str, &str)> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == "naming/declared-format")
+        .map(|diagnostic| {
+            (
+                diagnostic.path.as_deref().unwrap_or(""),
+                diagnostic.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "AB_Song_Drums_96k24.wav",
+                "the name says 96 kHz but the file is 48 kHz"
+            ),
+            (
+                "AB_Song_Keys_48k_16bit.wav",
+                "the name says 16-bit but the file is 24-bit integer"
+            ),
+        ]
+    );
+}

@@ -19,6 +19,14 @@ use stemlint::render::{github, human, json, junit, sarif, Format};
 use stemlint::{profile, rules, Observer, Options, ScanMode};
 
 pub fn main() -> ExitCode {
+    // A decoder panic on one file is caught and reported as `file/corrupt` on that file: keep
+    // its message out of the report. Any other panic is a bug and prints as usual.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !stemlint::media::panic_is_guarded() {
+            default_hook(info);
+        }
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Check(args)) => check(args),

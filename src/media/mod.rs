@@ -10,6 +10,7 @@ pub mod pcm;
 pub mod riff;
 
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
@@ -89,7 +90,7 @@ pub fn scan(
         issues: Vec::new(),
     };
     // Two guards, so that a panic while streaming still keeps the facts the header gave.
-    let opened = match panic::catch_unwind(AssertUnwindSafe(|| open(path))) {
+    let opened = match guarded(|| open(path)) {
         Ok(Ok(opened)) => opened,
         Ok(Err(issue)) => {
             record.issues.push(issue);
@@ -106,7 +107,7 @@ pub fn scan(
         record.facts = Some(facts);
         return record;
     }
-    match panic::catch_unwind(AssertUnwindSafe(|| stream(&facts, source, settings))) {
+    match guarded(|| stream(&facts, source, settings)) {
         Ok(streamed) => {
             facts.frames = streamed.frames;
             if streamed.frames > 0 {
@@ -118,6 +119,26 @@ pub fn scan(
     }
     record.facts = Some(facts);
     record
+}
+
+thread_local! {
+    /// How many `guarded` calls are running on this thread.
+    static GUARDED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Run `work`, turning a panic into `Err` with its payload. A panic here is already reported
+/// as a finding on the file, so a panic hook can stay quiet for it (see `panic_is_guarded`).
+pub fn guarded<T>(work: impl FnOnce() -> T) -> std::thread::Result<T> {
+    GUARDED.with(|depth| depth.set(depth.get() + 1));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+    GUARDED.with(|depth| depth.set(depth.get().saturating_sub(1)));
+    outcome
+}
+
+/// True while the current thread runs inside `guarded`: a panic hook uses it to keep a
+/// caught decoder panic from printing a backtrace over the report.
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(|depth| depth.get() > 0)
 }
 
 /// What one streaming pass produced.

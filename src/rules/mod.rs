@@ -22,6 +22,7 @@ mod format_channels;
 mod format_container;
 mod format_sample_rate;
 mod length_mismatch;
+mod naming_declared_format;
 mod naming_numbering;
 mod naming_pattern;
 mod naming_portable;
@@ -80,6 +81,7 @@ pub static REGISTRY: &[&dyn DynRule] = &[
     &naming_pattern::NamingPattern,
     &naming_numbering::NamingNumbering,
     &naming_portable::NamingPortable,
+    &naming_declared_format::NamingDeclaredFormat,
     &companion_di_missing::CompanionDiMissing,
     &notes_missing::NotesMissing,
     &notes_tempo::NotesTempo,
