@@ -101,7 +101,11 @@ fn classify(found: &mut Discovered, path: PathBuf, rel: String, name: &str) {
     }
     if is_notes_name(&lower) {
         match read_notes(&path) {
-            Ok(text) => found.notes.push(NotesFile { rel, text }),
+            Ok(text) => found.notes.push(NotesFile {
+                rel,
+                text,
+                inherited: false,
+            }),
             Err(error) => found.problems.push(WalkProblem {
                 rel,
                 message: describe_io(&error),

@@ -138,6 +138,12 @@ struct Plan {
     display_root: String,
     profile: Profile,
     skip: GlobSet,
+    /// Audio files from outside `root` that belong to this delivery (a section's mix), with
+    /// their paths relative to `root` (`../Mix/AB_Song_Mix.wav`).
+    extra_audio: Vec<(PathBuf, String)>,
+    /// For a section: the index of the plan of the delivery it belongs to (whose notes it
+    /// shares when it has none of its own).
+    parent: Option<usize>,
 }
 
 pub fn check_observed(
@@ -153,7 +159,11 @@ pub fn check_observed(
     };
     let mut plans = Vec::new();
     for path in paths {
-        plans.extend(plan(path, options)?);
+        let first = plans.len();
+        plans.extend(plan(path, options)?.into_iter().map(|mut plan| {
+            plan.parent = plan.parent.map(|parent| parent + first);
+            plan
+        }));
     }
 
     // Every rule's parameters are validated before any file is read.
@@ -162,9 +172,43 @@ pub fn check_observed(
         prepared.push(plan.profile.prepare()?);
     }
 
-    let discovered: Vec<_> = plans
+    let mut discovered: Vec<_> = plans
         .iter()
-        .map(|plan| discover::discover(&plan.root, &plan.skip))
+        .map(|plan| {
+            let mut found = discover::discover(&plan.root, &plan.skip);
+            found.audio.extend(plan.extra_audio.iter().cloned());
+            found.audio.sort_by(|a, b| a.1.cmp(&b.1));
+            found
+        })
+        .collect();
+    // A section without notes of its own is described by the notes at the delivery's root.
+    for (index, plan) in plans.iter().enumerate() {
+        let Some(parent) = plan.parent else { continue };
+        if discovered[index].notes.is_empty() {
+            let up = "../".repeat(
+                discover::relative(&plans[parent].root, &plan.root)
+                    .split('/')
+                    .count(),
+            );
+            let inherited: Vec<_> = discovered[parent]
+                .notes
+                .iter()
+                .map(|notes| record::NotesFile {
+                    rel: format!("{up}{}", notes.rel),
+                    text: notes.text.clone(),
+                    inherited: true,
+                })
+                .collect();
+            discovered[index].notes = inherited;
+        }
+    }
+    let sections: Vec<usize> = (0..plans.len())
+        .map(|index| {
+            plans
+                .iter()
+                .filter(|plan| plan.parent == Some(index))
+                .count()
+        })
         .collect();
     observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
 
@@ -208,8 +252,12 @@ pub fn check_observed(
     }
 
     let mut deliveries = Vec::with_capacity(plans.len());
-    for (((plan, found), files), rules) in
-        plans.into_iter().zip(discovered).zip(records).zip(prepared)
+    for ((((plan, found), files), rules), sections) in plans
+        .into_iter()
+        .zip(discovered)
+        .zip(records)
+        .zip(prepared)
+        .zip(sections)
     {
         let mut delivery = Delivery {
             root: plan.root,
@@ -221,6 +269,7 @@ pub fn check_observed(
             walk_problems: found.problems,
             fast: options.mode == ScanMode::Fast,
             null_test: None,
+            sections,
         };
         // The null test streams the files a second time, so it runs only when asked for.
         if options.mode == ScanMode::Full && plan.profile.level(stems::RULE_ID).severity().is_some()
@@ -291,16 +340,23 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
         .collect();
     let mut main_skip = ignore.clone();
     main_skip.extend(section_globs.iter().cloned());
+    main_skip.extend(sections.iter().filter_map(|section| section.mix.clone()));
     let mut plans = vec![Plan {
         root: path.to_path_buf(),
         display_root: path.display().to_string(),
         profile,
         skip: globs(&main_skip, origin)?,
+        extra_audio: Vec::new(),
+        parent: None,
     }];
 
     for section in &sections {
         let matcher = globs(std::slice::from_ref(&section.path), origin)?;
         let ignore_set = globs(&ignore, origin)?;
+        let mixes = match &section.mix {
+            Some(pattern) => matching_files(path, &globs(std::slice::from_ref(pattern), origin)?),
+            None => Vec::new(),
+        };
         for folder in section_folders(path, &matcher) {
             let mut profile = base_profile(section.profile.as_ref())?;
             if let Some(config) = &config {
@@ -308,15 +364,41 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
                 profile.apply(&section.rules, &config.origin)?;
             }
             let rel = discover::relative(path, &folder);
+            let up = "../".repeat(rel.split('/').count());
+            let extra_audio = mixes
+                .iter()
+                .filter(|mix| !mix.starts_with(&folder))
+                .map(|mix| {
+                    (
+                        mix.clone(),
+                        format!("{up}{}", discover::relative(path, mix)),
+                    )
+                })
+                .collect();
             plans.push(Plan {
                 display_root: path.join(&rel).display().to_string(),
                 root: folder,
                 profile,
                 skip: ignore_set.clone(),
+                extra_audio,
+                parent: Some(0),
             });
         }
     }
     Ok(plans)
+}
+
+/// Files below `root` whose relative path matches `matcher`, sorted.
+fn matching_files(root: &Path, matcher: &GlobSet) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter(|entry| matcher.is_match(discover::relative(root, entry.path())))
+        .map(|entry| entry.path().to_path_buf())
+        .collect()
 }
 
 /// Sub-folders of `root` whose relative path matches a section glob (outermost only).

@@ -70,6 +70,11 @@ pub struct SectionDoc {
     pub profile: Option<String>,
     #[serde(default)]
     pub rules: BTreeMap<String, RuleEntry>,
+    /// A glob (relative to the delivery root) of the reference mix when it lives outside the
+    /// section's folder (`Mix/*_Mix.wav`): it joins the section, for the null test and the
+    /// length and format rules, and leaves the root delivery.
+    #[serde(default)]
+    pub mix: Option<String>,
 }
 
 /// An enabled rule, ready to run: what it is, how severe, with its parameters.

@@ -197,6 +197,9 @@ impl FileRecord {
 pub struct NotesFile {
     pub rel: String,
     pub text: std::sync::Arc<str>,
+    /// A section's view of the notes at its delivery's root: they satisfy the notes rules
+    /// there, and the root reports what they lack.
+    pub inherited: bool,
 }
 
 /// A file that should not ship, and why.
@@ -230,6 +233,8 @@ pub struct Delivery {
     /// The null test of stems against the mix, when the profile asks for it and the delivery
     /// holds a mix (see `stems`).
     pub null_test: Option<crate::stems::NullTest>,
+    /// How many sub-folders of this delivery are checked as sections of their own.
+    pub sections: usize,
 }
 
 impl Delivery {

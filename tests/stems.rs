@@ -561,3 +561,60 @@ fn fast_mode_does_not_run_the_null_test() {
     assert_eq!(report.deliveries[0].delivery.null_test, None);
     assert!(findings(&report, "stems/sum-mismatch").is_empty());
 }
+
+#[test]
+fn a_section_takes_its_mix_from_a_sibling_folder() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    for folder in ["Stems", "Mix"] {
+        fs::create_dir(root.join(folder)).expect("a new folder");
+    }
+    write_delivery(&root.join("Stems"), 0, Change::None);
+    fs::rename(root.join("Stems").join(MIX), root.join("Mix").join(MIX)).expect("the mix moves");
+    fs::rename(root.join("Stems").join("notes.txt"), root.join("notes.txt"))
+        .expect("the notes move up");
+    fs::write(
+        root.join("stemlint.yaml"),
+        "sections:\n  - path: Stems\n    profile: stems\n    mix: \"Mix/*_Mix_*.wav\"\n",
+    )
+    .expect("writable");
+    let report = stemlint::check(&[root.to_path_buf()], &Options::default())
+        .expect("the delivery can be checked");
+    assert_eq!(report.deliveries.len(), 2);
+    // The mix left the root delivery and joined the Stems section; a root whose audio is all
+    // in sections is not empty, and the section reads the root's notes.
+    assert!(report.deliveries[0].delivery.files.is_empty());
+    assert!(
+        report.deliveries[0].diagnostics.is_empty(),
+        "{:#?}",
+        report.deliveries[0].diagnostics
+    );
+    let notes: Vec<&str> = report.deliveries[1]
+        .delivery
+        .notes
+        .iter()
+        .map(|notes| notes.rel.as_str())
+        .collect();
+    assert_eq!(notes, ["../notes.txt"]);
+    let stems = &report.deliveries[1];
+    let names: Vec<&str> = stems
+        .delivery
+        .files
+        .iter()
+        .map(|file| file.rel.as_str())
+        .collect();
+    assert!(names.contains(&"../Mix/AB_Song_Mix_48k24.wav"), "{names:?}");
+    let measured = measurement(&report_of(stems));
+    assert!(depth(&measured) < -100.0, "{measured:?}");
+    assert!(stems.diagnostics.is_empty(), "{:#?}", stems.diagnostics);
+}
+
+/// A report holding one delivery entry, for the helpers above that take a `Report`.
+fn report_of(entry: &stemlint::DeliveryReport) -> Report {
+    Report {
+        deliveries: vec![stemlint::DeliveryReport {
+            delivery: entry.delivery.clone(),
+            diagnostics: entry.diagnostics.clone(),
+        }],
+    }
+}

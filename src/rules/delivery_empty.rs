@@ -25,7 +25,8 @@ archive.",
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
-        if !delivery.files.is_empty() {
+        // A root whose audio all lives in its sections is not empty.
+        if !delivery.files.is_empty() || delivery.sections > 0 {
             return;
         }
         let archives = delivery

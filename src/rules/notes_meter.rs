@@ -23,7 +23,8 @@ impl Rule for NotesMeter {
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         // Without any notes file, `notes/missing` says it once.
-        if delivery.notes.is_empty() {
+        // Inherited notes are the root's: the root delivery reports what they lack.
+        if delivery.notes.is_empty() || delivery.notes.iter().all(|notes| notes.inherited) {
             return;
         }
         let parsed: Vec<_> = delivery

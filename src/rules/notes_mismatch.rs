@@ -114,7 +114,8 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
                     }
                 }
             }
-            if params.file_list {
+            // The root's list names files of every section: a section cannot judge it.
+            if params.file_list && !file.inherited {
                 for listed in &facts.files {
                     let listed_name = listed
                         .value
