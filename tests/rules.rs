@@ -527,3 +527,128 @@ fn a_name_that_states_another_format_is_reported() {
         ]
     );
 }
+
+/// Programme squashed by a limiter: hits driven 18 dB into a soft ceiling at −0.3 dBFS.
+fn limited(seed: u64) -> Wav {
+    let ceiling = support::db_to_gain(-0.3);
+    let dry = Wav::new(48000, 24, 2).hits(150.0, -6.0, seed).seconds(2.0);
+    dry.gain_db(18.0)
+        .with_shaper(move |value| ceiling * (value / ceiling).tanh())
+}
+
+#[test]
+fn limiting_is_found_where_the_profile_wants_it_dry() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    limited(1).write(dir.path(), "01_Squashed.wav");
+    Wav::new(48000, 24, 2)
+        .hits(150.0, -6.0, 2)
+        .seconds(2.0)
+        .write(dir.path(), "02_Dry.wav");
+    Wav::new(48000, 24, 2)
+        .sine(1000.0, -1.0)
+        .seconds(2.0)
+        .write(dir.path(), "03_Tone.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let limited: Vec<(&str, &str)> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == "signal/limited")
+        .map(|diagnostic| {
+            (
+                diagnostic.path.as_deref().unwrap_or(""),
+                diagnostic.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(limited.len(), 1, "{limited:?}");
+    assert_eq!(limited[0].0, "01_Squashed.wav");
+    assert!(
+        limited[0]
+            .1
+            .starts_with("looks limited: peak-to-loudness ratio"),
+        "{limited:?}"
+    );
+    // Music stems may carry the mix's limiting.
+    let options = Options {
+        profile: Some("stems".into()),
+        ..Options::default()
+    };
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    assert!(!report.deliveries[0]
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.rule == "signal/limited"));
+}
+
+#[test]
+fn film_true_peak_ceiling_and_loudness_target() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    // A dialogue stem well under the ceiling passes; a print master 13.5 dB hotter fails loudness and the true-peak ceiling.
+    let quiet = |seed| Wav::new(48000, 24, 2).hits(200.0, -14.0, seed).seconds(2.0);
+    quiet(1).write(dir.path(), "Film_DX.wav");
+    quiet(2)
+        .gain_db(13.5)
+        .write(dir.path(), "Film_PrintMaster.wav");
+    let options = Options {
+        profile: Some("stems-film".into()),
+        ..Options::default()
+    };
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    let delivery = &report.deliveries[0];
+    let loudness = |name: &str| {
+        delivery
+            .delivery
+            .files
+            .iter()
+            .find(|file| file.name() == name)
+            .and_then(|file| file.analysis.as_ref())
+            .and_then(|analysis| analysis.integrated_lufs)
+            .expect("measured")
+    };
+    let found: Vec<(&str, &str)> = delivery
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic.rule == "signal/loudness" || diagnostic.rule == "signal/true-peak"
+        })
+        .map(|diagnostic| (diagnostic.rule, diagnostic.path.as_deref().unwrap_or("")))
+        .collect();
+    // The loudness target applies to the print master only, the ceiling to every file.
+    assert!(
+        found.contains(&("signal/loudness", "Film_PrintMaster.wav")),
+        "{found:?} at {} LUFS",
+        loudness("Film_PrintMaster.wav")
+    );
+    assert!(
+        found.contains(&("signal/true-peak", "Film_PrintMaster.wav")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(_, path)| *path == "Film_DX.wav"),
+        "{found:?} (DX at {} LUFS)",
+        loudness("Film_DX.wav")
+    );
+}
+
+#[test]
+fn nan_and_infinite_samples_are_their_own_finding() {
+    let dir = clean_delivery();
+    Wav::new(48000, 32, 1)
+        .float()
+        .hits(300.0, -8.0, 4)
+        .with_shaper(|value| if value > 0.3 { f64::NAN } else { value })
+        .seconds(1.0)
+        .write(dir.path(), "04_Broken.wav");
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  format/bit-depth:\n    accept: [int24, float32]\n",
+    )
+    .expect("written");
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("signal/non-finite".into(), "04_Broken.wav".into())),
+        "{found:?}"
+    );
+    let message = &messages(dir.path(), "signal/non-finite")[0];
+    assert!(message.contains("NaN or infinite"), "{message}");
+}

@@ -16,9 +16,9 @@ pub struct Params {
     /// Share of samples within 0.5 dB of the peak from which the peaks count as piled up
     /// against a ceiling.
     pub min_pile_up: f64,
-    /// Above this share it is a steady tone or test signal (a sine spends a third of its time
-    /// near its crest), not limited programme.
-    pub max_pile_up: f64,
+    /// Below this crest factor (sample peak minus RMS, dB) it is a steady tone or test signal
+    /// (a sine reads 3 dB, a square 0 dB), not limited programme (6 dB and up).
+    pub min_crest_db: f64,
 }
 
 impl Default for Params {
@@ -26,7 +26,7 @@ impl Default for Params {
         Params {
             max_plr_db: 9.0,
             min_pile_up: 0.001,
-            max_pile_up: 0.1,
+            min_crest_db: 4.0,
         }
     }
 }
@@ -40,13 +40,13 @@ impl Rule for SignalLimited {
 peak-to-loudness ratio (true peak minus integrated loudness, 9 dB or less by default) \
 together with a pile-up of samples just under the peak (more than 0.1 % of all samples \
 within 0.5 dB of it), where natural material thins out toward its peaks. Steady tones and \
-test signals are not taken for limiting.\n\n\
+test signals (a crest factor under 4 dB: a sine reads 3 dB) are not taken for limiting.\n\n\
 Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the \
 dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also \
 sum to a print master whose dynamics the re-recording mixer sets).\n\n\
 Fix: bypass the limiter and bus processing on the master and the track, and export again. \
 Music stems from a mastered mix may keep it: the `stems` profile turns this rule off.\n\n\
-Parameters: `max_plr_db`, `min_pile_up`, `max_pile_up`.",
+Parameters: `max_plr_db`, `min_pile_up`, `min_crest_db`.",
         default_level: Level::Warning,
     };
 
@@ -57,11 +57,15 @@ Parameters: `max_plr_db`, `min_pile_up`, `max_pile_up`.",
             else {
                 continue;
             };
+            let (Some(peak), Some(rms)) = (analysis.sample_peak_dbfs, analysis.rms_dbfs) else {
+                continue;
+            };
             let plr = true_peak - loudness;
             let pile_up = analysis.near_peak_ratio;
+            let crest = peak - rms;
             if plr > params.max_plr_db
                 || pile_up < params.min_pile_up
-                || pile_up > params.max_pile_up
+                || crest < params.min_crest_db
             {
                 continue;
             }

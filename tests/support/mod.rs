@@ -165,6 +165,11 @@ impl Wav {
         self.wrap(move |inner, frame, channel| gain * inner(frame, channel))
     }
 
+    /// Pass every value through `shaper` (a limiter's curve, a fault that writes NaN…).
+    pub fn with_shaper(self, shaper: impl Fn(f64) -> f64 + 'static) -> Self {
+        self.wrap(move |inner, frame, channel| shaper(inner(frame, channel)))
+    }
+
     /// A full-scale sine driven `over_db` into clipping.
     pub fn clipped(self, frequency: f64, over_db: f64) -> Self {
         self.sine(frequency, 0.0).gain_db(over_db)
