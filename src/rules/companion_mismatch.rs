@@ -1,6 +1,4 @@
-use serde::Deserialize;
-
-use super::util::{number_prefix, tokens};
+use super::util::{number_prefix, CompanionWords, Part};
 use super::{Findings, Meta, Rule};
 use crate::diagnostic::Level;
 use crate::record::{AudioFacts, Delivery, FileRecord};
@@ -8,36 +6,8 @@ use crate::record::{AudioFacts, Delivery, FileRecord};
 #[derive(Clone)]
 pub struct CompanionMismatch;
 
-#[derive(Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    /// Name words that mark an amp-simulated or re-amped part (as `companion/di-missing`).
-    pub amp_tokens: Vec<String>,
-    /// Name words that mark a DI (direct input) companion.
-    pub di_tokens: Vec<String>,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        let words = |list: &[&str]| list.iter().map(|word| (*word).to_owned()).collect();
-        Params {
-            amp_tokens: words(&[
-                "Amp",
-                "AmpSim",
-                "Sim",
-                "Amped",
-                "Reamp",
-                "ReAmp",
-                "Cab",
-                "Kemper",
-                "Helix",
-                "AxeFx",
-                "Amplitube",
-            ]),
-            di_tokens: words(&["DI", "Direct", "DirectIn"]),
-        }
-    }
-}
+/// Parameters: the words that mark amp and DI parts (as `companion/di-missing`).
+pub type Params = CompanionWords;
 
 /// A dual-mono side: the file's folder and name without number and side (lower-cased), and
 /// whether it is the left side. `Keys.L`, `Keys_L`, `Keys L` (either case) are sides.
@@ -69,23 +39,6 @@ pub(crate) fn dual_mono_side(file: &FileRecord) -> Option<(String, bool)> {
     }
     let folder = file.rel.rfind('/').map_or("", |slash| &file.rel[..slash]);
     Some((format!("{folder}/{}", base.to_lowercase()), left))
-}
-
-/// The words naming the part itself (`gtr` of `04_GtrAmp_DI`), lower-cased, with whether the
-/// name marks an amp track and a DI: the pairing of `companion/di-missing`.
-pub(crate) fn part_words(file: &FileRecord, params: &Params) -> (Vec<String>, bool, bool) {
-    let is_in =
-        |list: &[String], word: &str| list.iter().any(|item| item.eq_ignore_ascii_case(word));
-    let words = tokens(file.stem());
-    let amp = words.iter().any(|word| is_in(&params.amp_tokens, word));
-    let di = words.iter().any(|word| is_in(&params.di_tokens, word));
-    let base = words
-        .iter()
-        .filter(|word| !is_in(&params.amp_tokens, word) && !is_in(&params.di_tokens, word))
-        .filter(|word| !matches!(word.as_str(), "L" | "R"))
-        .map(|word| word.to_lowercase())
-        .collect();
-    (base, amp, di)
 }
 
 /// How `other` differs from `reference` in length and format, as message parts.
@@ -225,25 +178,19 @@ fn check_dual_mono(delivery: &Delivery, out: &mut Findings) {
 }
 
 fn check_di(params: &Params, delivery: &Delivery, out: &mut Findings) {
-    let parts: Vec<(&FileRecord, Vec<String>, bool, bool)> = delivery
+    let parts: Vec<(&FileRecord, Part)> = delivery
         .files
         .iter()
-        .map(|file| {
-            let (base, amp, di) = part_words(file, params);
-            (file, base, amp, di)
-        })
+        .map(|file| (file, params.part(file)))
         .collect();
-    for (di_file, di_base, _, _) in parts.iter().filter(|part| part.3 && !part.1.is_empty()) {
+    for (di_file, di_part) in parts.iter().filter(|(_, part)| part.di) {
         let Some(di_facts) = &di_file.facts else {
             continue;
         };
-        for (amp_file, amp_base, _, _) in parts.iter().filter(|part| part.2 && !part.3) {
-            let pairs = amp_base == di_base
-                || amp_base.starts_with(di_base.as_slice())
-                || di_base.starts_with(amp_base.as_slice());
-            if !pairs || amp_base.is_empty() {
-                continue;
-            }
+        for (amp_file, _) in parts
+            .iter()
+            .filter(|(_, part)| part.amp.is_some() && !part.di && part.pairs_with(di_part))
+        {
             let Some(amp_facts) = &amp_file.facts else {
                 continue;
             };

@@ -1,5 +1,6 @@
 use serde::Deserialize;
 
+use super::util::report_file_issues;
 use super::{Findings, Meta, Rule};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileIssueKind};
@@ -21,18 +22,6 @@ impl Rule for FileCorrupt {
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
-        for file in &delivery.files {
-            for issue in file
-                .issues
-                .iter()
-                .filter(|issue| issue.kind == FileIssueKind::Corrupt)
-            {
-                out.report(
-                    Some(&file.rel),
-                    &issue.message,
-                    "export the file again from the session, or copy it again and compare its checksum with the sender's",
-                );
-            }
-        }
+        report_file_issues(delivery, FileIssueKind::Corrupt, "export the file again from the session, or copy it again and compare its checksum with the sender's", out);
     }
 }

@@ -1,5 +1,6 @@
 use serde::Deserialize;
 
+use super::util::report_file_issues;
 use super::{Findings, Meta, Rule};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileIssueKind};
@@ -21,18 +22,11 @@ impl Rule for FileNotAudio {
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
-        for file in &delivery.files {
-            for issue in file
-                .issues
-                .iter()
-                .filter(|issue| issue.kind == FileIssueKind::NotAudio)
-            {
-                out.report(
-                    Some(&file.rel),
-                    &issue.message,
-                    "export this part again as audio (WAV, 48 kHz, 24-bit by default) and replace the file",
-                );
-            }
-        }
+        report_file_issues(
+            delivery,
+            FileIssueKind::NotAudio,
+            "export this part again as audio (WAV, 48 kHz, 24-bit by default) and replace the file",
+            out,
+        );
     }
 }

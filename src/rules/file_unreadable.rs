@@ -1,5 +1,6 @@
 use serde::Deserialize;
 
+use super::util::report_file_issues;
 use super::{Findings, Meta, Rule};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileIssueKind};
@@ -33,18 +34,6 @@ links with the files themselves, and copy the delivery again if the disk reporte
                 "make it readable (permissions), replace a broken or looping link with the real file, or copy the delivery again",
             );
         }
-        for file in &delivery.files {
-            for issue in file
-                .issues
-                .iter()
-                .filter(|issue| issue.kind == FileIssueKind::Unreadable)
-            {
-                out.report(
-                    Some(&file.rel),
-                    &issue.message,
-                    "make the file readable by the recipient (permissions) or copy it again from the source",
-                );
-            }
-        }
+        report_file_issues(delivery, FileIssueKind::Unreadable, "make the file readable by the recipient (permissions) or copy it again from the source", out);
     }
 }

@@ -1,8 +1,8 @@
 use serde::Deserialize;
 
+use super::util::{report_missing_notes_value, NotesValue};
 use super::{Findings, Meta, Rule};
-use crate::diagnostic::{Level, Span, SpanSource};
-use crate::notes;
+use crate::diagnostic::Level;
 use crate::record::Delivery;
 
 #[derive(Clone)]
@@ -22,45 +22,12 @@ impl Rule for NotesMeter {
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
-        // Without any notes file, `notes/missing` says it once.
-        // Inherited notes are the root's: the root delivery reports what they lack.
-        if delivery.notes.is_empty() || delivery.notes.iter().all(|notes| notes.inherited) {
-            return;
-        }
-        let parsed: Vec<_> = delivery
-            .notes
-            .iter()
-            .map(|file| (file, notes::parse(&file.text)))
-            .collect();
-        if parsed.iter().any(|(_, facts)| !facts.meters.is_empty()) {
-            return;
-        }
-        // Point at a line that talks about the meter without a readable value, if any.
-        for (file, facts) in &parsed {
-            if let Some(line) = facts.meter_lines.first() {
-                out.report_span(
-                    Some(&file.rel),
-                    "the notes mention the meter but give no value stemlint can read",
-                    "write the meter in the notes, e.g. `Meter: 4/4` (and the bars where it changes)",
-                    Span::new(SpanSource::Notes, &file.rel, file.text.clone(), line.start, line.len(), "no readable meter here"),
-                );
-                return;
-            }
-        }
-        let names: Vec<&str> = delivery
-            .notes
-            .iter()
-            .map(|file| file.rel.as_str())
-            .collect();
-        let message = if names.len() == 1 {
-            "no meter in the notes".to_owned()
-        } else {
-            format!("no meter in any of the notes files ({})", names.join(", "))
+        let value = NotesValue {
+            what: "meter",
+            found: |facts| !facts.meters.is_empty(),
+            unreadable: |facts| &facts.meter_lines,
+            help: "write the meter in the notes, e.g. `Meter: 4/4` (and the bars where it changes)",
         };
-        out.report(
-            Some(names[0]),
-            message,
-            "write the meter in the notes, e.g. `Meter: 4/4` (and the bars where it changes)",
-        );
+        report_missing_notes_value(&value, delivery, out);
     }
 }

@@ -134,6 +134,154 @@ impl<'de> serde::Deserialize<'de> for Pattern {
     }
 }
 
+/// Name words that mark an amp-simulated or re-amped part, and a DI (direct input)
+/// companion: the parameters both companion rules share.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompanionWords {
+    pub amp_tokens: Vec<String>,
+    pub di_tokens: Vec<String>,
+}
+
+impl Default for CompanionWords {
+    fn default() -> Self {
+        let words = |list: &[&str]| list.iter().map(|word| (*word).to_owned()).collect();
+        CompanionWords {
+            amp_tokens: words(&[
+                "Amp",
+                "AmpSim",
+                "Sim",
+                "Amped",
+                "Reamp",
+                "ReAmp",
+                "Cab",
+                "Kemper",
+                "Helix",
+                "AxeFx",
+                "Amplitube",
+            ]),
+            di_tokens: words(&["DI", "Direct", "DirectIn"]),
+        }
+    }
+}
+
+/// What a file's name says about it as a companion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The words naming the part itself (`gtr` of `04_GtrAmp_DI`), lower-cased.
+    pub base: Vec<String>,
+    /// The amp word the name carries, if any (`Amp`).
+    pub amp: Option<String>,
+    pub di: bool,
+}
+
+impl Part {
+    /// Do an amp track and a DI name the same part? The number prefix is ignored, and one
+    /// name may be more specific than the other (`Gtr` pairs with `GtrLead`).
+    pub fn pairs_with(&self, other: &Part) -> bool {
+        !self.base.is_empty()
+            && !other.base.is_empty()
+            && (self.base.starts_with(&other.base) || other.base.starts_with(&self.base))
+    }
+}
+
+impl CompanionWords {
+    pub fn part(&self, file: &FileRecord) -> Part {
+        let is_in =
+            |list: &[String], word: &str| list.iter().any(|item| item.eq_ignore_ascii_case(word));
+        let words = tokens(file.stem());
+        Part {
+            amp: words
+                .iter()
+                .find(|word| is_in(&self.amp_tokens, word))
+                .cloned(),
+            di: words.iter().any(|word| is_in(&self.di_tokens, word)),
+            base: words
+                .iter()
+                .filter(|word| !is_in(&self.amp_tokens, word) && !is_in(&self.di_tokens, word))
+                .filter(|word| !matches!(word.as_str(), "L" | "R"))
+                .map(|word| word.to_lowercase())
+                .collect(),
+        }
+    }
+}
+
+/// What `notes/tempo` and `notes/meter` look for in the notes.
+pub struct NotesValue {
+    /// `tempo`, `meter`.
+    pub what: &'static str,
+    /// True when the parsed notes give a readable value.
+    pub found: fn(&crate::notes::NotesFacts) -> bool,
+    /// Lines that mention the value without a readable one (`Tempo: TBD`).
+    pub unreadable: fn(&crate::notes::NotesFacts) -> &[std::ops::Range<usize>],
+    pub help: &'static str,
+}
+
+/// Report notes that give no readable value: at a line that mentions it without one, or at
+/// the first notes file. Silent without notes (`notes/missing` says it once) and when every
+/// notes file is inherited from the root (the root's delivery reports it).
+pub fn report_missing_notes_value(
+    value: &NotesValue,
+    delivery: &crate::record::Delivery,
+    out: &mut super::Findings,
+) {
+    if delivery.notes.is_empty() || delivery.notes.iter().all(|notes| notes.inherited) {
+        return;
+    }
+    let parsed: Vec<_> = delivery
+        .notes
+        .iter()
+        .map(|file| (file, crate::notes::parse(&file.text)))
+        .collect();
+    if parsed.iter().any(|(_, facts)| (value.found)(facts)) {
+        return;
+    }
+    let what = value.what;
+    for (file, facts) in &parsed {
+        if let Some(line) = (value.unreadable)(facts).first() {
+            out.report_span(
+                Some(&file.rel),
+                format!("the notes mention the {what} but give no value stemlint can read"),
+                value.help,
+                Span::new(
+                    SpanSource::Notes,
+                    &file.rel,
+                    file.text.clone(),
+                    line.start,
+                    line.len(),
+                    format!("no readable {what} here"),
+                ),
+            );
+            return;
+        }
+    }
+    let names: Vec<&str> = delivery
+        .notes
+        .iter()
+        .map(|file| file.rel.as_str())
+        .collect();
+    let message = if names.len() == 1 {
+        format!("no {what} in the notes")
+    } else {
+        format!("no {what} in any of the notes files ({})", names.join(", "))
+    };
+    out.report(Some(names[0]), message, value.help);
+}
+
+/// Report each of the files' own issues of one kind (`file/corrupt`, `file/not-audio`…).
+pub fn report_file_issues(
+    delivery: &crate::record::Delivery,
+    kind: crate::record::FileIssueKind,
+    help: &str,
+    out: &mut super::Findings,
+) {
+    for file in &delivery.files {
+        for issue in file.issues.iter().filter(|issue| issue.kind == kind) {
+            out.report(Some(&file.rel), &issue.message, help);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
