@@ -341,3 +341,44 @@ fn rules_explain_profiles_and_init() {
         "the template is a valid config"
     );
 }
+
+#[test]
+fn sections_are_reported_under_their_own_headings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tracks = dir.path().join("Tracks");
+    std::fs::create_dir(&tracks).expect("folder");
+    clean_tracks(&tracks);
+    Wav::new(44100, 24, 1)
+        .hits(100.0, -10.0, 9)
+        .seconds(1.0)
+        .write(&tracks, "08_Shaker.wav");
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "sections:\n  - path: Tracks\n    profile: tracks\n",
+    )
+    .expect("config");
+    std::fs::write(dir.path().join("Thumbs.db"), b"x").expect("stray");
+    let run = stemlint(&["check", "."], dir.path());
+    assert_eq!(run.code, 1);
+    let headings: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("── "))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "── . (profile tracks): 0 files, 0 errors, 1 warnings, 0 infos",
+            "── ./Tracks (profile tracks): 8 files, 1 errors, 0 warnings, 0 infos",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "2 deliveries, 8 files checked: 1 error, 1 warning, 0 infos (profile tracks)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -100,13 +100,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             };
             let width = terminal_width();
             let style = human::Style { color, width };
-            let mut text = String::new();
-            for entry in &report.deliveries {
-                for diagnostic in &entry.diagnostics {
-                    text.push_str(&human::render_diagnostic(diagnostic, style));
-                    text.push('\n');
-                }
-            }
+            let mut text = human::render_diagnostics(&report, style);
             if args.statistics {
                 text.push_str(&statistics(&report));
             }

@@ -104,15 +104,36 @@ pub fn render_diagnostic(diagnostic: &Diagnostic, style: Style) -> String {
     out
 }
 
-/// The whole report: every diagnostic, then one summary line per run.
-pub fn render(report: &Report, style: Style) -> String {
+/// Every diagnostic of the report. With several deliveries (or sections), each one's
+/// findings come under a heading that names its root and profile, since paths are relative
+/// to it.
+pub fn render_diagnostics(report: &Report, style: Style) -> String {
     let mut out = String::new();
+    let headed = report.deliveries.len() > 1;
     for entry in &report.deliveries {
+        if headed && !entry.diagnostics.is_empty() {
+            let summary = entry.summary();
+            out.push_str(&format!(
+                "── {} (profile {}): {} files, {} errors, {} warnings, {} infos\n\n",
+                entry.delivery.display_root,
+                entry.delivery.profile,
+                summary.files,
+                summary.errors,
+                summary.warnings,
+                summary.infos
+            ));
+        }
         for diagnostic in &entry.diagnostics {
             out.push_str(&render_diagnostic(diagnostic, style));
             out.push('\n');
         }
     }
+    out
+}
+
+/// The whole report: every diagnostic, then the summary line.
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = render_diagnostics(report, style);
     out.push_str(&summary_line(report));
     out.push('\n');
     out
