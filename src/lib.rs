@@ -144,6 +144,8 @@ struct Plan {
     /// For a section: the index of the plan of the delivery it belongs to (whose notes it
     /// shares when it has none of its own).
     parent: Option<usize>,
+    /// A single file given as PATH (its path and name): no walk, file rules only.
+    single: Option<(PathBuf, String)>,
 }
 
 pub fn check_observed(
@@ -175,6 +177,12 @@ pub fn check_observed(
     let mut discovered: Vec<_> = plans
         .iter()
         .map(|plan| {
+            if let Some(single) = &plan.single {
+                return discover::Discovered {
+                    audio: vec![single.clone()],
+                    ..discover::Discovered::default()
+                };
+            }
             let mut found = discover::discover(&plan.root, &plan.skip);
             found.audio.extend(plan.extra_audio.iter().cloned());
             found.audio.sort_by(|a, b| a.1.cmp(&b.1));
@@ -272,13 +280,18 @@ pub fn check_observed(
             sections,
         };
         // The null test streams the files a second time, so it runs only when asked for.
-        if options.mode == ScanMode::Full && plan.profile.level(stems::RULE_ID).severity().is_some()
+        if options.mode == ScanMode::Full
+            && plan.single.is_none()
+            && plan.profile.level(stems::RULE_ID).severity().is_some()
         {
             let params = plan.profile.params::<stems::Params>(stems::RULE_ID)?;
             delivery.null_test = stems::null_test(&delivery, &params);
         }
         let mut diagnostics = Vec::new();
         for (meta, severity, rule) in &rules {
+            if plan.single.is_some() && meta.scope == rules::Scope::Delivery {
+                continue;
+            }
             let mut findings = Findings::new(meta.id, *severity);
             rule.check(&delivery, &mut findings);
             diagnostics.extend(findings.into_diagnostics());
@@ -300,12 +313,16 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
             path: path.display().to_string(),
         });
     }
-    if !path.is_dir() {
-        return Err(Error::Io {
-            path: path.display().to_string(),
-            message: "not a folder: stemlint checks a delivery folder (give the folder that holds the files)".to_owned(),
-        });
-    }
+    // A single file is checked alone, with the file rules, under the config of its folder.
+    let single = (!path.is_dir()).then(|| path.to_path_buf());
+    let folder = match &single {
+        Some(file) => match file.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        None => path.to_path_buf(),
+    };
+    let path = folder.as_path();
     let config = match &options.config {
         Some(file) => Some(profile::load_config(file)?),
         None => profile::discover_config(path)?,
@@ -333,6 +350,21 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
         ignore = config.doc.ignore.clone();
         sections = config.doc.sections.clone();
     }
+    if let Some(file) = single {
+        let rel = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        return Ok(vec![Plan {
+            root: folder.clone(),
+            display_root: file.display().to_string(),
+            profile,
+            skip: GlobSet::empty(),
+            extra_audio: Vec::new(),
+            parent: None,
+            single: Some((file, rel)),
+        }]);
+    }
     let origin = config.as_ref().map(|config| &config.origin);
     let section_globs: Vec<String> = sections
         .iter()
@@ -348,6 +380,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
         skip: globs(&main_skip, origin)?,
         extra_audio: Vec::new(),
         parent: None,
+        single: None,
     }];
 
     for section in &sections {
@@ -382,6 +415,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
                 skip: ignore_set.clone(),
                 extra_audio,
                 parent: Some(0),
+                single: None,
             });
         }
     }

@@ -368,8 +368,8 @@ fn sections_are_reported_under_their_own_headings() {
     assert_eq!(
         headings,
         [
-            "── . (profile tracks): 0 files, 0 errors, 1 warnings, 0 infos",
-            "── ./Tracks (profile tracks): 8 files, 1 errors, 0 warnings, 0 infos",
+            "── . (profile tracks): 0 files, 0 errors, 1 warning, 0 infos",
+            "── ./Tracks (profile tracks): 8 files, 1 error, 0 warnings, 0 infos",
         ],
         "{}",
         run.stdout
@@ -381,4 +381,32 @@ fn sections_are_reported_under_their_own_headings() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_single_file_is_checked_with_the_file_rules_only() {
+    let run = stemlint(
+        &[
+            "check",
+            "examples/demo-tracks/02_Snare.wav",
+            "--format",
+            "json",
+        ],
+        repo(),
+    );
+    assert_eq!(run.code, 1);
+    let document: Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_schema(&document);
+    let delivery = &document["deliveries"][0];
+    assert_eq!(delivery["files"].as_array().map(Vec::len), Some(1));
+    let rules: Vec<&str> = delivery["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|diagnostic| diagnostic["rule"].as_str())
+        .collect();
+    // No notes, numbering or length findings for a file checked alone.
+    assert_eq!(rules, ["format/sample-rate"]);
+    let clean = stemlint(&["check", "examples/demo-tracks/01_Kick.wav"], repo());
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
 }

@@ -114,13 +114,13 @@ pub fn render_diagnostics(report: &Report, style: Style) -> String {
         if headed && !entry.diagnostics.is_empty() {
             let summary = entry.summary();
             out.push_str(&format!(
-                "── {} (profile {}): {} files, {} errors, {} warnings, {} infos\n\n",
+                "── {} (profile {}): {}, {}, {}, {}\n\n",
                 entry.delivery.display_root,
                 entry.delivery.profile,
-                summary.files,
-                summary.errors,
-                summary.warnings,
-                summary.infos
+                plural(summary.files, "file"),
+                plural(summary.errors, "error"),
+                plural(summary.warnings, "warning"),
+                plural(summary.infos, "info")
             ));
         }
         for diagnostic in &entry.diagnostics {
@@ -139,16 +139,18 @@ pub fn render(report: &Report, style: Style) -> String {
     out
 }
 
+/// `1 file`, `2 files`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// `2 deliveries, 17 files: 9 errors, 3 warnings, 0 infos (profile tracks)`.
 pub fn summary_line(report: &Report) -> String {
     let summary = report.summary();
-    let plural = |count: usize, noun: &str| {
-        if count == 1 {
-            format!("{count} {noun}")
-        } else {
-            format!("{count} {noun}s")
-        }
-    };
     let mut profiles: Vec<&str> = report
         .deliveries
         .iter()

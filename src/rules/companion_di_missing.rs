@@ -1,5 +1,5 @@
 use super::util::{name_span, CompanionWords, Part};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -25,6 +25,7 @@ Fix: export the DI (the unprocessed input) of that part and add it, named like t
 track with `_DI`.\n\n\
 Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case).",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,5 +1,5 @@
 use super::util::{number_prefix, CompanionWords, Part};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{AudioFacts, Delivery, FileRecord};
 
@@ -104,6 +104,7 @@ in the same format; or deliver the stereo source as one interleaved stereo file.
 Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case, as in \
 `companion/di-missing`).",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

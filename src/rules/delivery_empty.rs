@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -22,6 +22,7 @@ archive, or the wrong folder was shared.\n\n\
 Fix: check that the export finished and the files were copied into this folder; unpack any \
 archive.",
         default_level: Level::Error,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

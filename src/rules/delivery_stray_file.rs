@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -25,6 +25,7 @@ and show the wrong waveform; a partial download means a file is missing.\n\n\
 Fix: delete them from the delivery (on macOS, `dot_clean` removes `._*` files), and unpack \
 archives. Ignore a file on purpose with `ignore:` in stemlint.yaml.",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::report_file_issues;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileIssueKind};
 
@@ -19,6 +19,7 @@ impl Rule for FileNotAudio {
         summary: "an audio extension on content that is not audio",
         explain: "Finds files named like audio (`.wav`, `.aif`, `.flac`…) whose content is not an audio stream stemlint can read: a text file, an image, an empty file, random bytes, an unsupported codec.\n\nWhy it matters: the DAW will refuse it, and the delivery is missing a part the producer thinks they sent.\n\nFix: export the audio again as the profile's format (WAV, 48 kHz, 24-bit by default) and replace this file.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

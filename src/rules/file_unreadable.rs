@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::report_file_issues;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileIssueKind};
 
@@ -24,6 +24,7 @@ nobody notices until the session is being built.\n\n\
 Fix: check the file's permissions (it must be readable by the recipient), replace broken \
 links with the files themselves, and copy the delivery again if the disk reported errors.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

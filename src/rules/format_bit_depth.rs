@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{AudioFacts, Delivery, SampleFormat};
 
@@ -55,6 +55,7 @@ Fix: export again at the accepted format (24-bit integer by default). Converting
 file to 24-bit gains nothing (see `signal/padded-bit-depth`): export from the session.\n\n\
 Parameters: `accept` (list of `int16`, `int24`, `int32`, `float32`, `float64`).",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

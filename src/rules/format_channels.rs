@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -46,6 +46,7 @@ Fix: export again with the right channel format (stems: stereo, from the same mi
 the mix; tracks: mono for mono sources).\n\n\
 Parameters: `allowed` (list of channel counts).",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

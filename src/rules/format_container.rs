@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::name_span;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Codec, Container, Delivery};
 
@@ -61,6 +61,7 @@ Fix: export again from the session as the accepted container (by default WAV/BWF
 files over 4 GiB). Never transcode a lossy file to WAV: that keeps the loss and hides it.\n\n\
 Parameters: `containers` (accepted containers), `allow_lossy`, `check_extension`.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{majority, rate};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -41,6 +41,7 @@ Fix: export again from the session at the accepted rate. Do not resample a finis
 unless the engineer agrees: a new export is cleaner.\n\n\
 Parameters: `rates` (list of Hz), `consistent` (report a minority rate even when accepted).",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{count, majority, seconds};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -30,6 +30,7 @@ Fix: export every file again from one selection (session start to the same end p
 Frames are counted by decoding, so a header that lies does not hide a short file.\n\n\
 Parameters: `tolerance_frames` (0 = sample-exact).",
         default_level: Level::Error,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{count, majority, seconds};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{AudioFacts, Delivery, FileRecord};
 
@@ -71,6 +71,7 @@ Parameters: `fps` (timecode frames per second shown in messages, non-drop), \
 `tolerance_samples` (accepted difference), `missing_bext` (report files without `bext` when \
 the others carry a start time).",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -59,6 +59,16 @@ pub struct Meta {
     pub explain: &'static str,
     /// Level when a profile does not mention the rule.
     pub default_level: Level,
+    pub scope: Scope,
+}
+
+/// What a rule looks at: one file at a time, or the delivery as a whole (lengths, numbering,
+/// notes, companions, the null test). A single file given on the command line gets the
+/// file rules only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    File,
+    Delivery,
 }
 
 /// A rule with typed parameters.

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{name_span, rate};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::notes;
 use crate::record::{Delivery, SampleFormat};
@@ -27,6 +27,7 @@ renamed from another export, or exported with the wrong settings; either way the
 sets up the session wrong.\n\n\
 Fix: export the file again at the format its name states, or correct the name.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

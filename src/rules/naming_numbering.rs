@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::util::{name_span, number_prefix};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, FileRecord};
 
@@ -57,6 +57,7 @@ Fix: send the missing file, or say in the notes that the number is unused on pur
 renumber duplicates.\n\n\
 Parameters: `gaps`, `duplicates`.",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{name_span, number_prefix, Pattern};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -43,6 +43,7 @@ Fix: rename the files to the pattern. Change the pattern for your studio's conve
 `naming/pattern.pattern` in stemlint.yaml.\n\n\
 Parameters: `pattern` (regex over the file name), `example`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::util::name_span;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -56,6 +56,7 @@ nobody knows which.\n\n\
 Fix: rename with letters, digits, `_`, `-` and `.` (spaces too if the profile allows them).\n\n\
 Parameters: `ascii_only`, `allow_spaces`, `max_name_length`, `max_path_length`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{majority, rate};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::{Level, Span, SpanSource};
 use crate::notes;
 use crate::record::{Delivery, SampleFormat};
@@ -46,6 +46,7 @@ Fix: correct the notes, or export the files again as the notes say; send any lis
 that is missing.\n\n\
 Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

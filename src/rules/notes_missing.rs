@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -25,6 +25,7 @@ Fix: add a `notes.txt` at the delivery root with tempo (BPM, or the tempo map), 
 sample rate and bit depth, and anything unusual (`stemlint init` prints a template in its \
 comments).",
         default_level: Level::Warning,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::{clock, count};
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, SampleFormat};
 
@@ -47,6 +47,7 @@ notes. (Netflix's clipping inspection uses −0.45 dBFS as its level: set `level
 stricter check.)\n\n\
 Parameters: `level_dbfs`, `min_run`, `true_peak_over_zero`.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -34,6 +34,7 @@ Fix: remove it with a DC-offset filter or a high-pass filter at a few Hz before 
 (most editors have one), or record the part again through a healthy converter.\n\n\
 Parameters: `max_dbfs`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -36,6 +36,7 @@ mono track under common pan laws). Tracks of a single source should be mono.\n\n
 Fix: export the track as mono (the session's mono bounce, or one channel of the pair).\n\n\
 Parameters: `max_difference_dbfs`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -48,6 +48,7 @@ Fix: bypass the limiter and bus processing on the master and the track, and expo
 Music stems from a mastered mix may keep it: the `stems` profile turns this rule off.\n\n\
 Parameters: `max_plr_db`, `min_pile_up`, `min_crest_db`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::Pattern;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -48,6 +48,7 @@ Fix: adjust the print master's level (and dynamics for the range) and print agai
 Parameters: `target_lufs`, `tolerance_lu`, `max_range_lu`, `files` (regex over file names \
 the target applies to, e.g. the print master only).",
         default_level: Level::Off,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::count;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -25,6 +25,7 @@ conversion.\n\n\
 Fix: find the plug-in or process that produced it (bypass them one by one), and export \
 again.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {

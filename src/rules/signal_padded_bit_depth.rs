@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::{Delivery, SampleFormat};
 
@@ -36,6 +36,7 @@ Fix: export again from the session at 24-bit; if the source really was 16-bit (a
 old recording), say so in the notes.\n\n\
 Parameters: `float_max_bits`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

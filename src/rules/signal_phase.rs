@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -37,6 +37,7 @@ Fix: flip the polarity of one channel (the DAW's Ø / phase-invert button) and e
 if the effect is intended, say so in the notes.\n\n\
 Parameters: `min_correlation`.",
         default_level: Level::Warning,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -35,6 +35,7 @@ Fix: check the track's mute, routing and output in the session and export it aga
 part is silent on purpose, leave it out of the delivery or say so in the notes.\n\n\
 Parameters: `floor_dbfs`.",
         default_level: Level::Error,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::Pattern;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 
@@ -40,6 +40,7 @@ Fix: lower the level or use a true-peak limiter on the print master (dry stems: 
 level in the mix), then print again.\n\n\
 Parameters: `max_dbtp`, `files` (regex over file names the ceiling applies to).",
         default_level: Level::Off,
+        scope: Scope::File,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::util::Pattern;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::Level;
 use crate::record::Delivery;
 use crate::stems::{is_mix, DEFAULT_MIX_PATTERN};
@@ -84,6 +84,7 @@ in stemlint.yaml.\n\n\
 Parameters: `groups` (a list of `{name, patterns}`, patterns are regular expressions), \
 `report_unassigned` (report stems that belong to no group), `mix_pattern` (marks the mix).",
         default_level: Level::Off,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {

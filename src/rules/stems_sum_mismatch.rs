@@ -1,5 +1,5 @@
 use super::util::clock;
-use super::{Findings, Meta, Rule};
+use super::{Findings, Meta, Rule, Scope};
 use crate::diagnostic::{Level, Severity};
 use crate::record::Delivery;
 use crate::stems::{Measurement, Outcome, Params};
@@ -51,6 +51,7 @@ was for the mix (or bypassed for both), and check the stem the finding names fir
 Parameters: `threshold_db` (a null depth above it is a finding), `mix_pattern` (regular \
 expression over the file name without extension that marks the mix).",
         default_level: Level::Off,
+        scope: Scope::Delivery,
     };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
