@@ -153,6 +153,55 @@ pub fn check_observed(
     options: &Options,
     observer: &dyn Observer,
 ) -> Result<Report, Error> {
+    let plans = plan_all(paths, options)?;
+    // Every rule's parameters are validated before any file is read.
+    let prepared = plans
+        .iter()
+        .map(|plan| plan.profile.prepare())
+        .collect::<Result<Vec<_>, _>>()?;
+    let settings = plans
+        .iter()
+        .map(|plan| rules::analysis_settings(&plan.profile))
+        .collect::<Result<Vec<_>, _>>()?;
+    let discovered = discover_all(&plans);
+    observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
+    let records = scan_all(&discovered, &settings, options, observer)?;
+
+    let sections: Vec<usize> = (0..plans.len())
+        .map(|index| {
+            plans
+                .iter()
+                .filter(|plan| plan.parent == Some(index))
+                .count()
+        })
+        .collect();
+    let mut deliveries = Vec::with_capacity(plans.len());
+    for ((((plan, found), files), rules), sections) in plans
+        .into_iter()
+        .zip(discovered)
+        .zip(records)
+        .zip(prepared)
+        .zip(sections)
+    {
+        let delivery = Delivery {
+            root: plan.root.clone(),
+            display_root: plan.display_root.clone(),
+            profile: plan.profile.name.clone(),
+            files,
+            notes: found.notes,
+            strays: found.strays,
+            walk_problems: found.problems,
+            fast: options.mode == ScanMode::Fast,
+            null_test: None,
+            sections,
+        };
+        deliveries.push(judge(&plan, delivery, &rules, options)?);
+    }
+    Ok(Report { deliveries })
+}
+
+/// Every PATH's deliveries and sections, in order; a section knows its parent's index.
+fn plan_all(paths: &[PathBuf], options: &Options) -> Result<Vec<Plan>, Error> {
     let default_path = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default_path[..]
@@ -167,13 +216,12 @@ pub fn check_observed(
             plan
         }));
     }
+    Ok(plans)
+}
 
-    // Every rule's parameters are validated before any file is read.
-    let mut prepared = Vec::with_capacity(plans.len());
-    for plan in &plans {
-        prepared.push(plan.profile.prepare()?);
-    }
-
+/// Walk every plan's folder (a single file needs no walk). A section without notes of its
+/// own is described by the notes at its delivery's root.
+fn discover_all(plans: &[Plan]) -> Vec<discover::Discovered> {
     let mut discovered: Vec<_> = plans
         .iter()
         .map(|plan| {
@@ -189,37 +237,36 @@ pub fn check_observed(
             found
         })
         .collect();
-    // A section without notes of its own is described by the notes at the delivery's root.
     for (index, plan) in plans.iter().enumerate() {
         let Some(parent) = plan.parent else { continue };
-        if discovered[index].notes.is_empty() {
-            let up = "../".repeat(
-                discover::relative(&plans[parent].root, &plan.root)
-                    .split('/')
-                    .count(),
-            );
-            let inherited: Vec<_> = discovered[parent]
-                .notes
-                .iter()
-                .map(|notes| record::NotesFile {
-                    rel: format!("{up}{}", notes.rel),
-                    text: notes.text.clone(),
-                    inherited: true,
-                })
-                .collect();
-            discovered[index].notes = inherited;
+        if !discovered[index].notes.is_empty() {
+            continue;
         }
+        let depth = discover::relative(&plans[parent].root, &plan.root)
+            .split('/')
+            .count();
+        let up = "../".repeat(depth);
+        discovered[index].notes = discovered[parent]
+            .notes
+            .iter()
+            .map(|notes| record::NotesFile {
+                rel: format!("{up}{}", notes.rel),
+                text: notes.text.clone(),
+                inherited: true,
+            })
+            .collect();
     }
-    let sections: Vec<usize> = (0..plans.len())
-        .map(|index| {
-            plans
-                .iter()
-                .filter(|plan| plan.parent == Some(index))
-                .count()
-        })
-        .collect();
-    observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
+    discovered
+}
 
+/// Probe, decode and analyse every audio file of every plan, in parallel, one pass per
+/// file; the records come back grouped by plan, in the discovered (sorted) order.
+fn scan_all(
+    discovered: &[discover::Discovered],
+    settings: &[media::analysis::AnalysisSettings],
+    options: &Options,
+    observer: &dyn Observer,
+) -> Result<Vec<Vec<FileRecord>>, Error> {
     let jobs: Vec<(usize, &PathBuf, &String)> = discovered
         .iter()
         .enumerate()
@@ -230,11 +277,7 @@ pub fn check_observed(
                 .map(move |(path, rel)| (index, path, rel))
         })
         .collect();
-    let settings: Vec<_> = plans
-        .iter()
-        .map(|plan| rules::analysis_settings(&plan.profile))
-        .collect::<Result<_, _>>()?;
-    let scan_all = || {
+    let scan = || {
         jobs.par_iter()
             .map(|(index, path, rel)| {
                 let record = media::scan(path, (*rel).clone(), options.mode, &settings[*index]);
@@ -251,59 +294,47 @@ pub fn check_observed(
                 path: "--jobs".to_owned(),
                 message: format!("cannot start {threads} worker threads: {error}"),
             })?
-            .install(scan_all),
-        None => scan_all(),
+            .install(scan),
+        None => scan(),
     };
-    let mut records: Vec<Vec<FileRecord>> = plans.iter().map(|_| Vec::new()).collect();
+    let mut records: Vec<Vec<FileRecord>> = discovered.iter().map(|_| Vec::new()).collect();
     for (index, record) in scanned {
         records[index].push(record);
     }
+    Ok(records)
+}
 
-    let mut deliveries = Vec::with_capacity(plans.len());
-    for ((((plan, found), files), rules), sections) in plans
-        .into_iter()
-        .zip(discovered)
-        .zip(records)
-        .zip(prepared)
-        .zip(sections)
+/// Run the delivery-wide stage (the null test) and the rules over one delivery.
+fn judge(
+    plan: &Plan,
+    mut delivery: Delivery,
+    rules: &[profile::PreparedRule],
+    options: &Options,
+) -> Result<DeliveryReport, Error> {
+    // The null test streams the stems and the mix in lockstep after the scan; it runs only
+    // when the profile asks for it.
+    if options.mode == ScanMode::Full
+        && plan.single.is_none()
+        && plan.profile.level(stems::RULE_ID).severity().is_some()
     {
-        let mut delivery = Delivery {
-            root: plan.root,
-            display_root: plan.display_root,
-            profile: plan.profile.name.clone(),
-            files,
-            notes: found.notes,
-            strays: found.strays,
-            walk_problems: found.problems,
-            fast: options.mode == ScanMode::Fast,
-            null_test: None,
-            sections,
-        };
-        // The null test streams the files a second time, so it runs only when asked for.
-        if options.mode == ScanMode::Full
-            && plan.single.is_none()
-            && plan.profile.level(stems::RULE_ID).severity().is_some()
-        {
-            let params = plan.profile.params::<stems::Params>(stems::RULE_ID)?;
-            delivery.null_test = stems::null_test(&delivery, &params);
-        }
-        let mut diagnostics = Vec::new();
-        for (meta, severity, rule) in &rules {
-            if plan.single.is_some() && meta.scope == rules::Scope::Delivery {
-                continue;
-            }
-            let mut findings = Findings::new(meta.id, *severity);
-            rule.check(&delivery, &mut findings);
-            diagnostics.extend(findings.into_diagnostics());
-        }
-        // Stable sort keeps each rule's own order (e.g. by time) within a file.
-        diagnostics.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
-        deliveries.push(DeliveryReport {
-            delivery,
-            diagnostics,
-        });
+        let params = plan.profile.params::<stems::Params>(stems::RULE_ID)?;
+        delivery.null_test = stems::null_test(&delivery, &params);
     }
-    Ok(Report { deliveries })
+    let mut diagnostics = Vec::new();
+    for (meta, severity, rule) in rules {
+        if plan.single.is_some() && meta.scope == rules::Scope::Delivery {
+            continue;
+        }
+        let mut findings = Findings::new(meta.id, *severity);
+        rule.check(&delivery, &mut findings);
+        diagnostics.extend(findings.into_diagnostics());
+    }
+    // Stable sort keeps each rule's own order (e.g. by time) within a file.
+    diagnostics.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+    Ok(DeliveryReport {
+        delivery,
+        diagnostics,
+    })
 }
 
 /// Resolve one PATH into the deliveries to check: the folder itself and its sections.
