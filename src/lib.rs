@@ -16,6 +16,7 @@ pub mod render;
 pub mod rules;
 pub mod stems;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -146,6 +147,9 @@ struct Plan {
     parent: Option<usize>,
     /// A single file given as PATH (its path and name): no walk, file rules only.
     single: Option<(PathBuf, String)>,
+    /// The section's folder relative to its delivery's root, with a trailing `/` (empty for
+    /// the root): `ignore:` globs are written relative to the root.
+    prefix: String,
 }
 
 pub fn check_observed(
@@ -176,12 +180,9 @@ pub fn check_observed(
         })
         .collect();
     let mut deliveries = Vec::with_capacity(plans.len());
-    for ((((plan, found), files), rules), sections) in plans
-        .into_iter()
-        .zip(discovered)
-        .zip(records)
-        .zip(prepared)
-        .zip(sections)
+    let mut used = BTreeSet::new();
+    for (((plan, found), files), sections) in
+        plans.iter().zip(discovered).zip(records).zip(sections)
     {
         let delivery = Delivery {
             root: plan.root.clone(),
@@ -195,9 +196,85 @@ pub fn check_observed(
             null_test: None,
             sections,
         };
-        deliveries.push(judge(&plan, delivery, &rules, options)?);
+        let index = deliveries.len();
+        deliveries.push(judge(plan, delivery, &prepared[index], options, &mut used)?);
     }
+    report_unused_suppressions(&plans, &prepared, &used, &mut deliveries);
     Ok(Report { deliveries })
+}
+
+/// A suppression's identity across the sections of one delivery: rule, glob, config file.
+type SuppressionKey = (&'static str, String, String);
+
+fn suppression_key(suppression: &profile::Suppression) -> SuppressionKey {
+    (
+        suppression.rule,
+        suppression.pattern.clone(),
+        suppression.origin.name.clone(),
+    )
+}
+
+/// `config/unused-ignore`: every `ignore:` glob that matched no finding in any delivery or
+/// section it applied to, reported on the delivery at the root of its PATH.
+fn report_unused_suppressions(
+    plans: &[Plan],
+    prepared: &[Vec<profile::PreparedRule>],
+    used: &BTreeSet<SuppressionKey>,
+    deliveries: &mut [DeliveryReport],
+) {
+    let mut reported = BTreeSet::new();
+    for (index, plan) in plans.iter().enumerate() {
+        // With --fast or a single file, most rules did not run: their globs prove nothing.
+        if plan.single.is_some() || deliveries[index].delivery.fast {
+            continue;
+        }
+        let root = plan.parent.unwrap_or(index);
+        let Some(severity) = plans[root].profile.level(rules::UNUSED_IGNORE).severity() else {
+            continue;
+        };
+        for suppression in prepared[index].iter().flat_map(|rule| &rule.ignore) {
+            let key = suppression_key(suppression);
+            if used.contains(&key) || !reported.insert(key) {
+                continue;
+            }
+            let origin = &suppression.origin;
+            let config = Path::new(&origin.name);
+            let path = config.strip_prefix(&plans[root].root).map_or_else(
+                |_| origin.name.clone(),
+                |rel| discover::relative(Path::new(""), rel),
+            );
+            let mut findings = Findings::new(rules::UNUSED_IGNORE, severity);
+            let message = format!(
+                "`{}` ignores `{}`, but no finding of that rule matched it",
+                suppression.rule, suppression.pattern
+            );
+            let help =
+                "remove the glob from stemlint.yaml, or correct it to the path it was meant for";
+            match origin.text.find(suppression.pattern.as_str()) {
+                Some(offset) => findings.report_span(
+                    Some(&path),
+                    message,
+                    help,
+                    diagnostic::Span::new(
+                        diagnostic::SpanSource::Config,
+                        &path,
+                        origin.text.clone(),
+                        offset,
+                        suppression.pattern.len(),
+                        "matched nothing",
+                    ),
+                ),
+                None => {
+                    findings.report(Some(&path), message, help);
+                }
+            }
+            let report = &mut deliveries[root];
+            report.diagnostics.extend(findings.into_diagnostics());
+            report
+                .diagnostics
+                .sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+        }
+    }
 }
 
 /// Every PATH's deliveries and sections, in order; a section knows its parent's index.
@@ -310,6 +387,7 @@ fn judge(
     mut delivery: Delivery,
     rules: &[profile::PreparedRule],
     options: &Options,
+    used: &mut BTreeSet<SuppressionKey>,
 ) -> Result<DeliveryReport, Error> {
     // The null test streams the stems and the mix in lockstep after the scan; it runs only
     // when the profile asks for it.
@@ -321,13 +399,26 @@ fn judge(
         delivery.null_test = stems::null_test(&delivery, &params);
     }
     let mut diagnostics = Vec::new();
-    for (meta, severity, rule) in rules {
-        if plan.single.is_some() && meta.scope == rules::Scope::Delivery {
+    for prepared in rules {
+        if plan.single.is_some() && prepared.meta.scope == rules::Scope::Delivery {
             continue;
         }
-        let mut findings = Findings::new(meta.id, *severity);
-        rule.check(&delivery, &mut findings);
-        diagnostics.extend(findings.into_diagnostics());
+        let mut findings = Findings::new(prepared.meta.id, prepared.severity);
+        prepared.rule.check(&delivery, &mut findings);
+        for diagnostic in findings.into_diagnostics() {
+            let suppressed_by = diagnostic.path.as_deref().and_then(|path| {
+                let from_root = format!("{}{path}", plan.prefix);
+                prepared.ignore.iter().find(|suppression| {
+                    suppression.matcher.is_match(path) || suppression.matcher.is_match(&from_root)
+                })
+            });
+            match suppressed_by {
+                Some(suppression) => {
+                    used.insert(suppression_key(suppression));
+                }
+                None => diagnostics.push(diagnostic),
+            }
+        }
     }
     // Stable sort keeps each rule's own order (e.g. by time) within a file.
     diagnostics.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
@@ -394,6 +485,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
             extra_audio: Vec::new(),
             parent: None,
             single: Some((file, rel)),
+            prefix: String::new(),
         }]);
     }
     let origin = config.as_ref().map(|config| &config.origin);
@@ -412,6 +504,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
         extra_audio: Vec::new(),
         parent: None,
         single: None,
+        prefix: String::new(),
     }];
 
     for section in &sections {
@@ -447,6 +540,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
                 extra_audio,
                 parent: Some(0),
                 single: None,
+                prefix: format!("{rel}/"),
             });
         }
     }

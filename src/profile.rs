@@ -77,8 +77,24 @@ pub struct SectionDoc {
     pub mix: Option<String>,
 }
 
-/// An enabled rule, ready to run: what it is, how severe, with its parameters.
-pub type PreparedRule = (Meta, Severity, Box<dyn Prepared>);
+/// An enabled rule, ready to run: what it is, how severe, with its parameters and the paths
+/// where its findings are suppressed.
+pub struct PreparedRule {
+    pub meta: Meta,
+    pub severity: Severity,
+    pub rule: Box<dyn Prepared>,
+    pub ignore: Vec<Suppression>,
+}
+
+/// A rule's `ignore:` glob: findings of that rule on matching paths are dropped. One that
+/// matches nothing is reported (`config/unused-ignore`), so stale suppressions do not pile up.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub rule: &'static str,
+    pub pattern: String,
+    pub matcher: globset::GlobMatcher,
+    pub origin: Origin,
+}
 
 /// Where a rule's setting came from, to point an error at it.
 #[derive(Debug, Clone)]
@@ -92,6 +108,8 @@ pub struct RuleSetting {
     pub level: Level,
     pub params: serde_yaml::Mapping,
     pub origin: Option<Origin>,
+    /// Globs of paths where this rule's findings are suppressed.
+    pub ignore: Vec<Suppression>,
 }
 
 #[derive(Debug, Clone)]
@@ -227,6 +245,7 @@ impl Profile {
                 level: rule.meta().default_level,
                 params: serde_yaml::Mapping::new(),
                 origin: None,
+                ignore: Vec::new(),
             });
             setting.origin = Some(origin.clone());
             match entry {
@@ -248,6 +267,9 @@ impl Profile {
                                         ),
                                     )
                                 })?;
+                        } else if key.as_str() == Some("ignore") {
+                            let rule_id = rule.meta().id;
+                            setting.ignore.extend(suppressions(rule_id, value, origin)?);
                         } else {
                             setting.params.insert(key.clone(), value.clone());
                         }
@@ -314,12 +336,62 @@ impl Profile {
                 .prepare(value)
                 .map_err(|error| self.param_error(meta.id, &error))?;
             if let Some(severity) = self.level(meta.id).severity() {
-                prepared.push((meta, severity, checked));
+                prepared.push(PreparedRule {
+                    meta,
+                    severity,
+                    rule: checked,
+                    ignore: self
+                        .rules
+                        .get(meta.id)
+                        .map(|setting| setting.ignore.clone())
+                        .unwrap_or_default(),
+                });
             }
         }
-        prepared.sort_by_key(|(meta, _, _)| meta.id);
+        prepared.sort_by_key(|prepared| prepared.meta.id);
         Ok(prepared)
     }
+}
+
+/// A rule's `ignore:` value: a list of globs (paths relative to the delivery root).
+fn suppressions(
+    rule: &'static str,
+    value: &serde_yaml::Value,
+    origin: &Origin,
+) -> Result<Vec<Suppression>, Error> {
+    let error = |message: String, span: Option<(usize, usize)>| {
+        Error::config(
+            &origin.name,
+            &origin.text,
+            format!("`{rule}`: {message}"),
+            span,
+            "here",
+            Some("`ignore:` takes a list of globs relative to the delivery root, e.g. [\"09_FX*.wav\"]".to_owned()),
+        )
+    };
+    let patterns: Vec<String> = serde_yaml::from_value(value.clone()).map_err(|problem| {
+        error(
+            format!("bad ignore list: {problem}"),
+            find_key(&origin.text, rule),
+        )
+    })?;
+    patterns
+        .into_iter()
+        .map(|pattern| {
+            let span = origin
+                .text
+                .find(pattern.as_str())
+                .map(|start| (start, pattern.len()));
+            let glob = globset::Glob::new(&pattern)
+                .map_err(|problem| error(format!("bad glob `{pattern}`: {problem}"), span))?;
+            Ok(Suppression {
+                rule,
+                matcher: glob.compile_matcher(),
+                pattern,
+                origin: origin.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Load `stemlint.yaml` from an explicit path.

@@ -652,3 +652,37 @@ fn nan_and_infinite_samples_are_their_own_finding() {
     let message = &messages(dir.path(), "signal/non-finite")[0];
     assert!(message.contains("NaN or infinite"), "{message}");
 }
+
+#[test]
+fn a_rule_can_ignore_paths_and_stale_ignores_are_reported() {
+    let dir = clean_delivery();
+    Wav::new(48000, 24, 1)
+        .clipped(440.0, 6.0)
+        .seconds(1.0)
+        .write(dir.path(), "04_FX_Riser.wav");
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  signal/clipping:\n    ignore: [\"*_FX_*.wav\", \"99_Old.wav\"]\n",
+    )
+    .expect("config written");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[("config/unused-ignore", "stemlint.yaml")])
+    );
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let unused = &report.deliveries[0].diagnostics[0];
+    assert_eq!(
+        unused.message,
+        "`signal/clipping` ignores `99_Old.wav`, but no finding of that rule matched it"
+    );
+    let span = unused.span.as_ref().expect("points into the config");
+    assert_eq!((span.line, span.column), (3, 29));
+
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  signal/clipping:\n    ignore: \"*.wav\"\n",
+    )
+    .expect("written");
+    let error = check(&[dir.path().to_path_buf()], &Options::default()).expect_err("not a list");
+    assert!(error.to_string().contains("bad ignore list"), "{error}");
+}

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Level, Severity, Span};
 use crate::record::Delivery;
 
 mod companion_di_missing;
+mod config_unused_ignore;
 mod delivery_empty;
 mod delivery_stray_file;
 mod file_corrupt;
@@ -48,6 +49,9 @@ mod stems_sum_mismatch;
 
 pub(crate) mod util;
 
+/// The id of the check of unused `ignore:` globs, which the engine runs after every rule.
+pub const UNUSED_IGNORE: &str = "config/unused-ignore";
+
 /// What every rule states about itself.
 #[derive(Debug, Clone, Copy)]
 pub struct Meta {
@@ -80,6 +84,7 @@ pub trait Rule: Sync + Send + 'static {
 
 /// The registry: one line per rule. Order does not matter (output is sorted).
 pub static REGISTRY: &[&dyn DynRule] = &[
+    &config_unused_ignore::ConfigUnusedIgnore,
     &file_unreadable::FileUnreadable,
     &file_corrupt::FileCorrupt,
     &file_not_audio::FileNotAudio,
