@@ -10,9 +10,13 @@
 #   scripts/peak-memory.sh                 # 4.6 GB
 #   FRAMES=100000000 scripts/peak-memory.sh  # a quicker 600 MB run
 #   TMPDIR=/mnt/big scripts/peak-memory.sh   # somewhere with more room
+#
+# Exits 1 when the peak RSS is above MAX_RSS_MIB (default 256): bounded means a few buffers,
+# not a share of the file.
 set -euo pipefail
 
 frames=${FRAMES:-768000000}
+max_rss_mib=${MAX_RSS_MIB:-256}
 bytes_per_frame=6
 base=${TMPDIR:-/tmp}
 data_bytes=$((frames * bytes_per_frame))
@@ -84,5 +88,9 @@ echo "wall time:   $wall"
 echo "peak RSS:    $peak_kib KiB ($((peak_kib >> 10)) MiB)"
 if [[ "$decoded" != "$frames" ]]; then
     echo "decoded frame count differs from what was written" >&2
+    exit 1
+fi
+if ((peak_kib > max_rss_mib * 1024)); then
+    echo "peak RSS is above $max_rss_mib MiB: memory grows with the file" >&2
     exit 1
 fi
