@@ -33,17 +33,59 @@ pub struct Discovered {
     pub notes: Vec<NotesFile>,
     pub strays: Vec<Stray>,
     pub problems: Vec<WalkProblem>,
+    /// Symbolic links whose target lies outside the delivery. A link to a file is still
+    /// followed and the file checked; a link to a folder is not entered (it could be `/usr`, or
+    /// `/proc`, whose files block when read). Either way the recipient gets a dangling link.
+    pub external_links: Vec<ExternalLink>,
+}
+
+/// A symbolic link inside the delivery that points outside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    /// The link, relative to the root.
+    pub rel: String,
+    /// Where it resolves to, lossy UTF-8.
+    pub target: String,
+    /// True when the target is a folder, which the walk did not enter.
+    pub folder: bool,
 }
 
 /// Walk `root`. `skip` holds globs (relative paths) of files and folders to leave out: the
 /// user's ignores and the sub-folders that are sections of their own.
 pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
     let mut found = Discovered::default();
+    // Links are followed so that a delivery may link its own files and folders, and so that
+    // walkdir can report loops; links that leave the delivery are sorted out by `inside`.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut external_links = Vec::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !skip.is_match(relative(root, entry.path())));
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if skip.is_match(relative(root, entry.path())) {
+                return false;
+            }
+            if !entry.path_is_symlink() {
+                return true;
+            }
+            match entry.path().canonicalize() {
+                Ok(target) if !target.starts_with(&canonical_root) => {
+                    let folder = entry.file_type().is_dir();
+                    external_links.push(ExternalLink {
+                        rel: relative(root, entry.path()),
+                        target: target.to_string_lossy().into_owned(),
+                        folder,
+                    });
+                    !folder
+                }
+                // Inside the delivery, or not resolvable now (walkdir reports that itself).
+                _ => true,
+            }
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -64,8 +106,8 @@ pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            if entry.depth() > 0 && entry.file_type().is_dir() {
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 {
                 if let Some(reason) = stray_folder(&entry.file_name().to_string_lossy()) {
                     found.strays.push(Stray {
                         rel: relative(root, entry.path()),
@@ -75,12 +117,43 @@ pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
             }
             continue;
         }
+        if !entry.file_type().is_file() {
+            // Never opened: reading a named pipe blocks until something writes to it.
+            found.problems.push(WalkProblem {
+                rel: relative(root, entry.path()),
+                message: format!(
+                    "not a regular file but {}: it cannot be copied or read as audio",
+                    special_kind(&entry.file_type())
+                ),
+            });
+            continue;
+        }
         let path = entry.path().to_path_buf();
         let rel = relative(root, &path);
         let name = entry.file_name().to_string_lossy().into_owned();
         classify(&mut found, path, rel, &name);
     }
+    found.external_links = external_links;
     found
+}
+
+/// What a file that is neither a regular file nor a folder is, for a message.
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 fn classify(found: &mut Discovered, path: PathBuf, rel: String, name: &str) {

@@ -5,7 +5,7 @@
 //! reports the lossy container), a JPEG named `.wav` is not audio.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use symphonia::core::audio::GenericAudioBufferRef;
@@ -95,6 +95,7 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
         }
         // ADPCM, A-law and other WAVE codecs: symphonia decodes, our header keeps the facts
         // symphonia does not expose.
+        check_frame_size(header.fmt.channels, header.fmt.bits_per_sample)?;
         let mut opened = open_with_symphonia(file, magic)?;
         let facts = &mut opened.facts;
         facts.container = header.kind.container();
@@ -103,7 +104,59 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
         facts.ixml = header.ixml;
         return Ok(opened);
     }
+    if matches!(magic, Magic::Aiff | Magic::Aifc) {
+        if let Some((channels, bits)) = aiff_comm(&mut file, file_len)? {
+            check_frame_size(channels, bits)?;
+        }
+    }
     open_with_symphonia(file, magic)
+}
+
+/// Refuse a header whose frame (channels × bytes per sample) does not fit in 16 bits, before
+/// symphonia computes it in a u16: that panics in a debug build and, in a release one, wraps to
+/// a small frame size that makes the file read as zero frames with no error (found by AFL).
+fn check_frame_size(channels: u16, bits: u16) -> Result<(), FileIssue> {
+    let frame_bytes = u32::from(channels) * u32::from(bits.div_ceil(8));
+    if frame_bytes > u32::from(u16::MAX) {
+        return Err(FileIssue::new(
+            FileIssueKind::Corrupt,
+            format!(
+                "the header is damaged: it declares {channels} channels of {bits} bits, a                  {frame_bytes}-byte frame that no audio file holds"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Channels and sample size from an AIFF/AIFC `COMM` chunk, or None without one (symphonia
+/// then reports the file). Walks the big-endian chunk list from byte 12; every size is
+/// bounded by the file's length, so a damaged size ends the walk.
+fn aiff_comm(file: &mut File, file_len: u64) -> Result<Option<(u16, u16)>, FileIssue> {
+    let mut position = 12u64;
+    while position.saturating_add(8) <= file_len {
+        file.seek(SeekFrom::Start(position))
+            .map_err(|error| unreadable("cannot read the file", &error))?;
+        let mut chunk_head = [0u8; 16];
+        let filled = read_head(file, &mut chunk_head)?;
+        let size = u64::from(u32::from_be_bytes([
+            chunk_head[4],
+            chunk_head[5],
+            chunk_head[6],
+            chunk_head[7],
+        ]));
+        if &chunk_head[0..4] == b"COMM" {
+            // numChannels (2), numSampleFrames (4), sampleSize (2).
+            if filled < 16 {
+                return Ok(None);
+            }
+            let channels = u16::from_be_bytes([chunk_head[8], chunk_head[9]]);
+            let bits = u16::from_be_bytes([chunk_head[14], chunk_head[15]]);
+            return Ok(Some((channels, bits)));
+        }
+        // Chunks are padded to an even length.
+        position = position.saturating_add(8 + size + size % 2);
+    }
+    Ok(None)
 }
 
 fn read_head(file: &mut File, head: &mut [u8]) -> Result<usize, FileIssue> {
@@ -145,7 +198,10 @@ fn wave_facts(header: &WaveHeader, codec: Codec) -> AudioFacts {
 }
 
 /// Open anything that is not a PCM/float WAVE with symphonia.
-fn open_with_symphonia(file: File, magic: Magic) -> Result<Opened, FileIssue> {
+fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue> {
+    // Our own header reads moved the file position; the probe starts from the first byte.
+    file.seek(SeekFrom::Start(0))
+        .map_err(|error| unreadable("cannot read the file", &error))?;
     let stream = MediaSourceStream::new(Box::new(file), Default::default());
     let reader = symphonia::default::get_probe()
         .probe(
