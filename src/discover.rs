@@ -9,6 +9,7 @@ use std::sync::Arc;
 use globset::GlobSet;
 use walkdir::WalkDir;
 
+pub use crate::record::ExternalLink;
 use crate::record::{NotesFile, Stray, WalkProblem};
 
 /// Extensions that mark a file as meant to be audio (compared lower-case).
@@ -37,17 +38,6 @@ pub struct Discovered {
     /// followed and the file checked; a link to a folder is not entered (it could be `/usr`, or
     /// `/proc`, whose files block when read). Either way the recipient gets a dangling link.
     pub external_links: Vec<ExternalLink>,
-}
-
-/// A symbolic link inside the delivery that points outside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalLink {
-    /// The link, relative to the root.
-    pub rel: String,
-    /// Where it resolves to, lossy UTF-8.
-    pub target: String,
-    /// True when the target is a folder, which the walk did not enter.
-    pub folder: bool,
 }
 
 /// Walk `root`. `skip` holds globs (relative paths) of files and folders to leave out: the

@@ -195,6 +195,7 @@ pub fn check_observed(
             fast: options.mode == ScanMode::Fast,
             null_test: None,
             sections,
+            external_links: found.external_links,
         };
         let index = deliveries.len();
         deliveries.push(judge(plan, delivery, &prepared[index], options, &mut used)?);

@@ -463,7 +463,9 @@ pub fn init_template(profile_name: &str) -> Result<String, Error> {
     out.push_str(
         "# Change a rule's severity (error, warning, info, off) or its parameters. Uncomment\n",
     );
-    out.push_str("# what you change; what is shown is what the profile sets now. Any rule also takes\n");
+    out.push_str(
+        "# what you change; what is shown is what the profile sets now. Any rule also takes\n",
+    );
     out.push_str("# `ignore: [globs]`: its findings on those paths are dropped (e.g. a riser that clips on\n");
     out.push_str("# purpose); a glob that matches nothing is reported by config/unused-ignore.\n");
     out.push_str("rules:\n");

@@ -216,6 +216,17 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// A symbolic link inside the delivery that points outside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    /// The link, relative to the root.
+    pub rel: String,
+    /// Where it resolves to, lossy UTF-8.
+    pub target: String,
+    /// True when the target is a folder, which the walk did not enter.
+    pub folder: bool,
+}
+
 /// One delivery as the rules see it.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -235,6 +246,8 @@ pub struct Delivery {
     pub null_test: Option<crate::stems::NullTest>,
     /// How many sub-folders of this delivery are checked as sections of their own.
     pub sections: usize,
+    /// Symbolic links that point outside the delivery.
+    pub external_links: Vec<ExternalLink>,
 }
 
 impl Delivery {

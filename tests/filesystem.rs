@@ -216,6 +216,14 @@ fn links_that_leave_the_delivery_are_recorded_and_folders_not_entered() {
         .files
         .iter()
         .any(|file| file.rel == "02_Linked.wav" && file.is_sound()));
+    // And each link leaving the delivery is a finding.
+    for link in ["02_Linked.wav", "Elsewhere", "proc"] {
+        assert!(
+            has(&report, "delivery/external-link", link),
+            "{:?}",
+            findings(&report)
+        );
+    }
 }
 
 #[test]

@@ -534,3 +534,61 @@ fn mutants_of_the_fixtures_never_panic_long() {
     let done = run_mutation_fuzzer(seed << 32, u64::MAX, Duration::from_secs(seconds));
     eprintln!("{done} mutants from seed {seed} in {seconds} s without a panic or a hang");
 }
+
+/// A source that decodes one block, then panics, as a decoder bug would.
+struct PanickingSource {
+    samples: Vec<i32>,
+    served: bool,
+}
+
+impl stemlint::media::SampleSource for PanickingSource {
+    fn next_block(
+        &mut self,
+    ) -> Result<Option<stemlint::media::Block<'_>>, stemlint::record::FileIssue> {
+        if self.served {
+            panic!("decoder bug on purpose");
+        }
+        self.served = true;
+        Ok(Some(stemlint::media::Block::Int {
+            samples: &self.samples,
+            bits: 24,
+        }))
+    }
+}
+
+#[test]
+fn a_panic_while_decoding_becomes_file_corrupt_and_keeps_the_facts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = Wav::new(48000, 24, 1)
+        .sine(440.0, -6.0)
+        .seconds(0.1)
+        .write(dir.path(), "01_Kick.wav");
+    let opened = stemlint::media::open(&path).expect("a good file opens");
+    let facts = opened.facts.clone();
+    let opened = stemlint::media::Opened {
+        facts,
+        source: Box::new(PanickingSource {
+            samples: vec![1000; 256],
+            served: false,
+        }),
+    };
+    let record = stemlint::record::FileRecord {
+        path: path.clone(),
+        rel: "01_Kick.wav".to_owned(),
+        facts: None,
+        analysis: None,
+        issues: Vec::new(),
+    };
+    let record =
+        stemlint::media::scan_opened(record, opened, ScanMode::Full, &AnalysisSettings::default());
+    assert_eq!(record.issues.len(), 1);
+    assert_eq!(record.issues[0].kind, FileIssueKind::Corrupt);
+    assert_eq!(
+        record.issues[0].message,
+        "internal error while decoding: decoder bug on purpose"
+    );
+    assert_eq!(
+        record.facts.as_ref().map(|facts| facts.sample_rate),
+        Some(48000)
+    );
+}

@@ -101,6 +101,18 @@ pub fn scan(
             return record;
         }
     };
+    scan_opened(record, opened, mode, settings)
+}
+
+/// The streaming half of `scan`: decode every block of an opened file into the analyser and
+/// fill `record` in. A panic while streaming becomes a `file/corrupt` issue and keeps the facts
+/// the header gave.
+pub fn scan_opened(
+    mut record: FileRecord,
+    opened: Opened,
+    mode: ScanMode,
+    settings: &analysis::AnalysisSettings,
+) -> FileRecord {
     let Opened { mut facts, source } = opened;
     if mode == ScanMode::Fast {
         facts.frames = facts.declared_frames.unwrap_or(0);

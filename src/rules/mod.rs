@@ -14,6 +14,7 @@ use crate::record::Delivery;
 mod companion_di_missing;
 mod config_unused_ignore;
 mod delivery_empty;
+mod delivery_external_link;
 mod delivery_stray_file;
 mod file_corrupt;
 mod file_not_audio;
@@ -113,6 +114,7 @@ pub static REGISTRY: &[&dyn DynRule] = &[
     &signal_loudness::SignalLoudness,
     &signal_non_finite::SignalNonFinite,
     &delivery_empty::DeliveryEmpty,
+    &delivery_external_link::DeliveryExternalLink,
     &delivery_stray_file::DeliveryStrayFile,
     // stems, sync and companions
     &stems_sum_mismatch::StemsSumMismatch,
