@@ -537,3 +537,78 @@ fn rf64_over_4_gib_decodes_every_frame() {
     assert_eq!(record.issues, vec![]);
     assert_eq!(record.facts.expect("facts").frames, frames);
 }
+
+/// A WAV whose writer never went back to fill in the data size (`placeholder`), as a recorder
+/// that stopped abruptly or a stream written to a pipe leaves it.
+fn unfinalised_wav(dir: &Path, name: &str, placeholder: u32) -> PathBuf {
+    let mut bytes = Wav::new(48000, 24, 1)
+        .sine(440.0, -6.0)
+        .frames(4800)
+        .bytes();
+    let data = bytes
+        .windows(4)
+        .position(|window| window == b"data")
+        .expect("the builder writes a data chunk");
+    bytes[data + 4..data + 8].copy_from_slice(&placeholder.to_le_bytes());
+    support::write_raw(dir, name, &bytes)
+}
+
+#[test]
+fn a_header_never_finalised_is_read_to_the_end_and_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (placeholder, declared) in [(0u32, Some(0)), (u32::MAX, None)] {
+        let path = unfinalised_wav(dir.path(), &format!("{placeholder}.wav"), placeholder);
+        let record = scan_full(&path);
+        let facts = record.facts.as_ref().expect("facts");
+        assert_eq!(facts.frames, 4800, "every frame is read");
+        assert_eq!(facts.declared_frames, declared);
+        assert!(record.analysis.is_some());
+        assert_eq!(record.issues.len(), 1, "{:?}", record.issues);
+        assert_eq!(record.issues[0].kind, FileIssueKind::Corrupt);
+        assert!(
+            record.issues[0]
+                .message
+                .starts_with("the header was never finalised")
+                && record.issues[0].message.contains("4800 frames (0.100 s)"),
+            "{}",
+            record.issues[0].message
+        );
+        // Headers only: the same finding, and the frames that are there.
+        let fast = scan(
+            &path,
+            "x.wav".into(),
+            ScanMode::Fast,
+            &AnalysisSettings::default(),
+        );
+        assert_eq!(fast.facts.as_ref().map(|facts| facts.frames), Some(4800));
+        assert_eq!(fast.issues, record.issues);
+    }
+}
+
+#[test]
+fn fast_mode_still_reports_a_cut_short_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = Wav::new(48000, 24, 1)
+        .sine(440.0, -6.0)
+        .seconds(1.0)
+        .truncate_bytes(6000)
+        .write(dir.path(), "01.wav");
+    let fast = scan(
+        &path,
+        "01.wav".into(),
+        ScanMode::Fast,
+        &AnalysisSettings::default(),
+    );
+    assert_eq!(fast.issues.len(), 1);
+    assert_eq!(fast.issues[0].kind, FileIssueKind::Corrupt);
+    assert!(
+        fast.issues[0].message.contains("the file holds 46000"),
+        "{}",
+        fast.issues[0].message
+    );
+    assert_eq!(
+        fast.facts.as_ref().map(|facts| facts.frames),
+        Some(48000),
+        "--fast reports the declared frames"
+    );
+}

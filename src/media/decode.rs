@@ -191,7 +191,12 @@ fn wave_facts(header: &WaveHeader, codec: Codec) -> AudioFacts {
         channels: header.fmt.channels,
         channel_mask: header.fmt.channel_mask,
         frames: declared_frames,
-        declared_frames: Some(declared_frames),
+        // A never-finalised header declares nothing usable: 0 bytes, or "unknown".
+        declared_frames: match header.unfinalised_size {
+            Some(0) => Some(0),
+            Some(_) => None,
+            None => Some(declared_frames),
+        },
         bext: header.bext.clone(),
         ixml: header.ixml.clone(),
     }

@@ -49,12 +49,19 @@ pub trait SampleSource: Send {
     /// clean end of the stream, `Err` when decoding fails part-way (truncated data, a corrupt
     /// frame): the blocks returned before stay valid statistics.
     fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue>;
+
+    /// What the header alone shows to be wrong (data cut short, a size never written), for
+    /// `--fast`, which reads no samples. Streaming reports the same problems itself.
+    fn header_issue(&self) -> Option<FileIssue> {
+        None
+    }
 }
 
 /// A file identified as audio, ready to stream.
 pub struct Opened {
-    /// Facts from the header; `frames` holds the frames the header declares (0 if unknown)
-    /// until the stream has been read to its end.
+    /// Facts from the header; `frames` holds the frames the header declares (0 if unknown;
+    /// the frames present for a header whose size was never written) until the stream has
+    /// been read to its end.
     pub facts: AudioFacts,
     pub source: Box<dyn SampleSource>,
 }
@@ -115,7 +122,7 @@ pub fn scan_opened(
 ) -> FileRecord {
     let Opened { mut facts, source } = opened;
     if mode == ScanMode::Fast {
-        facts.frames = facts.declared_frames.unwrap_or(0);
+        record.issues.extend(source.header_issue());
         record.facts = Some(facts);
         return record;
     }

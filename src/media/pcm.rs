@@ -28,6 +28,8 @@ pub struct PcmSource {
     short: bool,
     frames_read: u64,
     finished: bool,
+    /// The placeholder data size of a header that was never finalised (reported at the end).
+    unfinalised_size: Option<u32>,
     bytes: Vec<u8>,
     ints: Vec<i32>,
     floats: Vec<f32>,
@@ -49,6 +51,7 @@ impl PcmSource {
             frame_bytes,
             sample_rate: header.fmt.sample_rate,
             declared_frames,
+            unfinalised_size: header.unfinalised_size,
             remaining: header.data_available,
             short,
             frames_read: 0,
@@ -58,6 +61,29 @@ impl PcmSource {
             floats: Vec::new(),
             doubles: Vec::new(),
         })
+    }
+
+    /// The issue for a header whose data size was never written: every frame was read, but
+    /// most tools will not.
+    fn unfinalised(&self, placeholder: u32, frames: u64) -> FileIssue {
+        let declared = if placeholder == 0 {
+            "0 bytes".to_owned()
+        } else {
+            "an unknown size (0xFFFFFFFF)".to_owned()
+        };
+        let seconds = if self.sample_rate > 0 {
+            frames as f64 / f64::from(self.sample_rate)
+        } else {
+            0.0
+        };
+        FileIssue::new(
+            FileIssueKind::Corrupt,
+            format!(
+                "the header was never finalised: its data chunk declares {declared}, but {} frames ({seconds:.3} s) of audio follow; \
+                 a recording that stopped abruptly or a file written to a pipe, which many DAWs import as empty or refuse",
+                frames
+            ),
+        )
     }
 
     /// The issue for data that stops before the header says it does.
@@ -102,6 +128,24 @@ impl PcmSource {
 }
 
 impl SampleSource for PcmSource {
+    fn header_issue(&self) -> Option<FileIssue> {
+        let present = self.remaining / self.frame_bytes.max(1) as u64;
+        if let Some(placeholder) = self.unfinalised_size {
+            return Some(self.unfinalised(placeholder, present));
+        }
+        self.short.then(|| {
+            let message = if present < self.declared_frames {
+                shortfall_message(self.declared_frames, present, self.sample_rate)
+            } else {
+                format!(
+                    "the data chunk is not a whole number of {}-byte frames",
+                    self.frame_bytes
+                )
+            };
+            FileIssue::new(FileIssueKind::Corrupt, message)
+        })
+    }
+
     fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
         if self.finished {
             return Ok(None);
@@ -118,6 +162,8 @@ impl SampleSource for PcmSource {
             let partial = if filled > 0 { filled } else { partial };
             return if self.short || partial > 0 {
                 Err(self.shortfall(partial))
+            } else if let Some(placeholder) = self.unfinalised_size {
+                Err(self.unfinalised(placeholder, self.frames_read))
             } else {
                 Ok(None)
             };

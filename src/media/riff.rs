@@ -150,6 +150,10 @@ pub struct WaveHeader {
     pub fact_frames: Option<u32>,
     pub bext: Option<Bext>,
     pub ixml: Option<String>,
+    /// The data size a never-finalised header wrote (0, or 0xFFFFFFFF for "unknown") while
+    /// audio follows it to the end of the file: a recording that stopped abruptly, or a file
+    /// written to a pipe. `data_size` then holds what the file really has.
+    pub unfinalised_size: Option<u32>,
 }
 
 impl WaveHeader {
@@ -206,6 +210,7 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         fmt: None,
         ds64: None,
         data: None,
+        unfinalised_size: None,
         fact_frames: None,
         bext: None,
         ixml: None,
@@ -226,6 +231,17 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         let remaining = file_len - body;
         let size = walk.chunk_size(&id, size32);
 
+        if &id == b"data"
+            && kind == RiffKind::Riff
+            && (size32 == 0 || size32 == u32::MAX)
+            && remaining > 0
+        {
+            // A writer that could not seek back left its placeholder size: the audio runs to
+            // the end of the file (trailing metadata cannot be told from it, so none is read).
+            walk.data = Some((body, remaining, remaining));
+            walk.unfinalised_size = Some(size32);
+            break;
+        }
         if &id == b"data" {
             walk.data = Some((body, size, size.min(remaining)));
             if size >= remaining {
@@ -258,6 +274,8 @@ struct Walk {
     ds64: Option<(u64, u64)>,
     /// (offset, declared size, available size) of `data`.
     data: Option<(u64, u64, u64)>,
+    /// The placeholder size of a `data` chunk whose header was never finalised.
+    unfinalised_size: Option<u32>,
     fact_frames: Option<u32>,
     bext: Option<Bext>,
     ixml: Option<String>,
@@ -324,6 +342,11 @@ impl Walk {
         let (data_offset, mut data_size, mut data_available) = self.data.ok_or_else(|| {
             RiffError::Corrupt("the WAVE file has no 'data' chunk: it holds no audio".into())
         })?;
+        if self.unfinalised_size.is_some() && fmt.block_align > 0 {
+            // Whole frames only: a partial frame at the end of an unfinished file is not data.
+            data_size -= data_size % u64::from(fmt.block_align);
+            data_available = data_size;
+        }
         if self.kind != RiffKind::Riff {
             let (ds64_size, _) = self.ds64.ok_or_else(|| {
                 RiffError::Corrupt(
@@ -347,6 +370,7 @@ impl Walk {
             fact_frames: self.fact_frames,
             bext: self.bext,
             ixml: self.ixml,
+            unfinalised_size: self.unfinalised_size,
         })
     }
 }
