@@ -612,3 +612,16 @@ fn fast_mode_still_reports_a_cut_short_file() {
         "--fast reports the declared frames"
     );
 }
+
+#[test]
+fn an_empty_data_chunk_followed_by_metadata_is_not_unfinalised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = Wav::new(48000, 24, 1).frames(0).bytes();
+    bytes.extend(support::chunk(b"LIST", b"INFOISFT\x04\x00\x00\x00abc\x00"));
+    let riff_size = (bytes.len() - 8) as u32;
+    bytes[4..8].copy_from_slice(&riff_size.to_le_bytes());
+    let path = support::write_raw(dir.path(), "empty.wav", &bytes);
+    let record = scan_full(&path);
+    assert_eq!(record.issues, []);
+    assert_eq!(record.facts.as_ref().map(|facts| facts.frames), Some(0));
+}

@@ -233,8 +233,8 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
 
         if &id == b"data"
             && kind == RiffKind::Riff
-            && (size32 == 0 || size32 == u32::MAX)
             && remaining > 0
+            && (size32 == u32::MAX || (size32 == 0 && !chunk_follows(reader, body, remaining)?))
         {
             // A writer that could not seek back left its placeholder size: the audio runs to
             // the end of the file (trailing metadata cannot be told from it, so none is read).
@@ -264,6 +264,28 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         position = next_chunk(reader, body, size, file_len)?;
     }
     walk.finish(file_len)
+}
+
+/// Does a plausible chunk header (four printable characters and a size that fits) start at
+/// `position`? Tells an empty `data` chunk followed by metadata from a size never written.
+fn chunk_follows<R: Read + Seek>(
+    reader: &mut R,
+    position: u64,
+    remaining: u64,
+) -> Result<bool, RiffError> {
+    if remaining < 8 {
+        return Ok(false);
+    }
+    reader
+        .seek(SeekFrom::Start(position))
+        .map_err(RiffError::Io)?;
+    let mut head = [0u8; 8];
+    if read_up_to(reader, &mut head)? < 8 {
+        return Ok(false);
+    }
+    let printable = head[..4].iter().all(|byte| (0x20..0x7f).contains(byte));
+    let size = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+    Ok(printable && size <= remaining - 8)
 }
 
 /// State of the chunk walk.
