@@ -686,3 +686,38 @@ fn a_rule_can_ignore_paths_and_stale_ignores_are_reported() {
     let error = check(&[dir.path().to_path_buf()], &Options::default()).expect_err("not a list");
     assert!(error.to_string().contains("bad ignore list"), "{error}");
 }
+
+#[test]
+fn a_profile_file_extends_a_builtin_one() {
+    let dir = clean_delivery();
+    Wav::new(44100, 24, 1)
+        .hits(300.0, -8.0, 4)
+        .seconds(1.0)
+        .write(dir.path(), "04_Gtr.wav");
+    let profiles = tempfile::tempdir().expect("a tempdir");
+    let file = profiles.path().join("studio.yaml");
+    std::fs::write(
+        &file,
+        "name: studio\ndescription: our house rules\nextends: tracks\nrules:\n  format/sample-rate:\n    rates: [44100, 48000]\n    consistent: false\n  length/mismatch: off\n",
+    )
+    .expect("profile written");
+    let options = Options {
+        profile: Some(file.display().to_string()),
+        ..Options::default()
+    };
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    assert_eq!(report.deliveries[0].delivery.profile, "studio");
+    assert_eq!(report.deliveries[0].diagnostics, []);
+    // The base profile's other rules still apply.
+    Wav::new(48000, 16, 1)
+        .hits(300.0, -8.0, 5)
+        .seconds(1.0)
+        .write(dir.path(), "05_Keys.wav");
+    let report = check(&[dir.path().to_path_buf()], &options).expect("runs");
+    let rules: Vec<&str> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .map(|d| d.rule)
+        .collect();
+    assert_eq!(rules, ["format/bit-depth"]);
+}
