@@ -618,3 +618,28 @@ fn report_of(entry: &stemlint::DeliveryReport) -> Report {
         }],
     }
 }
+
+#[test]
+fn a_lone_time_stamp_among_unstamped_files_is_the_odd_one_out() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (index, name) in ["01_Kick.wav", "02_Snare.wav", "03_Bass.wav"]
+        .iter()
+        .enumerate()
+    {
+        Wav::new(RATE, 24, 1)
+            .frames(FRAMES)
+            .sine(100.0 + index as f64 * 50.0, -12.0)
+            .write(dir.path(), name);
+    }
+    Wav::new(RATE, 24, 1)
+        .frames(FRAMES)
+        .sine(400.0, -12.0)
+        .bext(u64::from(RATE) * 3600)
+        .write(dir.path(), "04_Gtr.wav");
+    write_notes(dir.path());
+    let report = check_with(dir.path(), "tracks");
+    let found = findings(&report, "length/start-offset");
+    let paths: Vec<&str> = found.iter().filter_map(|d| d.path.as_deref()).collect();
+    assert_eq!(paths, ["04_Gtr.wav"], "{found:#?}");
+    assert!(found[0].message.starts_with("has a Broadcast-WAV time reference of 01:00:00:00 (3600.000 s) while 3 of 4 files carry none"), "{}", found[0].message);
+}

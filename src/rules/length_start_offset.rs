@@ -141,24 +141,53 @@ the others carry a start time).",
             );
         }
         if params.missing_bext && reference_time > 0 {
-            for (file, facts) in delivery.audio() {
-                if facts.bext.is_some() {
-                    continue;
+            let unstamped: Vec<&FileRecord> = delivery
+                .audio()
+                .filter(|(_, facts)| facts.bext.is_none())
+                .map(|(file, _)| file)
+                .collect();
+            if unstamped.is_empty() {
+                return;
+            }
+            if stamped.len() >= unstamped.len() {
+                // Most files carry a start time: the unstamped ones will land at zero.
+                for file in unstamped {
+                    out.report(
+                        Some(&file.rel),
+                        format!(
+                            "has no Broadcast-WAV time reference while {} of {} stamped files start at {} ({})",
+                            sharing,
+                            stamped.len(),
+                            reference_code,
+                            seconds(reference_seconds),
+                        ),
+                        format!(
+                            "{} will land at zero when spotted to its time stamp: export it as Broadcast WAV from the same start as the others",
+                            file.name()
+                        ),
+                    );
                 }
-                out.report(
-                    Some(&file.rel),
-                    format!(
-                        "has no Broadcast-WAV time reference while {} of {} stamped files start at {} ({})",
-                        sharing,
-                        stamped.len(),
-                        reference_code,
-                        seconds(reference_seconds),
-                    ),
-                    format!(
-                        "{} will land at zero when spotted to its time stamp: export it as Broadcast WAV from the same start as the others",
-                        file.name()
-                    ),
-                );
+            } else {
+                // Most files carry none: the few stamped ones are the odd ones out.
+                for &(file, facts, time) in &stamped {
+                    if time == 0 {
+                        continue;
+                    }
+                    out.report(
+                        Some(&file.rel),
+                        format!(
+                            "has a Broadcast-WAV time reference of {} ({}) while {} of {} files carry none (they start at zero when spotted)",
+                            timecode(time, facts.sample_rate, params.fps),
+                            seconds(time as f64 / f64::from(facts.sample_rate)),
+                            unstamped.len(),
+                            unstamped.len() + stamped.len(),
+                        ),
+                        format!(
+                            "{} will land later than the others when spotted to its time stamp: export every file the same way, from the same start",
+                            file.name()
+                        ),
+                    );
+                }
             }
         }
     }

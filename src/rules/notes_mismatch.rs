@@ -118,21 +118,72 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
             // The root's list names files of every section: a section cannot judge it.
             if params.file_list && !file.inherited {
                 for listed in &facts.files {
-                    let listed_name = listed
-                        .value
-                        .rsplit(['/', '\\'])
-                        .next()
-                        .unwrap_or(&listed.value);
-                    if !names.contains(&listed_name.to_lowercase()) {
-                        out.report_span(
-                            Some(&file.rel),
-                            format!("the notes list `{listed_name}`, which is not in the delivery"),
-                            "send the missing file, or correct the notes",
-                            span(&listed.range, "not in the delivery".to_owned()),
-                        );
-                    }
+                    let Some((start, name)) = missing_name(&listed.value, &names) else {
+                        continue;
+                    };
+                    let range = listed.range.start + start..listed.range.end;
+                    out.report_span(
+                        Some(&file.rel),
+                        format!("the notes list `{name}`, which is not in the delivery"),
+                        "send the missing file, or correct the notes",
+                        span(&range, "not in the delivery".to_owned()),
+                    );
                 }
             }
         }
+    }
+}
+
+/// A file name the notes mention that no delivered file has, with its byte offset in
+/// `mention`; None when the mention names a delivered file. Names may hold spaces (`03 Bass
+/// DI.wav`), so a mention can start with words that are not part of the name (`Files:
+/// 01_Kick.wav`, `sox ... out.wav`): it names a file when any of its word-suffixes does.
+fn missing_name<'a>(mention: &'a str, delivered: &[String]) -> Option<(usize, &'a str)> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(mention.match_indices(' ').map(|(space, _)| space + 1))
+        .filter(|&start| start < mention.len())
+        .collect();
+    let base = |start: usize| {
+        let suffix = &mention[start..];
+        let name_at = suffix.rfind(['/', '\\']).map_or(0, |slash| slash + 1);
+        (start + name_at, &suffix[name_at..])
+    };
+    if starts
+        .iter()
+        .any(|&start| delivered.contains(&base(start).1.to_lowercase()))
+    {
+        return None;
+    }
+    // Report the most likely name: the longest suffix that starts like a track (a number),
+    // else the last word. A bare extension (`.wav` in prose) names nothing.
+    let chosen = starts
+        .iter()
+        .map(|&start| base(start))
+        .find(|(_, name)| name.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| base(starts.last().copied().unwrap_or(0)));
+    (!chosen.1.starts_with('.')).then_some(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_name;
+
+    #[test]
+    fn a_mention_names_a_file_when_any_word_suffix_does() {
+        let delivered = vec!["pcm16_sox.wav".to_owned(), "03 bass di.wav".to_owned()];
+        assert_eq!(
+            missing_name("sox -n -r 48000 pcm16_sox.wav", &delivered),
+            None
+        );
+        assert_eq!(missing_name("03 Bass DI.wav", &delivered), None);
+        assert_eq!(
+            missing_name("Files: 09 Pad Stereo.wav", &delivered),
+            Some((7, "09 Pad Stereo.wav"))
+        );
+        assert_eq!(
+            missing_name("a take called lead.wav", &delivered),
+            Some((14, "lead.wav"))
+        );
+        assert_eq!(missing_name("an MP3 renamed .wav", &delivered), None);
     }
 }
