@@ -721,3 +721,16 @@ fn a_profile_file_extends_a_builtin_one() {
         .collect();
     assert_eq!(rules, ["format/bit-depth"]);
 }
+
+#[test]
+fn a_format_stated_twice_in_the_notes_is_one_finding() {
+    let dir = clean_delivery();
+    std::fs::write(dir.path().join("notes.txt"), "Tempo: 120 BPM\nMeter: 4/4\nRecorded at 44.1 kHz.\nDelivered at 44.1 kHz, 16-bit, 16-bit dithered.\n").expect("written");
+    assert_eq!(
+        messages(dir.path(), "notes/mismatch"),
+        [
+            "the notes say 44.1 kHz but the files are 48 kHz",
+            "the notes say 16-bit but the files are 24-bit integer",
+        ]
+    );
+}

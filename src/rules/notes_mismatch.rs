@@ -81,11 +81,17 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
             };
             if params.sample_rate {
                 if let Some((actual, _)) = majority(rates.iter().copied()) {
+                    // One finding per stated value, at its first mention.
+                    let mut seen = Vec::new();
                     for declared in facts
                         .sample_rates
                         .iter()
                         .filter(|found| found.value != actual)
                     {
+                        if seen.contains(&declared.value) {
+                            continue;
+                        }
+                        seen.push(declared.value);
                         out.report_span(
                             Some(&file.rel),
                             format!("the notes say {} but the files are {}", rate(declared.value), rate(actual)),
@@ -97,8 +103,13 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
             }
             if params.bit_depth {
                 if let Some(((bits, float), _)) = majority(depths.iter().copied()) {
+                    let mut seen = Vec::new();
                     for declared in &facts.bit_depths {
                         let wanted = (declared.value.bits, declared.value.float);
+                        if seen.contains(&wanted) {
+                            continue;
+                        }
+                        seen.push(wanted);
                         // `32-bit` alone may mean float or integer: either matches.
                         let matches =
                             (bits, float) == wanted || (declared.value.bits == 32 && bits == 32);
