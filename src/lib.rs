@@ -169,7 +169,7 @@ pub fn check_observed(
         .collect::<Result<Vec<_>, _>>()?;
     let discovered = discover_all(&plans);
     observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
-    let records = scan_all(&discovered, &settings, options, observer)?;
+    let (records, mut measured) = scan_all(&plans, &discovered, &settings, options, observer)?;
 
     let sections: Vec<usize> = (0..plans.len())
         .map(|index| {
@@ -198,7 +198,15 @@ pub fn check_observed(
             external_links: found.external_links,
         };
         let index = deliveries.len();
-        deliveries.push(judge(plan, delivery, &prepared[index], options, &mut used)?);
+        let measurement = measured[index].take();
+        deliveries.push(judge(
+            plan,
+            delivery,
+            &prepared[index],
+            options,
+            measurement,
+            &mut used,
+        )?);
     }
     report_unused_suppressions(&plans, &prepared, &used, &mut deliveries);
     Ok(Report { deliveries })
@@ -337,30 +345,62 @@ fn discover_all(plans: &[Plan]) -> Vec<discover::Discovered> {
     discovered
 }
 
-/// Probe, decode and analyse every audio file of every plan, in parallel, one pass per
-/// file; the records come back grouped by plan, in the discovered (sorted) order.
+/// The null test's measurement per plan, from the scan (None where it did not run).
+type Measured = Vec<Option<Result<stems::Measurement, String>>>;
+
+/// Does this plan run the null test? Its parameters when it does.
+fn null_test_params(plan: &Plan, options: &Options) -> Result<Option<stems::Params>, Error> {
+    let runs = options.mode == ScanMode::Full
+        && plan.single.is_none()
+        && plan.profile.level(stems::RULE_ID).severity().is_some();
+    if !runs {
+        return Ok(None);
+    }
+    plan.profile
+        .params::<stems::Params>(stems::RULE_ID)
+        .map(Some)
+}
+
+/// Probe, decode and analyse every audio file of every plan, one pass per file; the records
+/// come back grouped by plan, in the discovered (sorted) order. Files on their own run in
+/// parallel on the worker pool; the stems and mix of a delivery that runs the null test are
+/// scanned together, each on its own thread, so the test sums them as they stream.
 fn scan_all(
+    plans: &[Plan],
     discovered: &[discover::Discovered],
     settings: &[media::analysis::AnalysisSettings],
     options: &Options,
     observer: &dyn Observer,
-) -> Result<Vec<Vec<FileRecord>>, Error> {
-    let jobs: Vec<(usize, &PathBuf, &String)> = discovered
+) -> Result<(Vec<Vec<FileRecord>>, Measured), Error> {
+    let mut groups = Vec::with_capacity(plans.len());
+    for (plan, found) in plans.iter().zip(discovered) {
+        groups.push(match null_test_params(plan, options)? {
+            Some(params) => stems::plan_group(&found.audio, &params),
+            None => None,
+        });
+    }
+    let jobs: Vec<(usize, usize, &PathBuf, &String)> = discovered
         .iter()
         .enumerate()
         .flat_map(|(index, found)| {
             found
                 .audio
                 .iter()
-                .map(move |(path, rel)| (index, path, rel))
+                .enumerate()
+                .map(move |(position, (path, rel))| (index, position, path, rel))
+        })
+        .filter(|(index, position, _, _)| {
+            groups[*index]
+                .as_ref()
+                .is_none_or(|group| !group.members().any(|member| member == *position))
         })
         .collect();
     let scan = || {
         jobs.par_iter()
-            .map(|(index, path, rel)| {
+            .map(|(index, position, path, rel)| {
                 let record = media::scan(path, (*rel).clone(), options.mode, &settings[*index]);
                 observer.file_done(rel);
-                (*index, record)
+                (*index, *position, record)
             })
             .collect::<Vec<_>>()
     };
@@ -375,11 +415,32 @@ fn scan_all(
             .install(scan),
         None => scan(),
     };
-    let mut records: Vec<Vec<FileRecord>> = discovered.iter().map(|_| Vec::new()).collect();
-    for (index, record) in scanned {
-        records[index].push(record);
+    let mut slots: Vec<Vec<Option<FileRecord>>> = discovered
+        .iter()
+        .map(|found| found.audio.iter().map(|_| None).collect())
+        .collect();
+    for (index, position, record) in scanned {
+        slots[index][position] = Some(record);
     }
-    Ok(records)
+    let mut measured = Vec::with_capacity(plans.len());
+    for (index, group) in groups.iter().enumerate() {
+        let Some(group) = group else {
+            measured.push(None);
+            continue;
+        };
+        let done = |rel: &str| observer.file_done(rel);
+        let (records, measurement) =
+            stems::scan_group(&discovered[index].audio, group, &settings[index], &done);
+        for (position, record) in group.members().zip(records) {
+            slots[index][position] = Some(record);
+        }
+        measured.push(Some(measurement));
+    }
+    let records = slots
+        .into_iter()
+        .map(|plan_slots| plan_slots.into_iter().flatten().collect())
+        .collect();
+    Ok((records, measured))
 }
 
 /// Run the delivery-wide stage (the null test) and the rules over one delivery.
@@ -388,16 +449,12 @@ fn judge(
     mut delivery: Delivery,
     rules: &[profile::PreparedRule],
     options: &Options,
+    measured: Option<Result<stems::Measurement, String>>,
     used: &mut BTreeSet<SuppressionKey>,
 ) -> Result<DeliveryReport, Error> {
-    // The null test streams the stems and the mix in lockstep after the scan; it runs only
-    // when the profile asks for it.
-    if options.mode == ScanMode::Full
-        && plan.single.is_none()
-        && plan.profile.level(stems::RULE_ID).severity().is_some()
-    {
-        let params = plan.profile.params::<stems::Params>(stems::RULE_ID)?;
-        delivery.null_test = stems::null_test(&delivery, &params);
+    // The null test was measured during the scan; here it meets the decoded facts.
+    if let Some(params) = null_test_params(plan, options)? {
+        delivery.null_test = stems::null_test(&delivery, &params, measured);
     }
     let mut diagnostics = Vec::new();
     for prepared in rules {

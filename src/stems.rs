@@ -6,14 +6,20 @@
 //! -30 dB or so for music stems printed through master-bus processing, and near 0 dB when a
 //! stem was changed, shifted or left out after the mix was printed.
 //!
-//! This is a pipeline stage, not a rule: it opens files (rules never do). It runs after the
-//! scan, only when the profile enables `stems/sum-mismatch`, and never with `--fast`; the rule
-//! only reads the result from `Delivery::null_test`. Memory stays bounded: every source is
-//! read block by block into a small carry buffer, whatever the files' lengths.
+//! This is a pipeline stage, not a rule: it reads files (rules never do). It runs inside the
+//! scan, only when the profile enables `stems/sum-mismatch`, and never with `--fast`: each
+//! stem and the mix are scanned on a thread of their own, and every block their analysis reads
+//! is also sent, through a small bounded channel, to the lockstep sum here. So each file is
+//! still read once, the analyses run in parallel, and memory stays bounded whatever the files'
+//! lengths. The rule only reads the result from `Delivery::null_test`.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use serde::{Deserialize, Serialize};
 
-use crate::media::{self, Block, SampleSource};
+use crate::media::analysis::AnalysisSettings;
+use crate::media::{self, Block, SampleSource, ScanMode};
 use crate::record::{Delivery, FileIssue, FileRecord};
 use crate::rules::util::Pattern;
 
@@ -57,6 +63,189 @@ impl Default for Params {
 /// True when `file` is a reference mix, not a stem.
 pub(crate) fn is_mix(file: &FileRecord, pattern: &Pattern) -> bool {
     pattern.0.is_match(file.stem())
+}
+
+/// The same test on a relative path, before the file has a record.
+fn is_mix_path(rel: &str, pattern: &Pattern) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[..dot],
+        _ => name,
+    };
+    pattern.0.is_match(stem)
+}
+
+/// Blocks in flight per file between its scan and the lockstep sum: enough to keep both
+/// busy, few enough that memory stays a few blocks per file.
+const CHANNEL_BLOCKS: usize = 2;
+
+/// The files of one delivery that are scanned together for the null test: indexes into the
+/// discovered audio list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub mix: usize,
+    pub stems: Vec<usize>,
+}
+
+impl Group {
+    /// Every member, the mix first.
+    pub fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.mix).chain(self.stems.iter().copied())
+    }
+}
+
+/// The files to scan together, when the names give exactly one mix and at least one stem and
+/// the headers agree on rate and channels (otherwise the files are scanned alone, and
+/// `null_test` says after the scan why the test was skipped).
+pub fn plan_group(audio: &[(PathBuf, String)], params: &Params) -> Option<Group> {
+    let mut mixes = audio
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, rel))| is_mix_path(rel, &params.mix_pattern))
+        .map(|(index, _)| index);
+    let mix = mixes.next()?;
+    if mixes.next().is_some() {
+        return None;
+    }
+    let stems: Vec<usize> = (0..audio.len()).filter(|&index| index != mix).collect();
+    if stems.is_empty() {
+        return None;
+    }
+    let layout = |path: &Path| {
+        media::guarded(|| media::open(path))
+            .ok()?
+            .ok()
+            .map(|opened| (opened.facts.sample_rate, opened.facts.channels))
+    };
+    let (rate, channels) = layout(&audio[mix].0)?;
+    if rate == 0 || channels == 0 {
+        return None;
+    }
+    let agree = stems
+        .iter()
+        .all(|&index| layout(&audio[index].0) == Some((rate, channels)));
+    agree.then_some(Group { mix, stems })
+}
+
+/// The lockstep sum's view of one file: the normalised blocks its scan sends.
+struct ChannelSource {
+    blocks: Receiver<Vec<f64>>,
+    current: Vec<f64>,
+}
+
+impl SampleSource for ChannelSource {
+    fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
+        // A closed channel is the end of the file's stream (or its scan stopped early; the
+        // records say which after the scan).
+        match self.blocks.recv() {
+            Ok(block) => {
+                self.current = block;
+                Ok(Some(Block::Double(&self.current)))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// A file's stream as its analysis reads it, with a normalised copy of every block sent on to
+/// the lockstep sum. When the sum stops listening, the analysis goes on alone.
+struct Tee {
+    inner: Box<dyn SampleSource>,
+    sender: Option<SyncSender<Vec<f64>>>,
+}
+
+impl SampleSource for Tee {
+    fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
+        let block = self.inner.next_block()?;
+        if let (Some(block), Some(sender)) = (&block, &self.sender) {
+            let mut copy = Vec::with_capacity(block.len());
+            append_normalised(block, &mut copy);
+            if sender.send(copy).is_err() {
+                self.sender = None;
+            }
+        }
+        Ok(block)
+    }
+
+    fn header_issue(&self) -> Option<FileIssue> {
+        self.inner.header_issue()
+    }
+}
+
+/// Scan the files of `group` at once, each on its own thread, and sum them in lockstep as
+/// they stream: the records (in the order of `group.members()`) and the measurement, or why
+/// it could not be made.
+pub fn scan_group(
+    audio: &[(PathBuf, String)],
+    group: &Group,
+    settings: &AnalysisSettings,
+    done: &(dyn Fn(&str) + Sync),
+) -> (Vec<FileRecord>, Result<Measurement, String>) {
+    let (rate, channels) = match media::guarded(|| media::open(&audio[group.mix].0)) {
+        Ok(Ok(opened)) => (opened.facts.sample_rate, opened.facts.channels),
+        _ => (0, 0),
+    };
+    std::thread::scope(|scope| {
+        let mut lanes = Vec::new();
+        let mut scans = Vec::new();
+        for index in group.members() {
+            let (path, rel) = &audio[index];
+            let (sender, blocks) = sync_channel(CHANNEL_BLOCKS);
+            lanes.push(Lane::new(
+                rel.clone(),
+                Box::new(ChannelSource {
+                    blocks,
+                    current: Vec::new(),
+                }),
+            ));
+            scans.push(scope.spawn(move || {
+                let record =
+                    media::scan_with(path, rel.clone(), ScanMode::Full, settings, |inner| {
+                        Box::new(Tee {
+                            inner,
+                            sender: Some(sender),
+                        })
+                    });
+                done(rel);
+                record
+            }));
+        }
+        let mut lanes = lanes.into_iter();
+        let measured = match lanes.next() {
+            Some(mix_lane) => {
+                let stem_lanes: Vec<Lane> = lanes.collect();
+                // The lanes (the receiving ends) are dropped when `measure` returns, panics or
+                // stops early, so no scan waits on a channel nobody reads.
+                media::guarded(|| measure(mix_lane, stem_lanes, usize::from(channels), rate))
+                    .unwrap_or_else(|_| {
+                        Err("the null test failed while summing the files".to_owned())
+                    })
+            }
+            None => Err("no files to sum".to_owned()),
+        };
+        let records = scans
+            .into_iter()
+            .zip(group.members())
+            .map(|(scan, index)| {
+                scan.join().unwrap_or_else(|_| {
+                    let (path, rel) = &audio[index];
+                    let mut record = FileRecord {
+                        path: path.clone(),
+                        rel: rel.clone(),
+                        facts: None,
+                        analysis: None,
+                        issues: Vec::new(),
+                    };
+                    record.issues.push(FileIssue::new(
+                        crate::record::FileIssueKind::Corrupt,
+                        "internal error while decoding this file",
+                    ));
+                    record
+                })
+            })
+            .collect();
+        (records, measured)
+    })
 }
 
 /// The outcome of the null test of one delivery.
@@ -113,9 +302,14 @@ pub struct Suspect {
     pub gain_db: Option<f64>,
 }
 
-/// Run the null test when the delivery holds exactly one mix and at least one stem. None
-/// when there is nothing to test. Never panics: a decoder panic skips the test.
-pub fn null_test(delivery: &Delivery, params: &Params) -> Option<NullTest> {
+/// The null test's outcome for a scanned delivery: `measured` is what `scan_group` measured
+/// while the files streamed (None when they were not scanned together). None when there is
+/// nothing to test: no mix, or no stem.
+pub fn null_test(
+    delivery: &Delivery,
+    params: &Params,
+    measured: Option<Result<Measurement, String>>,
+) -> Option<NullTest> {
     let mixes: Vec<&FileRecord> = delivery
         .files
         .iter()
@@ -148,8 +342,9 @@ pub fn null_test(delivery: &Delivery, params: &Params) -> Option<NullTest> {
     if let Some(reason) = incompatibility(mix, &stems) {
         return skipped(reason);
     }
-    let outcome = media::guarded(|| measure(mix, &stems))
-        .unwrap_or_else(|_| Err("a decoder failed while streaming the files".to_owned()));
+    let outcome = measured.unwrap_or_else(|| {
+        Err("the files were not streamed together (their headers disagree)".to_owned())
+    });
     match outcome {
         Ok(measurement) => Some(NullTest {
             mix: mix.rel.clone(),
@@ -208,16 +403,14 @@ struct Lane {
 }
 
 impl Lane {
-    fn open(file: &FileRecord) -> Result<Lane, String> {
-        let opened = media::open(&file.path)
-            .map_err(|issue| format!("`{}` cannot be reopened: {}", file.rel, issue.message))?;
-        Ok(Lane {
-            rel: file.rel.clone(),
-            source: opened.source,
+    fn new(rel: String, source: Box<dyn SampleSource>) -> Lane {
+        Lane {
+            rel,
+            source,
             pending: Vec::new(),
             start: 0,
             ended: false,
-        })
+        }
     }
 
     /// Fill `out` with the next samples; fewer only at the end of the stream.
@@ -262,20 +455,17 @@ fn db(ratio: f64) -> f64 {
     20.0 * ratio.log10()
 }
 
-fn measure(mix: &FileRecord, stems: &[&FileRecord]) -> Result<Measurement, String> {
-    let facts = mix
-        .facts
-        .as_ref()
-        .ok_or_else(|| format!("`{}` has no format facts", mix.rel))?;
-    let channels = usize::from(facts.channels);
-    let rate = facts.sample_rate;
+fn measure(
+    mut mix_lane: Lane,
+    mut stem_lanes: Vec<Lane>,
+    channels: usize,
+    rate: u32,
+) -> Result<Measurement, String> {
+    if channels == 0 || rate == 0 {
+        return Err(format!("`{}` has no readable format", mix_lane.rel));
+    }
     let window_frames = ((f64::from(rate) * WINDOW_SECONDS).round() as u64).max(1);
-
-    let mut mix_lane = Lane::open(mix)?;
-    let mut stem_lanes = stems
-        .iter()
-        .map(|stem| Lane::open(stem))
-        .collect::<Result<Vec<_>, _>>()?;
+    let stems: Vec<String> = stem_lanes.iter().map(|lane| lane.rel.clone()).collect();
 
     let step = STEP_FRAMES * channels;
     let mut mix_buffer = vec![0.0; step];
@@ -359,7 +549,7 @@ fn measure(mix: &FileRecord, stems: &[&FileRecord]) -> Result<Measurement, Strin
     let suspect = if bit_exact {
         None
     } else {
-        suspect(stems, &cross, &stem_energy, residual_energy)
+        suspect(&stems, &cross, &stem_energy, residual_energy)
     };
     Ok(Measurement {
         frames,
@@ -385,7 +575,7 @@ fn close_window(worst: &mut Option<(f64, u64)>, energy: f64, frames: u64, index:
 
 /// The stem whose signal the residual follows most closely, when the correlation is clear.
 fn suspect(
-    stems: &[&FileRecord],
+    stems: &[String],
     cross: &[f64],
     stem_energy: &[f64],
     residual_energy: f64,
@@ -410,7 +600,7 @@ fn suspect(
     let coefficient = cross[index] / stem_energy[index];
     let gain_db = (correlation.abs() > 0.99 && coefficient < 1.0).then(|| -db(1.0 - coefficient));
     Some(Suspect {
-        stem: stems[index].rel.clone(),
+        stem: stems[index].clone(),
         correlation,
         gain_db,
     })

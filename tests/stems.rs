@@ -643,3 +643,41 @@ fn a_lone_time_stamp_among_unstamped_files_is_the_odd_one_out() {
     assert_eq!(paths, ["04_Gtr.wav"], "{found:#?}");
     assert!(found[0].message.starts_with("has a Broadcast-WAV time reference of 01:00:00:00 (3600.000 s) while 3 of 4 files carry none"), "{}", found[0].message);
 }
+
+#[test]
+fn a_stem_cut_short_while_streaming_skips_the_null_test_without_hanging() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery(dir.path(), 0, Change::None);
+    // The drums stem's data stops a third of the way in: its scan ends early while the
+    // others are still streaming into the lockstep sum.
+    stereo()
+        .with(changed(0, Change::None))
+        .truncate_bytes((FRAMES as usize * 6) * 2 / 3)
+        .write(dir.path(), &stem_name(0));
+    let started = std::time::Instant::now();
+    let report = check_with(dir.path(), "stems");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let null_test = report.deliveries[0]
+        .delivery
+        .null_test
+        .as_ref()
+        .expect("a mix and stems");
+    match &null_test.outcome {
+        stemlint::stems::Outcome::Skipped { reason } => {
+            assert_eq!(
+                reason,
+                &format!("`{}` did not decode cleanly", stem_name(0))
+            );
+        }
+        other => panic!("expected a skipped null test, got {other:?}"),
+    }
+    assert!(findings(&report, "file/corrupt")
+        .iter()
+        .any(|d| d.path.as_deref() == Some(stem_name(0).as_str())));
+    // Every file was still analysed in the one pass.
+    assert!(report.deliveries[0]
+        .delivery
+        .files
+        .iter()
+        .all(|file| file.analysis.is_some()));
+}

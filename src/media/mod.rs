@@ -89,6 +89,18 @@ pub fn scan(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
 ) -> FileRecord {
+    scan_with(path, rel, mode, settings, |source| source)
+}
+
+/// `scan`, with the sample stream passed through `wrap` before the analysis reads it: the
+/// null test taps the same blocks the analysis sees, so each file is still read once.
+pub fn scan_with(
+    path: &Path,
+    rel: String,
+    mode: ScanMode,
+    settings: &analysis::AnalysisSettings,
+    wrap: impl FnOnce(Box<dyn SampleSource>) -> Box<dyn SampleSource>,
+) -> FileRecord {
     let mut record = FileRecord {
         path: path.to_path_buf(),
         rel,
@@ -107,6 +119,10 @@ pub fn scan(
             record.issues.push(internal_error(payload.as_ref()));
             return record;
         }
+    };
+    let opened = Opened {
+        facts: opened.facts,
+        source: wrap(opened.source),
     };
     scan_opened(record, opened, mode, settings)
 }
