@@ -196,6 +196,7 @@ pub fn check_observed(
             null_test: None,
             sections,
             external_links: found.external_links,
+            single_file: plan.single.is_some(),
         };
         let index = deliveries.len();
         let measurement = measured[index].take();
@@ -458,7 +459,7 @@ fn judge(
     }
     let mut diagnostics = Vec::new();
     for prepared in rules {
-        if plan.single.is_some() && prepared.meta.scope == rules::Scope::Delivery {
+        if delivery.single_file && prepared.meta.scope == rules::Scope::Delivery {
             continue;
         }
         let mut findings = Findings::new(prepared.meta.id, prepared.severity);

@@ -248,6 +248,8 @@ pub struct Delivery {
     pub sections: usize,
     /// Symbolic links that point outside the delivery.
     pub external_links: Vec<ExternalLink>,
+    /// A single file given as PATH, checked alone with the file rules.
+    pub single_file: bool,
 }
 
 impl Delivery {

@@ -407,6 +407,17 @@ fn a_single_file_is_checked_with_the_file_rules_only() {
         .collect();
     // No notes, numbering or length findings for a file checked alone.
     assert_eq!(rules, ["format/sample-rate"]);
-    let clean = stemlint(&["check", "examples/demo-tracks/01_Kick.wav"], repo());
+    let clean = stemlint(
+        &[
+            "check",
+            "examples/demo-tracks/01_Kick.wav",
+            "examples/demo-tracks/03_Bass_DI.wav",
+        ],
+        repo(),
+    );
     assert_eq!(clean.code, 0, "{}", clean.stdout);
+    assert_eq!(
+        clean.stdout,
+        "2 files checked: no problems found (profile tracks)\n"
+    );
 }

@@ -158,7 +158,13 @@ pub fn summary_line(report: &Report) -> String {
         .collect();
     profiles.dedup();
     let mut line = String::new();
-    if report.deliveries.len() > 1 {
+    // Files given one by one are not deliveries of their own: count them as files only.
+    if report.deliveries.len() > 1
+        && report
+            .deliveries
+            .iter()
+            .any(|entry| !entry.delivery.single_file)
+    {
         line.push_str(
             &plural(report.deliveries.len(), "delivery").replace("deliverys", "deliveries"),
         );
