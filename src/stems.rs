@@ -79,6 +79,10 @@ fn is_mix_path(rel: &str, pattern: &Pattern) -> bool {
 /// busy, few enough that memory stays a few blocks per file.
 const CHANNEL_BLOCKS: usize = 2;
 
+/// The most files summed at once: each streams on a thread of its own with a few blocks in
+/// flight, so memory grows with their number (a DME or music stem set is a handful).
+pub const MAX_GROUP: usize = 64;
+
 /// The files of one delivery that are scanned together for the null test: indexes into the
 /// discovered audio list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +112,7 @@ pub fn plan_group(audio: &[(PathBuf, String)], params: &Params) -> Option<Group>
         return None;
     }
     let stems: Vec<usize> = (0..audio.len()).filter(|&index| index != mix).collect();
-    if stems.is_empty() {
+    if stems.is_empty() || stems.len() + 1 > MAX_GROUP {
         return None;
     }
     let layout = |path: &Path| {
@@ -343,7 +347,9 @@ pub fn null_test(
         return skipped(reason);
     }
     let outcome = measured.unwrap_or_else(|| {
-        Err("the files were not streamed together (their headers disagree)".to_owned())
+        Err(format!(
+            "the files were not streamed together: their headers disagree on rate or channels, or there are more than {MAX_GROUP}"
+        ))
     });
     match outcome {
         Ok(measurement) => Some(NullTest {

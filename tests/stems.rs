@@ -681,3 +681,31 @@ fn a_stem_cut_short_while_streaming_skips_the_null_test_without_hanging() {
         .iter()
         .all(|file| file.analysis.is_some()));
 }
+
+#[test]
+fn more_stems_than_a_group_holds_skip_the_null_test_with_the_reason() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let count = stemlint::stems::MAX_GROUP;
+    for index in 0..count {
+        Wav::new(RATE, 24, 2)
+            .frames(480)
+            .sine(100.0 + index as f64, -40.0)
+            .write(dir.path(), &format!("AB_Song_Stem{index:03}_48k24.wav"));
+    }
+    Wav::new(RATE, 24, 2)
+        .frames(480)
+        .sine(100.0, -40.0)
+        .write(dir.path(), MIX);
+    let report = check_with(dir.path(), "stems");
+    let null_test = report.deliveries[0]
+        .delivery
+        .null_test
+        .as_ref()
+        .expect("a mix and stems");
+    match &null_test.outcome {
+        stemlint::stems::Outcome::Skipped { reason } => {
+            assert!(reason.contains("more than 64"), "{reason}")
+        }
+        other => panic!("expected a skipped null test, got {other:?}"),
+    }
+}
