@@ -103,7 +103,7 @@ fn github_lines_are_exact() {
         [
             "::warning file=take1/.DS_Store,title=delivery/stray-file::should not ship: macOS Finder metadata%0Ahelp: remove it from the delivery (or list it under `ignore:` in stemlint.yaml)",
             "::error file=take1/02_Snare.wav,title=format/sample-rate::sample rate is 44.1 kHz, the profile wants 48 kHz%0Ahelp: export it again from the session at 48 kHz; resampling a finished file is a last resort",
-            "::notice file=take1/03_A&B.wav,title=naming/pattern::`03_A&B.wav` does not follow the naming pattern (like `03_VocalLead.wav`)%0Ahelp: rename it like `03_VocalLead.wav`: number in session order, separator, short clear name (pattern `^\\d{2,3}[ _][A-Za-z0-9][A-Za-z0-9 _+-]*(\\.[LRlr])?\\.(wav|WAV)$`)",
+            "::notice file=take1/03_A&B.wav,title=naming/pattern::`03_A&B.wav` does not follow the naming pattern (like `03_VocalLead.wav`)%0Ahelp: rename it like `03_VocalLead.wav`: number in session order, separator, short clear name (pattern `^\\d{2,3}[ _][A-Za-z0-9][A-Za-z0-9 _+(),-]*(\\.[LRlr])?\\.(wav|WAV)$`)",
             "::warning file=take1/notes.txt,line=2,col=1,title=notes/tempo::the notes mention the tempo but give no value stemlint can read%0Ahelp: write the tempo in the notes, e.g. `Tempo: 124 BPM` (for a tempo map, each tempo with its bar)",
         ],
         "{text}"

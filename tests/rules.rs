@@ -734,3 +734,11 @@ fn a_format_stated_twice_in_the_notes_is_one_finding() {
         ]
     );
 }
+
+#[test]
+fn track_names_may_carry_parentheses_and_commas() {
+    let dir = clean_delivery();
+    track(4).write(dir.path(), "04 Kick (In).wav");
+    track(5).write(dir.path(), "05 Gtr, Lead.wav");
+    assert_eq!(findings(dir.path()), []);
+}

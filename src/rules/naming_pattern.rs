@@ -21,7 +21,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             pattern: Pattern::new(
-                r"^\d{2,3}[ _][A-Za-z0-9][A-Za-z0-9 _+-]*(\.[LRlr])?\.(wav|WAV)$",
+                r"^\d{2,3}[ _][A-Za-z0-9][A-Za-z0-9 _+(),-]*(\.[LRlr])?\.(wav|WAV)$",
             ),
             example: "03_VocalLead.wav".to_owned(),
         }
@@ -58,7 +58,7 @@ Parameters: `pattern` (regex over the file name), `example`.",
                 let word = name.find(['_', ' ', '.']).unwrap_or(name.len()).max(1);
                 (0, word.min(name.len()), "no track number here")
             } else if let Some(bad) =
-                name.find(|c: char| !(c.is_ascii_alphanumeric() || " _+-.".contains(c)))
+                name.find(|c: char| !(c.is_ascii_alphanumeric() || " _+-.(),".contains(c)))
             {
                 let length = name[bad..].chars().next().map_or(1, char::len_utf8);
                 (bad, length, "unexpected character")
