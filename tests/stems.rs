@@ -193,6 +193,15 @@ fn clean_stems_null_against_the_mix() {
         .output()
         .expect("the binary runs");
     assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // The depth is shown when the test passes, too.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with(&format!(
+            "null test: 4 stems against `{MIX}`: null depth {:.1} dB\n",
+            depth(&measured)
+        )),
+        "{stdout}"
+    );
 }
 
 #[test]

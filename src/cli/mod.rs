@@ -105,6 +105,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
                 text.push_str(&statistics(&report));
             }
             if !args.quiet {
+                text.push_str(&human::null_test_lines(&report));
                 text.push_str(&human::summary_line(&report));
                 text.push('\n');
             }

@@ -131,9 +131,39 @@ pub fn render_diagnostics(report: &Report, style: Style) -> String {
     out
 }
 
-/// The whole report: every diagnostic, then the summary line.
+/// A line per delivery whose stems were summed against the mix: the null depth is worth
+/// seeing when it passes too (a skipped test is a finding of its own).
+pub fn null_test_lines(report: &Report) -> String {
+    let mut out = String::new();
+    for entry in &report.deliveries {
+        let Some(null_test) = &entry.delivery.null_test else {
+            continue;
+        };
+        let crate::stems::Outcome::Measured(measurement) = &null_test.outcome else {
+            continue;
+        };
+        let depth = match measurement.null_depth_db {
+            None => "bit-exact".to_owned(),
+            Some(depth) => format!("null depth {depth:.1} dB"),
+        };
+        let place = if report.deliveries.len() > 1 {
+            format!("{}: ", entry.delivery.display_root)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{place}null test: {} against `{}`: {depth}\n",
+            plural(null_test.stems.len(), "stem"),
+            null_test.mix
+        ));
+    }
+    out
+}
+
+/// The whole report: every diagnostic, the null tests, then the summary line.
 pub fn render(report: &Report, style: Style) -> String {
     let mut out = render_diagnostics(report, style);
+    out.push_str(&null_test_lines(report));
     out.push_str(&summary_line(report));
     out.push('\n');
     out
