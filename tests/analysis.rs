@@ -63,29 +63,43 @@ fn analyse_int(
     })
 }
 
+/// Push `frames` frames of `signal` into an analyser of `format`, in blocks of
+/// `block_frames`, each block handed over as `block(samples)`.
+fn analyse_blocks<T>(
+    channels: u16,
+    format: SampleFormat,
+    frames: usize,
+    block_frames: usize,
+    mut signal: impl FnMut(usize) -> Vec<T>,
+    block: impl for<'a> Fn(&'a [T]) -> Block<'a>,
+) -> Analysis {
+    let mut analyzer = Analyzer::new(spec(channels, format), &AnalysisSettings::default());
+    let mut samples = Vec::new();
+    for start in (0..frames).step_by(block_frames) {
+        samples.clear();
+        for frame in start..frames.min(start + block_frames) {
+            samples.extend(signal(frame));
+        }
+        analyzer.push(&block(&samples));
+    }
+    analyzer.finish()
+}
+
 /// As `analyse_int`, the signal already in 24-bit integers.
 fn analyse_raw_int(
     channels: u16,
     frames: usize,
     block_frames: usize,
-    mut signal: impl FnMut(usize) -> Vec<i32>,
+    signal: impl FnMut(usize) -> Vec<i32>,
 ) -> Analysis {
-    let mut analyzer = Analyzer::new(
-        spec(channels, SampleFormat::Int),
-        &AnalysisSettings::default(),
-    );
-    let mut block = Vec::new();
-    for start in (0..frames).step_by(block_frames) {
-        block.clear();
-        for frame in start..frames.min(start + block_frames) {
-            block.extend(signal(frame));
-        }
-        analyzer.push(&Block::Int {
-            samples: &block,
-            bits: 24,
-        });
-    }
-    analyzer.finish()
+    analyse_blocks(
+        channels,
+        SampleFormat::Int,
+        frames,
+        block_frames,
+        signal,
+        |samples| Block::Int { samples, bits: 24 },
+    )
 }
 
 /// As `analyse_int`, as 32-bit floats.
@@ -93,21 +107,16 @@ fn analyse_float(
     channels: u16,
     frames: usize,
     block_frames: usize,
-    mut signal: impl FnMut(usize) -> Vec<f32>,
+    signal: impl FnMut(usize) -> Vec<f32>,
 ) -> Analysis {
-    let mut analyzer = Analyzer::new(
-        spec(channels, SampleFormat::Float),
-        &AnalysisSettings::default(),
-    );
-    let mut block = Vec::new();
-    for start in (0..frames).step_by(block_frames) {
-        block.clear();
-        for frame in start..frames.min(start + block_frames) {
-            block.extend(signal(frame));
-        }
-        analyzer.push(&Block::Float(&block));
-    }
-    analyzer.finish()
+    analyse_blocks(
+        channels,
+        SampleFormat::Float,
+        frames,
+        block_frames,
+        signal,
+        |samples| Block::Float(samples),
+    )
 }
 
 fn sine(frame: usize, period: usize) -> f64 {

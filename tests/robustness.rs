@@ -292,12 +292,7 @@ fn install_recording_hook() {
     HOOK.call_once(|| {
         let default_hook = panic::take_hook();
         panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-            let message = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|text| (*text).to_owned())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let message = stemlint::media::panic_message(info.payload());
             let location = info
                 .location()
                 .map(|location| format!("{}:{}", location.file(), location.line()))

@@ -19,12 +19,7 @@ pub fn install_panic_hook() {
 }
 
 fn is_dependency_overflow(info: &PanicHookInfo<'_>) -> bool {
-    let message = info
-        .payload()
-        .downcast_ref::<&str>()
-        .map(|text| (*text).to_owned())
-        .or_else(|| info.payload().downcast_ref::<String>().cloned())
-        .unwrap_or_default();
+    let message = stemlint::media::panic_message(info.payload());
     let in_dependency = info
         .location()
         .is_some_and(|location| location.file().contains("/.cargo/registry/"));

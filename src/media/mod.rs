@@ -231,12 +231,20 @@ fn stream(
     }
 }
 
-fn internal_error(payload: &(dyn Any + Send)) -> FileIssue {
-    let detail = payload
+/// The text of a panic's payload (`panic!` gives a `&str` or a `String`); empty for others.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
         .downcast_ref::<&str>()
         .map(|text| (*text).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
+        .unwrap_or_default()
+}
+
+fn internal_error(payload: &(dyn Any + Send)) -> FileIssue {
+    let detail = match panic_message(payload) {
+        message if message.is_empty() => "unknown panic".to_owned(),
+        message => message,
+    };
     FileIssue::new(
         FileIssueKind::Corrupt,
         format!("internal error while decoding: {detail}"),
