@@ -9,8 +9,9 @@ use std::sync::Arc;
 use globset::GlobSet;
 use walkdir::WalkDir;
 
-pub use crate::record::ExternalLink;
-use crate::record::{NotesFile, Stray, WalkProblem};
+pub use crate::model::record::ExternalLink;
+use crate::model::record::{NotesFile, Stray, WalkProblem};
+use crate::notes;
 
 /// Extensions that mark a file as meant to be audio (compared lower-case).
 const AUDIO_EXTENSIONS: &[&str] = &[
@@ -166,6 +167,7 @@ fn classify(found: &mut Discovered, path: PathBuf, rel: String, name: &str) {
         match read_notes(&path) {
             Ok(text) => found.notes.push(NotesFile {
                 rel,
+                facts: notes::parse(&text),
                 text,
                 inherited: false,
             }),

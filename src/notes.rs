@@ -8,32 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// A value found in the text, with where it was found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Found<T> {
-    pub value: T,
-    pub range: Range<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeclaredDepth {
-    pub bits: u16,
-    pub float: bool,
-}
-
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct NotesFacts {
-    pub tempos: Vec<Found<f64>>,
-    pub meters: Vec<Found<(u32, u32)>>,
-    pub sample_rates: Vec<Found<u32>>,
-    pub bit_depths: Vec<Found<DeclaredDepth>>,
-    /// Audio file names the notes mention.
-    pub files: Vec<Found<String>>,
-    /// Lines that talk about tempo but give no readable value (`Tempo: TBD`).
-    pub tempo_lines: Vec<Range<usize>>,
-    /// Lines that talk about meter but give no readable value.
-    pub meter_lines: Vec<Range<usize>>,
-}
+use crate::model::notes::{DeclaredDepth, Found, NotesFacts};
 
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("the notes patterns are valid regexes")
@@ -243,6 +218,18 @@ pub fn parse(text: &str) -> NotesFacts {
         });
     }
     facts
+}
+
+/// What a file name states (`AB_Song_Drums_48k24`, `…_96kHz_24bit`): the same reading as the
+/// notes', over the name without its extension, with `_` and `-` read as spaces.
+pub fn parse_name(stem: &str) -> NotesFacts {
+    // Separators are word characters to a regex `\b`; spaces of the same length keep the byte
+    // offsets valid for a span over the name.
+    let spaced: String = stem
+        .chars()
+        .map(|c| if c == '_' || c == '-' { ' ' } else { c })
+        .collect();
+    parse(&spaced)
 }
 
 #[cfg(test)]

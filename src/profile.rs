@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Level, Severity};
 use crate::error::Error;
+use crate::model::analysis::MeasureSettings;
+use crate::model::diagnostic::{Level, Severity};
 use crate::rules::{self, Meta, Prepared};
 
 /// The built-in profiles, compiled into the binary.
@@ -75,6 +76,13 @@ pub struct SectionDoc {
     /// length and format rules, and leaves the root delivery.
     #[serde(default)]
     pub mix: Option<String>,
+}
+
+/// A profile made ready to run: its enabled rules, and what they need measured.
+pub struct RuleSet {
+    /// Sorted by id.
+    pub rules: Vec<PreparedRule>,
+    pub settings: MeasureSettings,
 }
 
 /// An enabled rule, ready to run: what it is, how severe, with its parameters and the paths
@@ -321,8 +329,9 @@ impl Profile {
     }
 
     /// Every enabled rule with its severity and parsed parameters, sorted by id.
-    pub fn prepare(&self) -> Result<Vec<PreparedRule>, Error> {
+    pub fn prepare(&self) -> Result<RuleSet, Error> {
         let mut prepared = Vec::new();
+        let mut settings = MeasureSettings::default();
         for rule in rules::REGISTRY {
             let meta = rule.meta();
             let value = self
@@ -335,7 +344,9 @@ impl Profile {
             let checked = rule
                 .prepare(value)
                 .map_err(|error| self.param_error(meta.id, &error))?;
-            if let Some(severity) = self.level(meta.id).severity() {
+            let severity = self.level(meta.id).severity();
+            checked.configure(severity.is_some(), &mut settings);
+            if let Some(severity) = severity {
                 prepared.push(PreparedRule {
                     meta,
                     severity,
@@ -349,7 +360,10 @@ impl Profile {
             }
         }
         prepared.sort_by_key(|prepared| prepared.meta.id);
-        Ok(prepared)
+        Ok(RuleSet {
+            rules: prepared,
+            settings,
+        })
     }
 }
 

@@ -16,20 +16,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use serde::{Deserialize, Serialize};
-
-use crate::media::analysis::AnalysisSettings;
 use crate::media::{self, Block, SampleSource, ScanMode};
-use crate::record::{Delivery, FileIssue, FileRecord};
-use crate::rules::util::Pattern;
+use crate::model::analysis::AnalysisSettings;
+use crate::model::record::{Delivery, FileIssue, FileIssueKind, FileRecord};
 
-/// The rule id whose level and parameters control the null test.
-pub const RULE_ID: &str = "stems/sum-mismatch";
-
-/// What marks a reference mix, matched against the file name without its extension: a word
-/// `Mix`, `Master`, `PrintMaster`, `PM`, `FullMix` between separators (`AB_Song_Mix_48k24`).
-pub const DEFAULT_MIX_PATTERN: &str =
-    r"(?i)(^|[_ .-])(mix|master|printmaster|print_master|pm|fullmix|full_mix)([_ .-]|$)";
+pub use crate::model::null_test::{Measurement, NullTest, NullTestSettings, Outcome, Suspect};
 
 /// Frames read per step of the lockstep loop.
 const STEP_FRAMES: usize = 4096;
@@ -40,40 +31,6 @@ const WINDOW_SECONDS: f64 = 0.1;
 /// A residual that follows one stem at least this closely (normalised correlation) is blamed
 /// on that stem; below it, the finding stays on the mix.
 const BLAME_CORRELATION: f64 = 0.3;
-
-/// Parameters of `stems/sum-mismatch` (the null test reads them too).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    /// A null depth (residual RMS against the mix RMS, dB) above this is a finding.
-    pub threshold_db: f64,
-    /// Regular expression over the file stem that marks the reference mix.
-    pub(crate) mix_pattern: Pattern,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            threshold_db: -40.0,
-            mix_pattern: Pattern::new(DEFAULT_MIX_PATTERN),
-        }
-    }
-}
-
-/// True when `file` is a reference mix, not a stem.
-pub(crate) fn is_mix(file: &FileRecord, pattern: &Pattern) -> bool {
-    pattern.0.is_match(file.stem())
-}
-
-/// The same test on a relative path, before the file has a record.
-fn is_mix_path(rel: &str, pattern: &Pattern) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let stem = match name.rfind('.') {
-        Some(dot) if dot > 0 => &name[..dot],
-        _ => name,
-    };
-    pattern.0.is_match(stem)
-}
 
 /// Blocks in flight per file between its scan and the lockstep sum: enough to keep both
 /// busy, few enough that memory stays a few blocks per file.
@@ -101,11 +58,11 @@ impl Group {
 /// The files to scan together, when the names give exactly one mix and at least one stem and
 /// the headers agree on rate and channels (otherwise the files are scanned alone, and
 /// `null_test` says after the scan why the test was skipped).
-pub fn plan_group(audio: &[(PathBuf, String)], params: &Params) -> Option<Group> {
+pub fn plan_group(audio: &[(PathBuf, String)], settings: &NullTestSettings) -> Option<Group> {
     let mut mixes = audio
         .iter()
         .enumerate()
-        .filter(|(_, (_, rel))| is_mix_path(rel, &params.mix_pattern))
+        .filter(|(_, (_, rel))| settings.mix_pattern.matches_stem_of(rel))
         .map(|(index, _)| index);
     let mix = mixes.next()?;
     if mixes.next().is_some() {
@@ -233,15 +190,9 @@ pub fn scan_group(
             .map(|(scan, index)| {
                 scan.join().unwrap_or_else(|_| {
                     let (path, rel) = &audio[index];
-                    let mut record = FileRecord {
-                        path: path.clone(),
-                        rel: rel.clone(),
-                        facts: None,
-                        analysis: None,
-                        issues: Vec::new(),
-                    };
+                    let mut record = FileRecord::new(path.clone(), rel.clone());
                     record.issues.push(FileIssue::new(
-                        crate::record::FileIssueKind::Corrupt,
+                        FileIssueKind::Corrupt,
                         "internal error while decoding this file",
                     ));
                     record
@@ -252,77 +203,23 @@ pub fn scan_group(
     })
 }
 
-/// The outcome of the null test of one delivery.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NullTest {
-    /// The mix the stems were compared with (relative path).
-    pub mix: String,
-    /// The stems summed (relative paths, sorted).
-    pub stems: Vec<String>,
-    #[serde(flatten)]
-    pub outcome: Outcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "lowercase")]
-pub enum Outcome {
-    Measured(Measurement),
-    /// The files cannot be summed sample by sample; `reason` says why.
-    Skipped {
-        reason: String,
-    },
-}
-
-/// Levels of the residual `sum(stems) - mix`, in f64 full-scale units.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Measurement {
-    pub frames: u64,
-    pub sample_rate: u32,
-    /// Every residual sample is exactly zero.
-    pub bit_exact: bool,
-    /// RMS of the mix over all channels, dBFS; None when the mix is digital silence.
-    pub mix_rms_dbfs: Option<f64>,
-    /// Residual RMS against the mix RMS (against full scale when the mix is silent), dB;
-    /// None when bit-exact. This is the null depth the threshold applies to.
-    pub null_depth_db: Option<f64>,
-    /// Residual sample peak against the mix RMS, dB; None when bit-exact.
-    pub residual_peak_db: Option<f64>,
-    /// Start of the 100 ms window with the loudest residual, seconds; None when bit-exact.
-    pub worst_window_s: Option<f64>,
-    /// That window's residual RMS against the mix RMS, dB.
-    pub worst_window_db: Option<f64>,
-    /// The stem the residual resembles most, when it clearly resembles one.
-    pub suspect: Option<Suspect>,
-}
-
-/// A stem the residual follows: likely the one changed after the mix was printed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Suspect {
-    pub stem: String,
-    /// Normalised correlation of the residual with the stem, -1..1.
-    pub correlation: f64,
-    /// When the residual is (nearly) a scaled copy of the stem: how much louder (+) or
-    /// quieter (-) the delivered stem is than the one in the mix, dB.
-    pub gain_db: Option<f64>,
-}
-
 /// The null test's outcome for a scanned delivery: `measured` is what `scan_group` measured
 /// while the files streamed (None when they were not scanned together). None when there is
 /// nothing to test: no mix, or no stem.
 pub fn null_test(
     delivery: &Delivery,
-    params: &Params,
+    settings: &NullTestSettings,
     measured: Option<Result<Measurement, String>>,
 ) -> Option<NullTest> {
     let mixes: Vec<&FileRecord> = delivery
         .files
         .iter()
-        .filter(|file| is_mix(file, &params.mix_pattern))
+        .filter(|file| settings.mix_pattern.matches_stem_of(&file.rel))
         .collect();
     let stems: Vec<&FileRecord> = delivery
         .files
         .iter()
-        .filter(|file| !is_mix(file, &params.mix_pattern))
+        .filter(|file| !settings.mix_pattern.matches_stem_of(&file.rel))
         .collect();
     let mix = *mixes.first()?;
     if stems.is_empty() {

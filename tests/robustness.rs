@@ -576,6 +576,7 @@ fn a_panic_while_decoding_becomes_file_corrupt_and_keeps_the_facts() {
         facts: None,
         analysis: None,
         issues: Vec::new(),
+        name_facts: Default::default(),
     };
     let record =
         stemlint::media::scan_opened(record, opened, ScanMode::Full, &AnalysisSettings::default());

@@ -479,7 +479,7 @@ fn every_builtin_profile_sets_every_rule() {
 fn readme_rule_table_is_generated_from_the_registry() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
-    let table = stemlint::rules::markdown_table();
+    let table = stemlint::docs::markdown_table();
     assert!(
         readme.contains(&table),
         "README's rule table is out of date; paste this:\n{table}"

@@ -16,7 +16,7 @@ use clap::Parser;
 use args::{CheckArgs, Cli, ColorChoice, Command, FailOn};
 use stemlint::diagnostic::Severity;
 use stemlint::render::{github, human, json, junit, sarif, Format};
-use stemlint::{profile, rules, Observer, Options, ScanMode};
+use stemlint::{docs, profile, rules, Observer, Options, ScanMode};
 
 pub fn main() -> ExitCode {
     // A decoder panic on one file is caught and reported as `file/corrupt` on that file: keep
@@ -165,7 +165,7 @@ fn statistics(report: &stemlint::Report) -> String {
 
 fn list_rules(markdown: bool) -> miette::Result<ExitCode> {
     if markdown {
-        print!("{}", rules::markdown_table());
+        print!("{}", docs::markdown_table());
         return Ok(ExitCode::SUCCESS);
     }
     let profiles: Vec<profile::Profile> = profile::builtin_names()
@@ -195,7 +195,7 @@ fn explain(id: &str) -> miette::Result<ExitCode> {
         eprintln!("unknown rule `{id}`; `stemlint rules` lists every rule");
         return Ok(ExitCode::from(2));
     };
-    print!("{}", rules::explain_text(rule.meta()));
+    print!("{}", docs::explain_text(rule.meta()));
     Ok(ExitCode::SUCCESS)
 }
 

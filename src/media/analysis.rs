@@ -7,93 +7,10 @@
 //! 0.3 MB per hour whatever the channel count), kept so that loudness is exact rather than
 //! quantised to the 0.1 LU bins of the meter's histogram mode.
 
-use ebur128::{Channel, EbuR128, Mode};
-use serde::Serialize;
-
 use super::Block;
-use crate::record::SampleFormat;
-
-/// Statistics of one file's decoded samples. Levels in dB are `None` for digital silence.
-///
-/// NaN and infinite samples are counted in `non_finite_samples` and otherwise read as 0
-/// (silence): they never reach a peak, the loudness meter or a mean as a non-finite number.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Analysis {
-    /// Highest absolute sample over all channels, dBFS.
-    pub sample_peak_dbfs: Option<f64>,
-    /// ITU-R BS.1770-4 true peak (4x oversampling below 96 kHz, 2x below 192 kHz), dBTP.
-    pub true_peak_dbtp: Option<f64>,
-    /// BS.1770-4 gated integrated loudness, LUFS. Mono files are measured as dual-mono (the
-    /// channel counted twice, as ffmpeg's `dualmono`): a mono file reads 3 dB louder than the
-    /// same signal measured as a single front channel, and as loud as its stereo copy.
-    /// Channel weights follow the WAVE_FORMAT_EXTENSIBLE mask, else the channel count
-    /// (3 = L R C; 4 = L R Ls Rs; 5 = L R C Ls Rs; 6 = L R C LFE Ls Rs, LFE unused;
-    /// 8 = L R C LFE Ls Rs Lss Rss); channels no layout names count with weight 1.0.
-    pub integrated_lufs: Option<f64>,
-    /// EBU Tech 3342 loudness range, LU (same channel convention as `integrated_lufs`).
-    pub loudness_range_lu: Option<f64>,
-    /// Peak-to-loudness ratio, `true_peak_dbtp - integrated_lufs`, dB: heavily limited
-    /// masters read below about 10 dB, dry tracks and stems well above.
-    pub peak_to_loudness_db: Option<f64>,
-    /// RMS over all channels and samples, dBFS (a full-scale sine reads -3.01).
-    pub rms_dbfs: Option<f64>,
-    /// Largest absolute per-channel mean, in full-scale units (1.0 = full scale).
-    pub dc_offset: f64,
-    /// Samples at or above the clip level that belong to runs of at least the analyser's
-    /// minimum run length (consecutive samples of one channel; runs continue across blocks).
-    pub clipped_samples: u64,
-    /// Number of such clipped runs.
-    pub clip_runs: u64,
-    /// Longest run of consecutive samples at or above the clip level in one channel (also
-    /// reported when shorter than the minimum run, to show how close a file came).
-    pub longest_clip_run: u64,
-    /// Time of the start of the first clipped run, seconds.
-    pub first_clip_s: Option<f64>,
-    /// Bits actually used: a 24-bit file whose low 8 bits are always zero holds 16-bit audio.
-    /// Float files holding integer audio (every sample a multiple of 2^-(n-1), n <= 24) read
-    /// n; other float files read their container depth. None for silence.
-    pub effective_bit_depth: Option<u16>,
-    /// True when every channel is bit-identical to the first (and there are at least two).
-    pub identical_channels: bool,
-    /// Peak of the difference between the first two channels, dBFS (None when identical).
-    pub channel_difference_peak_dbfs: Option<f64>,
-    /// Pearson correlation of the first two channels (None for mono, or when either of them
-    /// is constant, e.g. silent).
-    pub correlation: Option<f64>,
-    /// Time of the first and of the last sample above the silence floor in any channel,
-    /// seconds from the start (None for silence). Tail silence lasts
-    /// `duration - last_sound_s - 1/rate`.
-    pub first_sound_s: Option<f64>,
-    pub last_sound_s: Option<f64>,
-    /// NaN or infinite samples in float files (left out of every other figure).
-    pub non_finite_samples: u64,
-    /// Share of all samples within 0.5 dB of the file's sample peak (a limiter's pile-up),
-    /// read from a histogram with bins of at most 0.034 dB; 0 for files peaking below
-    /// -96 dBFS.
-    pub near_peak_ratio: f64,
-}
-
-/// Measurement definitions that come from the profile (the rules' parameters), fixed before
-/// the pass starts so that one pass serves every rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnalysisSettings {
-    /// A sample at or above this level (dBFS, absolute value) counts as at full scale.
-    pub clip_level_dbfs: f64,
-    /// Consecutive full-scale samples in one channel that make a clipped run.
-    pub clip_min_run: u32,
-    /// Below this level (dBFS) a sample counts as silence (head/tail silence, `signal/silent`).
-    pub silence_floor_dbfs: f64,
-}
-
-impl Default for AnalysisSettings {
-    fn default() -> Self {
-        AnalysisSettings {
-            clip_level_dbfs: -0.01,
-            clip_min_run: 3,
-            silence_floor_dbfs: -90.0,
-        }
-    }
-}
+pub use crate::model::analysis::{Analysis, AnalysisSettings};
+use crate::model::record::SampleFormat;
+use ebur128::{Channel, EbuR128, Mode};
 
 /// What the analyser needs to know about the stream before the first block.
 #[derive(Debug, Clone, PartialEq)]

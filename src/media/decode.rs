@@ -21,7 +21,7 @@ use symphonia::core::meta::MetadataOptions;
 use super::pcm::PcmSource;
 use super::riff::{self, RiffKind, WaveHeader};
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
-use crate::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
+use crate::model::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
 
 /// What the first bytes of a file say it is, before any decoder has a go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

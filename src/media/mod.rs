@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::record::{AudioFacts, FileIssue, FileIssueKind, FileRecord};
+use crate::model::record::{AudioFacts, FileIssue, FileIssueKind, FileRecord};
 
 /// One block of interleaved samples, borrowed from the source's reused buffer.
 #[derive(Debug, Clone, Copy)]
@@ -101,13 +101,7 @@ pub fn scan_with(
     settings: &analysis::AnalysisSettings,
     wrap: impl FnOnce(Box<dyn SampleSource>) -> Box<dyn SampleSource>,
 ) -> FileRecord {
-    let mut record = FileRecord {
-        path: path.to_path_buf(),
-        rel,
-        facts: None,
-        analysis: None,
-        issues: Vec::new(),
-    };
+    let mut record = FileRecord::new(path.to_path_buf(), rel);
     // Two guards, so that a panic while streaming still keeps the facts the header gave.
     let opened = match guarded(|| open(path)) {
         Ok(Ok(opened)) => opened,

@@ -9,7 +9,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use super::riff::{Encoding, WaveHeader};
 use super::{shortfall_message, Block, SampleSource};
-use crate::record::{FileIssue, FileIssueKind};
+use crate::model::record::{FileIssue, FileIssueKind};
 
 /// Bytes read per block: large enough that syscalls vanish in the profile, small enough to stay
 /// in L2 cache while converting.

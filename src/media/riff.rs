@@ -8,7 +8,7 @@
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::record::{Bext, Container, FileIssue, FileIssueKind};
+use crate::model::record::{Bext, Container, FileIssue, FileIssueKind};
 
 /// `WAVE_FORMAT_PCM`.
 const FORMAT_PCM: u16 = 0x0001;

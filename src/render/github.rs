@@ -2,9 +2,9 @@
 //! diagnostic, which the runner turns into annotations on the run and, for files in the
 //! repository, on the changed lines.
 
-use crate::diagnostic::Severity;
+use crate::model::diagnostic::Severity;
+use crate::model::report::Report;
 use crate::render::location;
-use crate::Report;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();

@@ -5,8 +5,8 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::Report;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::report::Report;
 
 /// How to draw: colours (for a terminal) and width.
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +139,7 @@ pub fn null_test_lines(report: &Report) -> String {
         let Some(null_test) = &entry.delivery.null_test else {
             continue;
         };
-        let crate::stems::Outcome::Measured(measurement) = &null_test.outcome else {
+        let crate::model::null_test::Outcome::Measured(measurement) = &null_test.outcome else {
             continue;
         };
         let depth = match measurement.null_depth_db {

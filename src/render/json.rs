@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::Diagnostic;
-use crate::media::analysis::Analysis;
-use crate::record::{Bext, FileRecord};
-use crate::{Report, Summary};
+use crate::model::analysis::Analysis;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::record::{Bext, FileRecord};
+use crate::model::report::{Report, Summary};
 
 /// The version of the document's shape; bumped only for incompatible changes.
 pub const SCHEMA: u32 = 1;
@@ -27,7 +27,7 @@ struct DeliveryOut<'a> {
     files: Vec<FileOut<'a>>,
     /// The stems-against-mix null test, where the delivery has a mix and the profile runs it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    null_test: Option<&'a crate::stems::NullTest>,
+    null_test: Option<&'a crate::model::null_test::NullTest>,
     diagnostics: &'a [Diagnostic],
     summary: Summary,
 }
@@ -68,8 +68,8 @@ fn file_out(file: &FileRecord) -> FileOut<'_> {
         container: facts.map(|facts| facts.container.as_str()),
         codec: facts.map(|facts| facts.codec.as_str()),
         sample_format: facts.map(|facts| match facts.sample_format {
-            crate::record::SampleFormat::Int => "int",
-            crate::record::SampleFormat::Float => "float",
+            crate::model::record::SampleFormat::Int => "int",
+            crate::model::record::SampleFormat::Float => "float",
         }),
         sample_rate: facts.map(|facts| facts.sample_rate),
         bit_depth: facts.and_then(|facts| facts.bit_depth),

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::diagnostic::{Diagnostic, Severity, SpanSource};
-use crate::{DeliveryReport, Report};
+use crate::model::diagnostic::{Diagnostic, Severity, SpanSource};
+use crate::model::report::{DeliveryReport, Report};
 
 /// The testcase that holds delivery-wide findings and those on non-audio paths.
 const DELIVERY_CASE: &str = "(delivery)";

@@ -8,7 +8,7 @@ pub mod sarif;
 
 use clap::ValueEnum;
 
-use crate::diagnostic::{Diagnostic, Span, SpanSource};
+use crate::model::diagnostic::{Diagnostic, Span, SpanSource};
 
 /// Output formats of `stemlint check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Level, Severity, Span};
+use crate::model::diagnostic::{Level, Severity, Span};
+use crate::model::report::Report;
 use crate::render::{is_absolute, location};
 use crate::rules;
-use crate::Report;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -67,8 +67,8 @@ struct Text {
 
 #[derive(Serialize)]
 struct Help {
-    text: &'static str,
-    markdown: &'static str,
+    text: String,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -134,18 +134,19 @@ fn rule_out(meta: rules::Meta) -> Rule {
         Level::Warning => (true, "warning"),
         Level::Error => (true, "error"),
     };
+    let explain = meta.explain();
     Rule {
         id: meta.id,
         short_description: Text {
             text: meta.summary.to_owned(),
         },
         full_description: Text {
-            text: meta.explain.to_owned(),
+            text: explain.clone(),
         },
         // The explanations use Markdown code spans; viewers that render Markdown show them.
         help: Help {
-            text: meta.explain,
-            markdown: meta.explain,
+            text: explain.clone(),
+            markdown: explain,
         },
         default_configuration: Configuration { enabled, level },
     }
@@ -318,7 +319,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::{artifact, region};
-    use crate::diagnostic::{Span, SpanSource};
+    use crate::model::diagnostic::{Span, SpanSource};
 
     #[test]
     fn uris_are_encoded_and_folders_end_with_a_slash() {

@@ -1,35 +1,36 @@
 use super::util::{name_span, CompanionWords, Part};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct CompanionDiMissing;
+declare_rule! {
+    /// Finds tracks whose names mark them as amp-simulated or re-amped (a word like `Amp`,
+    /// `AmpSim`, `Sim`, `Reamp`) that come without their clean DI recording. The track number is
+    /// ignored when pairing: `04_GtrAmp.wav` pairs with `05_GtrAmp_DI.wav` or `05_Gtr_DI.wav`.
+    ///
+    /// Why it matters: an amp sound printed by a plug-in is fixed for good; with the DI the mixing
+    /// engineer can re-amp, fix tuning or timing, or blend a cleaner tone. Sending the DI
+    /// alongside is the standard courtesy.
+    ///
+    /// Fix: export the DI (the unprocessed input) of that part and add it, named like the amp
+    /// track with `_DI`.
+    ///
+    /// Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case).
+    pub struct CompanionDiMissing {
+        id: "companion/di-missing",
+        summary: "an amp-simulated track (`Amp`, `AmpSim`, `Sim`…) has no DI companion (`…_DI`)",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 /// Parameters: the words that mark amp and DI parts.
 pub type Params = CompanionWords;
 
 impl Rule for CompanionDiMissing {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "companion/di-missing",
-        summary: "an amp-simulated track (`Amp`, `AmpSim`, `Sim`…) has no DI companion (`…_DI`)",
-        explain: "Finds tracks whose names mark them as amp-simulated or re-amped (a word like \
-`Amp`, `AmpSim`, `Sim`, `Reamp`) that come without their clean DI recording. The track \
-number is ignored when pairing: `04_GtrAmp.wav` pairs with `05_GtrAmp_DI.wav` or \
-`05_Gtr_DI.wav`.\n\n\
-Why it matters: an amp sound printed by a plug-in is fixed for good; with the DI the mixing \
-engineer can re-amp, fix tuning or timing, or blend a cleaner tone. Sending the DI alongside \
-is the standard courtesy.\n\n\
-Fix: export the DI (the unprocessed input) of that part and add it, named like the amp \
-track with `_DI`.\n\n\
-Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case).",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
-        let parts: Vec<(&crate::record::FileRecord, Part)> = delivery
+        let parts: Vec<(&crate::model::record::FileRecord, Part)> = delivery
             .files
             .iter()
             .map(|file| (file, params.part(file)))

@@ -1,10 +1,31 @@
 use super::util::{number_prefix, CompanionWords, Part};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{AudioFacts, Delivery, FileRecord};
+use super::{Findings, Rule};
+use crate::model::record::{AudioFacts, Delivery, FileRecord};
 
-#[derive(Clone)]
-pub struct CompanionMismatch;
+declare_rule! {
+    /// Checks files that belong together. Dual-mono pairs (`Keys.L.wav` + `Keys.R.wav`, also
+    /// `_L`/`_R` and ` L`/` R`, the track number ignored): the partner must be there, each side
+    /// must be mono, and both must have the same length (frames), sample rate and bit depth. DI
+    /// companions (`05_Gtr_DI.wav` next to `04_GtrAmp.wav`, paired as `companion/di-missing` pairs
+    /// them): the DI must have the amp track's length, sample rate and bit depth (not its channel
+    /// count: a mono DI beside a stereo amp print is normal).
+    ///
+    /// Why it matters: a dual-mono pair is one stereo source split in two; a missing or shorter
+    /// side loses half the image or drifts against the other. A DI is only useful for re-amping
+    /// when it lines up with the amp track sample for sample.
+    ///
+    /// Fix: export the pair (or the DI and its amp track) again together, from the same selection,
+    /// in the same format; or deliver the stereo source as one interleaved stereo file.
+    ///
+    /// Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case, as in
+    /// `companion/di-missing`).
+    pub struct CompanionMismatch {
+        id: "companion/mismatch",
+        summary: "a DI companion or a dual-mono `.L`/`.R` partner differs in length or format, or the partner is missing",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 /// Parameters: the words that mark amp and DI parts (as `companion/di-missing`).
 pub type Params = CompanionWords;
@@ -87,25 +108,6 @@ fn differences(reference: &AudioFacts, other: &AudioFacts, channels: bool) -> Ve
 
 impl Rule for CompanionMismatch {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "companion/mismatch",
-        summary: "a DI companion or a dual-mono `.L`/`.R` partner differs in length or format, or the partner is missing",
-        explain: "Checks files that belong together. Dual-mono pairs (`Keys.L.wav` + \
-`Keys.R.wav`, also `_L`/`_R` and ` L`/` R`, the track number ignored): the partner must be \
-there, each side must be mono, and both must have the same length (frames), sample rate and \
-bit depth. DI companions (`05_Gtr_DI.wav` next to `04_GtrAmp.wav`, paired as \
-`companion/di-missing` pairs them): the DI must have the amp track's length, sample rate and \
-bit depth (not its channel count: a mono DI beside a stereo amp print is normal).\n\n\
-Why it matters: a dual-mono pair is one stereo source split in two; a missing or shorter side \
-loses half the image or drifts against the other. A DI is only useful for re-amping when it \
-lines up with the amp track sample for sample.\n\n\
-Fix: export the pair (or the DI and its amp track) again together, from the same selection, \
-in the same format; or deliver the stereo source as one interleaved stereo file.\n\n\
-Parameters: `amp_tokens`, `di_tokens` (words compared ignoring case, as in \
-`companion/di-missing`).",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         check_dual_mono(delivery, out);
@@ -217,13 +219,7 @@ mod tests {
     use super::*;
 
     fn record(rel: &str) -> FileRecord {
-        FileRecord {
-            path: rel.into(),
-            rel: rel.to_owned(),
-            facts: None,
-            analysis: None,
-            issues: Vec::new(),
-        }
+        FileRecord::new(rel.into(), rel.to_owned())
     }
 
     #[test]

@@ -1,11 +1,23 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct DeliveryEmpty;
+declare_rule! {
+    /// Finds deliveries with no audio file at all.
+    ///
+    /// Why it matters: an empty folder usually means the upload failed, the files are still in an
+    /// archive, or the wrong folder was shared.
+    ///
+    /// Fix: check that the export finished and the files were copied into this folder; unpack any
+    /// archive.
+    pub struct DeliveryEmpty {
+        id: "delivery/empty",
+        summary: "no audio files found",
+        level: Error,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -13,17 +25,6 @@ pub struct Params {}
 
 impl Rule for DeliveryEmpty {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "delivery/empty",
-        summary: "no audio files found",
-        explain: "Finds deliveries with no audio file at all.\n\n\
-Why it matters: an empty folder usually means the upload failed, the files are still in an \
-archive, or the wrong folder was shared.\n\n\
-Fix: check that the export finished and the files were copied into this folder; unpack any \
-archive.",
-        default_level: Level::Error,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         // A root whose audio all lives in its sections is not empty.

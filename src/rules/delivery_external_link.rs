@@ -1,11 +1,25 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct DeliveryExternalLink;
+declare_rule! {
+    /// Finds symbolic links (aliases) inside the delivery whose target lies outside it. A link to
+    /// a file is followed and the file is checked; a link to a folder is not entered (it could
+    /// lead anywhere on the machine).
+    ///
+    /// Why it matters: the link works on the sender's machine only. Uploaded, zipped or copied
+    /// without following links, it arrives as a dangling link or an empty folder, and the files it
+    /// pointed to are missing.
+    ///
+    /// Fix: replace the link with the real files (copy them in), then check again.
+    pub struct DeliveryExternalLink {
+        id: "delivery/external-link",
+        summary: "a symbolic link that points outside the delivery",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -13,19 +27,6 @@ pub struct Params {}
 
 impl Rule for DeliveryExternalLink {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "delivery/external-link",
-        summary: "a symbolic link that points outside the delivery",
-        explain: "Finds symbolic links (aliases) inside the delivery whose target lies outside \
-it. A link to a file is followed and the file is checked; a link to a folder is not entered \
-(it could lead anywhere on the machine).\n\n\
-Why it matters: the link works on the sender's machine only. Uploaded, zipped or copied \
-without following links, it arrives as a dangling link or an empty folder, and the files \
-it pointed to are missing.\n\n\
-Fix: replace the link with the real files (copy them in), then check again.",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         for link in &delivery.external_links {

@@ -1,12 +1,25 @@
 use serde::Deserialize;
 
 use super::util::report_file_issues;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{Delivery, FileIssueKind};
+use super::{Findings, Rule};
+use crate::model::record::{Delivery, FileIssueKind};
 
-#[derive(Clone)]
-pub struct FileUnreadable;
+declare_rule! {
+    /// Finds files that cannot be opened or read at all: permission denied, an I/O error, a broken
+    /// symbolic link, a link loop, a folder stemlint may not enter.
+    ///
+    /// Why it matters: whatever stemlint cannot read, the engineer's DAW cannot import either, and
+    /// nobody notices until the session is being built.
+    ///
+    /// Fix: check the file's permissions (it must be readable by the recipient), replace broken
+    /// links with the files themselves, and copy the delivery again if the disk reported errors.
+    pub struct FileUnreadable {
+        id: "file/unreadable",
+        summary: "a file or folder cannot be opened or read",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,18 +27,6 @@ pub struct Params {}
 
 impl Rule for FileUnreadable {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "file/unreadable",
-        summary: "a file or folder cannot be opened or read",
-        explain: "Finds files that cannot be opened or read at all: permission denied, an I/O \
-error, a broken symbolic link, a link loop, a folder stemlint may not enter.\n\n\
-Why it matters: whatever stemlint cannot read, the engineer's DAW cannot import either, and \
-nobody notices until the session is being built.\n\n\
-Fix: check the file's permissions (it must be readable by the recipient), replace broken \
-links with the files themselves, and copy the delivery again if the disk reported errors.",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         for problem in &delivery.walk_problems {

@@ -1,11 +1,27 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{AudioFacts, Delivery, SampleFormat};
+use super::{Findings, Rule};
+use crate::model::record::{AudioFacts, Delivery, SampleFormat};
 
-#[derive(Clone)]
-pub struct FormatBitDepth;
+declare_rule! {
+    /// Finds files whose bit depth or sample format (integer or floating point) is not one the
+    /// profile accepts: 24-bit integer by default.
+    ///
+    /// Why it matters: 16-bit exports lose the low-level detail and headroom a mix needs; 32-bit
+    /// float files can carry levels above full scale that clip the moment they are converted; a
+    /// delivery that mixes formats was exported with different settings.
+    ///
+    /// Fix: export again at the accepted format (24-bit integer by default). Converting a 16-bit
+    /// file to 24-bit gains nothing (see `signal/padded-bit-depth`): export from the session.
+    ///
+    /// Parameters: `accept` (list of `int16`, `int24`, `int32`, `float32`, `float64`).
+    pub struct FormatBitDepth {
+        id: "format/bit-depth",
+        summary: "bit depth / sample format not accepted (default 24-bit integer)",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -43,20 +59,6 @@ fn describe(name: &str) -> String {
 
 impl Rule for FormatBitDepth {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "format/bit-depth",
-        summary: "bit depth / sample format not accepted (default 24-bit integer)",
-        explain: "Finds files whose bit depth or sample format (integer or floating point) is \
-not one the profile accepts: 24-bit integer by default.\n\n\
-Why it matters: 16-bit exports lose the low-level detail and headroom a mix needs; 32-bit \
-float files can carry levels above full scale that clip the moment they are converted; a \
-delivery that mixes formats was exported with different settings.\n\n\
-Fix: export again at the accepted format (24-bit integer by default). Converting a 16-bit \
-file to 24-bit gains nothing (see `signal/padded-bit-depth`): export from the session.\n\n\
-Parameters: `accept` (list of `int16`, `int24`, `int32`, `float32`, `float64`).",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts) in delivery.audio() {

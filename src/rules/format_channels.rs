@@ -1,11 +1,27 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct FormatChannels;
+declare_rule! {
+    /// Finds files with a channel count the profile does not accept. Tracks are one source each:
+    /// mono, or stereo for a stereo source (keys, overheads, a room pair). Stems are stereo
+    /// sub-mixes.
+    ///
+    /// Why it matters: a mono stem does not rebuild the stereo mix; a multichannel track usually
+    /// means a whole bus or a surround print was exported by mistake.
+    ///
+    /// Fix: export again with the right channel format (stems: stereo, from the same mix pass as
+    /// the mix; tracks: mono for mono sources).
+    ///
+    /// Parameters: `allowed` (list of channel counts).
+    pub struct FormatChannels {
+        id: "format/channels",
+        summary: "wrong channel count: stems must be stereo; tracks at most stereo",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,20 +50,6 @@ fn layout(channels: u16) -> String {
 
 impl Rule for FormatChannels {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "format/channels",
-        summary: "wrong channel count: stems must be stereo; tracks at most stereo",
-        explain: "Finds files with a channel count the profile does not accept. Tracks are one \
-source each: mono, or stereo for a stereo source (keys, overheads, a room pair). Stems are \
-stereo sub-mixes.\n\n\
-Why it matters: a mono stem does not rebuild the stereo mix; a multichannel track usually \
-means a whole bus or a surround print was exported by mistake.\n\n\
-Fix: export again with the right channel format (stems: stereo, from the same mix pass as \
-the mix; tracks: mono for mono sources).\n\n\
-Parameters: `allowed` (list of channel counts).",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts) in delivery.audio() {

@@ -1,12 +1,30 @@
 use serde::Deserialize;
 
 use super::util::name_span;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{Codec, Container, Delivery};
+use super::{Findings, Rule};
+use crate::model::record::{Codec, Container, Delivery};
 
-#[derive(Clone)]
-pub struct FormatContainer;
+declare_rule! {
+    /// Finds files whose container or codec the profile does not accept: lossy audio (MP3, AAC,
+    /// Ogg Vorbis) in a delivery that must be lossless, AIFF or FLAC where the session wants WAV,
+    /// and files whose content does not match their extension (an MP3 renamed `.wav`).
+    ///
+    /// Why it matters: lossy audio has already lost detail that no mix can bring back, and it
+    /// hides its own encoder delay (an MP3 is longer than its source and will not line up). A
+    /// container the engineer's DAW does not import, or one disguised by its extension, stops the
+    /// session build.
+    ///
+    /// Fix: export again from the session as the accepted container (by default WAV/BWF, RF64 for
+    /// files over 4 GiB). Never transcode a lossy file to WAV: that keeps the loss and hides it.
+    ///
+    /// Parameters: `containers` (accepted containers), `allow_lossy`, `check_extension`.
+    pub struct FormatContainer {
+        id: "format/container",
+        summary: "container or codec the profile does not accept (lossy audio, AIFF where WAV is required)",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -48,21 +66,6 @@ fn extensions(container: Container) -> &'static [&'static str] {
 
 impl Rule for FormatContainer {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "format/container",
-        summary: "container or codec the profile does not accept (lossy audio, AIFF where WAV is required)",
-        explain: "Finds files whose container or codec the profile does not accept: lossy audio \
-(MP3, AAC, Ogg Vorbis) in a delivery that must be lossless, AIFF or FLAC where the session \
-wants WAV, and files whose content does not match their extension (an MP3 renamed `.wav`).\n\n\
-Why it matters: lossy audio has already lost detail that no mix can bring back, and it hides \
-its own encoder delay (an MP3 is longer than its source and will not line up). A container the \
-engineer's DAW does not import, or one disguised by its extension, stops the session build.\n\n\
-Fix: export again from the session as the accepted container (by default WAV/BWF, RF64 for \
-files over 4 GiB). Never transcode a lossy file to WAV: that keeps the loss and hides it.\n\n\
-Parameters: `containers` (accepted containers), `allow_lossy`, `check_extension`.",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts) in delivery.audio() {

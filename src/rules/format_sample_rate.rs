@@ -1,12 +1,28 @@
 use serde::Deserialize;
 
 use super::util::{majority, rate};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct FormatSampleRate;
+declare_rule! {
+    /// Finds files whose sample rate is not one the profile accepts (48 kHz by default), and
+    /// deliveries that mix rates.
+    ///
+    /// Why it matters: a 44.1 kHz file dropped into a 48 kHz session either plays 8.8 % fast and
+    /// sharp, or is converted on import with whatever quality the DAW picks; mixed rates mean some
+    /// files were exported from a different session or bounce setting.
+    ///
+    /// Fix: export again from the session at the accepted rate. Do not resample a finished file
+    /// unless the engineer agrees: a new export is cleaner.
+    ///
+    /// Parameters: `rates` (list of Hz), `consistent` (report a minority rate even when accepted).
+    pub struct FormatSampleRate {
+        id: "format/sample-rate",
+        summary: "sample rate not in the profile's list (default 48 kHz), or mixed rates",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,20 +45,6 @@ impl Default for Params {
 
 impl Rule for FormatSampleRate {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "format/sample-rate",
-        summary: "sample rate not in the profile's list (default 48 kHz), or mixed rates",
-        explain: "Finds files whose sample rate is not one the profile accepts (48 kHz by \
-default), and deliveries that mix rates.\n\n\
-Why it matters: a 44.1 kHz file dropped into a 48 kHz session either plays 8.8 % fast and \
-sharp, or is converted on import with whatever quality the DAW picks; mixed rates mean some \
-files were exported from a different session or bounce setting.\n\n\
-Fix: export again from the session at the accepted rate. Do not resample a finished file \
-unless the engineer agrees: a new export is cleaner.\n\n\
-Parameters: `rates` (list of Hz), `consistent` (report a minority rate even when accepted).",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let accepted: Vec<String> = params.rates.iter().map(|hz| rate(*hz)).collect();

@@ -1,12 +1,29 @@
 use serde::Deserialize;
 
 use super::util::{count, majority, seconds};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct LengthMismatch;
+declare_rule! {
+    /// Finds files whose length differs from the rest of the delivery, to the sample. The
+    /// reference is the length most files share; each outlier is reported with its difference in
+    /// samples and in seconds.
+    ///
+    /// Why it matters: tracks and stems are printed from the same start to the same end so they
+    /// drop into a blank session aligned. A file a few samples short was exported from another
+    /// selection or has been trimmed; one much shorter was cut off (a truncated upload).
+    ///
+    /// Fix: export every file again from one selection (session start to the same end point).
+    /// Frames are counted by decoding, so a header that lies does not hide a short file.
+    ///
+    /// Parameters: `tolerance_frames` (0 = sample-exact).
+    pub struct LengthMismatch {
+        id: "length/mismatch",
+        summary: "files are not all the same length, sample-exact",
+        level: Error,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -17,21 +34,6 @@ pub struct Params {
 
 impl Rule for LengthMismatch {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "length/mismatch",
-        summary: "files are not all the same length, sample-exact",
-        explain: "Finds files whose length differs from the rest of the delivery, to the \
-sample. The reference is the length most files share; each outlier is reported with its \
-difference in samples and in seconds.\n\n\
-Why it matters: tracks and stems are printed from the same start to the same end so they \
-drop into a blank session aligned. A file a few samples short was exported from another \
-selection or has been trimmed; one much shorter was cut off (a truncated upload).\n\n\
-Fix: export every file again from one selection (session start to the same end point). \
-Frames are counted by decoding, so a header that lies does not hide a short file.\n\n\
-Parameters: `tolerance_frames` (0 = sample-exact).",
-        default_level: Level::Error,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let Some((reference_rate, _)) =

@@ -1,12 +1,34 @@
 use serde::Deserialize;
 
 use super::util::{count, majority, seconds};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{AudioFacts, Delivery, FileRecord};
+use super::{Findings, Rule};
+use crate::model::record::{AudioFacts, Delivery, FileRecord};
 
-#[derive(Clone)]
-pub struct LengthStartOffset;
+declare_rule! {
+    /// Compares the time references of Broadcast-WAV (`bext`) files: where each file starts, in
+    /// samples since midnight. The reference is the start most files share; each outlier is
+    /// reported with its offset in samples, in seconds and as timecode. Files without `bext` carry
+    /// no start time and are left out, except when the other files start somewhere other than
+    /// midnight (`missing_bext`): such a file will land at zero when spotted to its time stamp.
+    ///
+    /// Why it matters: post and many mix engineers spot files to their original time stamp. Files
+    /// of equal length whose time references differ were exported from different selections;
+    /// spotted, they come out of sync by exactly that offset, even though every file looks right
+    /// on its own.
+    ///
+    /// Fix: export every file again from the same start (session start or bar 1), or, if the
+    /// content itself is right, correct the time stamp in a BWF editor.
+    ///
+    /// Parameters: `fps` (timecode frames per second shown in messages, non-drop),
+    /// `tolerance_samples` (accepted difference), `missing_bext` (report files without `bext` when
+    /// the others carry a start time).
+    pub struct LengthStartOffset {
+        id: "length/start-offset",
+        summary: "Broadcast-WAV time references differ (files will not line up)",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,25 +76,6 @@ fn timecode(time_reference: u64, rate: u32, fps: u32) -> String {
 
 impl Rule for LengthStartOffset {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "length/start-offset",
-        summary: "Broadcast-WAV time references differ (files will not line up)",
-        explain: "Compares the time references of Broadcast-WAV (`bext`) files: where each file \
-starts, in samples since midnight. The reference is the start most files share; each outlier \
-is reported with its offset in samples, in seconds and as timecode. Files without `bext` carry \
-no start time and are left out, except when the other files start somewhere other than \
-midnight (`missing_bext`): such a file will land at zero when spotted to its time stamp.\n\n\
-Why it matters: post and many mix engineers spot files to their original time stamp. Files \
-of equal length whose time references differ were exported from different selections; spotted, \
-they come out of sync by exactly that offset, even though every file looks right on its own.\n\n\
-Fix: export every file again from the same start (session start or bar 1), or, if the \
-content itself is right, correct the time stamp in a BWF editor.\n\n\
-Parameters: `fps` (timecode frames per second shown in messages, non-drop), \
-`tolerance_samples` (accepted difference), `missing_bext` (report files without `bext` when \
-the others carry a start time).",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let stamped: Vec<(&FileRecord, &AudioFacts, u64)> = delivery

@@ -1,54 +1,57 @@
-//! The rules: one file each, registered in `REGISTRY` below.
+//! The rules: one file each, declared with `declare_rule!` and listed once in `registry!`
+//! below.
 //!
-//! A rule declares its id, default level, typed parameters (read from the profile YAML) and an
-//! explanation; it looks at the whole `Delivery` and reports `Finding`s. Severity comes from
-//! the profile, never from the rule's code.
+//! A rule declares its id, default level, typed parameters (read from the profile YAML) and
+//! its documentation (the doc comment `stemlint explain` prints); it looks at the whole
+//! `Delivery` and reports findings. Rules judge what the earlier stages measured: they never
+//! open files or measure. Severity comes from the profile, never from the rule's code.
 
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{Diagnostic, Level, Severity, Span};
-use crate::record::Delivery;
+use crate::model::analysis::MeasureSettings;
+use crate::model::diagnostic::{Diagnostic, Level, Severity, Span};
+use crate::model::record::Delivery;
 
-mod companion_di_missing;
-mod config_unused_ignore;
-mod delivery_empty;
-mod delivery_external_link;
-mod delivery_stray_file;
-mod file_corrupt;
-mod file_not_audio;
-mod file_unreadable;
-mod format_bit_depth;
-mod format_channels;
-mod format_container;
-mod format_sample_rate;
-mod length_mismatch;
-mod naming_declared_format;
-mod naming_numbering;
-mod naming_pattern;
-mod naming_portable;
-mod notes_meter;
-mod notes_mismatch;
-mod notes_missing;
-mod notes_tempo;
-mod signal_clipping;
-mod signal_dc_offset;
-mod signal_fake_stereo;
-mod signal_limited;
-mod signal_loudness;
-mod signal_non_finite;
-mod signal_padded_bit_depth;
-mod signal_phase;
-mod signal_silent;
-mod signal_true_peak;
-// stems, sync and companions
-mod companion_mismatch;
-mod length_start_offset;
-mod stems_missing_group;
-mod stems_sum_mismatch;
+/// Declares a rule: its documentation (the doc comment: what it finds, why it matters, how
+/// to fix it — `stemlint explain` prints it, paragraphs re-flowed), the unit struct that
+/// implements it, and its id, summary, default level and scope.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $name:ident {
+            id: $id:literal,
+            summary: $summary:literal,
+            level: $level:ident,
+            scope: $scope:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        #[derive(Clone)]
+        pub struct $name;
 
-pub(crate) mod util;
+        impl $crate::rules::Declared for $name {
+            const META: $crate::rules::Meta = $crate::rules::Meta {
+                id: $id,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),+),
+                default_level: $crate::model::diagnostic::Level::$level,
+                scope: $crate::rules::Scope::$scope,
+            };
+        }
+    };
+}
+
+/// Lists the rules: each entry declares the rule's module and puts its type in `REGISTRY`.
+macro_rules! registry {
+    ($($module:ident :: $rule:ident),+ $(,)?) => {
+        $(mod $module;)+
+
+        /// Every rule, in no particular order (output is sorted).
+        pub static REGISTRY: &[&dyn DynRule] = &[$(&$module::$rule),+];
+    };
+}
 
 /// The id of the check of unused `ignore:` globs, which the engine runs after every rule.
 pub const UNUSED_IGNORE: &str = "config/unused-ignore";
@@ -60,11 +63,35 @@ pub struct Meta {
     pub id: &'static str,
     /// One line: what it finds.
     pub summary: &'static str,
-    /// What it checks, why it matters to an engineer, how to fix it (Markdown-ish text).
-    pub explain: &'static str,
+    /// The rule's doc comment as written (one source line per line); `explain()` re-flows it.
+    pub doc: &'static str,
     /// Level when a profile does not mention the rule.
     pub default_level: Level,
     pub scope: Scope,
+}
+
+impl Meta {
+    /// What it checks, why it matters to an engineer, how to fix it: the doc comment with
+    /// each paragraph on one line, paragraphs separated by a blank line.
+    pub fn explain(&self) -> String {
+        let mut paragraphs: Vec<String> = vec![String::new()];
+        for line in self.doc.lines() {
+            let line = line.strip_prefix(' ').unwrap_or(line);
+            let current = paragraphs.last_mut().expect("there is always a paragraph");
+            if line.is_empty() {
+                if !current.is_empty() {
+                    paragraphs.push(String::new());
+                }
+            } else {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(line);
+            }
+        }
+        paragraphs.retain(|paragraph| !paragraph.is_empty());
+        paragraphs.join("\n\n")
+    }
 }
 
 /// What a rule looks at: one file at a time, or the delivery as a whole (lengths, numbering,
@@ -76,52 +103,64 @@ pub enum Scope {
     Delivery,
 }
 
-/// A rule with typed parameters.
-pub trait Rule: Sync + Send + 'static {
-    type Params: DeserializeOwned + Default + Send + Sync + 'static;
+/// What `declare_rule!` implements: the rule's id, summary, documentation, level and scope.
+pub trait Declared {
     const META: Meta;
-    fn check(&self, params: &Self::Params, delivery: &Delivery, out: &mut Findings);
 }
 
-/// The registry: one line per rule. Order does not matter (output is sorted).
-pub static REGISTRY: &[&dyn DynRule] = &[
-    &config_unused_ignore::ConfigUnusedIgnore,
-    &file_unreadable::FileUnreadable,
-    &file_corrupt::FileCorrupt,
-    &file_not_audio::FileNotAudio,
-    &format_container::FormatContainer,
-    &format_sample_rate::FormatSampleRate,
-    &format_bit_depth::FormatBitDepth,
-    &format_channels::FormatChannels,
-    &length_mismatch::LengthMismatch,
-    &naming_pattern::NamingPattern,
-    &naming_numbering::NamingNumbering,
-    &naming_portable::NamingPortable,
-    &naming_declared_format::NamingDeclaredFormat,
-    &companion_di_missing::CompanionDiMissing,
-    &notes_missing::NotesMissing,
-    &notes_tempo::NotesTempo,
-    &notes_meter::NotesMeter,
-    &notes_mismatch::NotesMismatch,
-    &signal_silent::SignalSilent,
-    &signal_clipping::SignalClipping,
-    &signal_fake_stereo::SignalFakeStereo,
-    &signal_padded_bit_depth::SignalPaddedBitDepth,
-    &signal_dc_offset::SignalDcOffset,
-    &signal_phase::SignalPhase,
-    &signal_limited::SignalLimited,
-    &signal_true_peak::SignalTruePeak,
-    &signal_loudness::SignalLoudness,
-    &signal_non_finite::SignalNonFinite,
-    &delivery_empty::DeliveryEmpty,
-    &delivery_external_link::DeliveryExternalLink,
-    &delivery_stray_file::DeliveryStrayFile,
-    // stems, sync and companions
-    &stems_sum_mismatch::StemsSumMismatch,
-    &stems_missing_group::StemsMissingGroup,
-    &length_start_offset::LengthStartOffset,
-    &companion_mismatch::CompanionMismatch,
-];
+/// A rule with typed parameters.
+pub trait Rule: Declared + Clone + Sync + Send + 'static {
+    type Params: DeserializeOwned + Default + Send + Sync + 'static;
+
+    fn check(&self, params: &Self::Params, delivery: &Delivery, out: &mut Findings);
+
+    /// What this rule needs the measuring stages to measure, and how (a clip level, a
+    /// silence floor, the null test): called for every rule of a profile, `enabled` or not,
+    /// before any file is read. Most rules need nothing.
+    fn configure(&self, _params: &Self::Params, _enabled: bool, _settings: &mut MeasureSettings) {}
+}
+
+pub(crate) mod util;
+
+// The registry: one line per rule (its module and its type). Order does not matter (output
+// is sorted).
+registry! {
+    companion_di_missing::CompanionDiMissing,
+    companion_mismatch::CompanionMismatch,
+    config_unused_ignore::ConfigUnusedIgnore,
+    delivery_empty::DeliveryEmpty,
+    delivery_external_link::DeliveryExternalLink,
+    delivery_stray_file::DeliveryStrayFile,
+    file_corrupt::FileCorrupt,
+    file_not_audio::FileNotAudio,
+    file_unreadable::FileUnreadable,
+    format_bit_depth::FormatBitDepth,
+    format_channels::FormatChannels,
+    format_container::FormatContainer,
+    format_sample_rate::FormatSampleRate,
+    length_mismatch::LengthMismatch,
+    length_start_offset::LengthStartOffset,
+    naming_declared_format::NamingDeclaredFormat,
+    naming_numbering::NamingNumbering,
+    naming_pattern::NamingPattern,
+    naming_portable::NamingPortable,
+    notes_meter::NotesMeter,
+    notes_mismatch::NotesMismatch,
+    notes_missing::NotesMissing,
+    notes_tempo::NotesTempo,
+    signal_clipping::SignalClipping,
+    signal_dc_offset::SignalDcOffset,
+    signal_fake_stereo::SignalFakeStereo,
+    signal_limited::SignalLimited,
+    signal_loudness::SignalLoudness,
+    signal_non_finite::SignalNonFinite,
+    signal_padded_bit_depth::SignalPaddedBitDepth,
+    signal_phase::SignalPhase,
+    signal_silent::SignalSilent,
+    signal_true_peak::SignalTruePeak,
+    stems_missing_group::StemsMissingGroup,
+    stems_sum_mismatch::StemsSumMismatch,
+}
 
 /// Look a rule up by id.
 pub fn find(id: &str) -> Option<&'static dyn DynRule> {
@@ -138,6 +177,7 @@ pub fn ids() -> Vec<&'static str> {
 /// A rule whose parameters have been read from a profile.
 pub trait Prepared: Send + Sync {
     fn check(&self, delivery: &Delivery, out: &mut Findings);
+    fn configure(&self, enabled: bool, settings: &mut MeasureSettings);
 }
 
 /// The object-safe face of a `Rule`, for the registry.
@@ -156,9 +196,13 @@ impl<R: Rule> Prepared for WithParams<R> {
     fn check(&self, delivery: &Delivery, out: &mut Findings) {
         self.rule.check(&self.params, delivery, out);
     }
+
+    fn configure(&self, enabled: bool, settings: &mut MeasureSettings) {
+        self.rule.configure(&self.params, enabled, settings);
+    }
 }
 
-impl<R: Rule + Clone> DynRule for R {
+impl<R: Rule> DynRule for R {
     fn meta(&self) -> Meta {
         R::META
     }
@@ -199,22 +243,14 @@ impl Findings {
     }
 
     /// A finding about one file (`path` relative to the delivery root) or, with `None`, about
-    /// the delivery as a whole.
+    /// the delivery as a whole, at the severity the profile gives the rule.
     pub fn report(
         &mut self,
         path: Option<&str>,
         message: impl fmt::Display,
         help: impl fmt::Display,
-    ) -> &mut Diagnostic {
-        self.found.push(Diagnostic {
-            rule: self.rule,
-            severity: self.severity,
-            path: path.map(str::to_owned),
-            message: message.to_string(),
-            help: help.to_string(),
-            span: None,
-        });
-        self.found.last_mut().expect("a finding was just pushed")
+    ) {
+        self.push(self.severity, path, message, help, None);
     }
 
     /// Like `report`, with a span.
@@ -225,74 +261,40 @@ impl Findings {
         help: impl fmt::Display,
         span: Span,
     ) {
-        self.report(path, message, help).span = Some(span);
+        self.push(self.severity, path, message, help, Some(span));
+    }
+
+    /// Not a finding: why the rule could not judge (the null test skipped because the files
+    /// cannot be summed; another rule reports the cause). Always `info`, whatever the
+    /// profile's severity for the rule, so that it never fails a run by itself.
+    pub fn notice(
+        &mut self,
+        path: Option<&str>,
+        message: impl fmt::Display,
+        help: impl fmt::Display,
+    ) {
+        self.push(Severity::Info, path, message, help, None);
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        path: Option<&str>,
+        message: impl fmt::Display,
+        help: impl fmt::Display,
+        span: Option<Span>,
+    ) {
+        self.found.push(Diagnostic {
+            rule: self.rule,
+            severity,
+            path: path.map(str::to_owned),
+            message: message.to_string(),
+            help: help.to_string(),
+            span,
+        });
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.found
     }
-}
-
-/// The measurement settings of the analysis pass, from the profile's signal rules.
-pub fn analysis_settings(
-    profile: &crate::profile::Profile,
-) -> Result<crate::media::analysis::AnalysisSettings, crate::error::Error> {
-    let clipping: signal_clipping::Params = profile.params("signal/clipping")?;
-    let silent: signal_silent::Params = profile.params("signal/silent")?;
-    Ok(crate::media::analysis::AnalysisSettings {
-        clip_level_dbfs: clipping.level_dbfs,
-        clip_min_run: clipping.min_run,
-        silence_floor_dbfs: silent.floor_dbfs,
-    })
-}
-
-/// The text `stemlint explain` prints: the rule's explanation, its level in each built-in
-/// profile and the parameters each sets.
-pub fn explain_text(meta: Meta) -> String {
-    let mut out = format!("{} — {}\n\n{}\n\n", meta.id, meta.summary, meta.explain);
-    out.push_str("Level and parameters in the built-in profiles:\n");
-    for name in crate::profile::builtin_names() {
-        let Ok(profile) = crate::profile::load(name, None) else {
-            continue;
-        };
-        out.push_str(&format!("  {name}: {}", profile.level(meta.id).as_str()));
-        if let Some(setting) = profile.rules.get(meta.id) {
-            if !setting.params.is_empty() {
-                let yaml = serde_yaml::to_string(&setting.params).unwrap_or_default();
-                let flat: Vec<&str> = yaml.lines().collect();
-                out.push_str(&format!(" ({})", flat.join("; ")));
-            }
-        }
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "\nChange it in stemlint.yaml:\n  rules:\n    {}:\n      severity: warning   # error | warning | info | off\n",
-        meta.id
-    ));
-    out
-}
-
-/// The README's rule table (Markdown), generated from the registry and the built-in profiles;
-/// a test keeps the README in step with it.
-pub fn markdown_table() -> String {
-    let names = crate::profile::builtin_names();
-    let profiles: Vec<_> = names
-        .iter()
-        .filter_map(|name| crate::profile::load(name, None).ok())
-        .collect();
-    let mut out = format!("| rule | {} | finds |\n", names.join(" | "));
-    out.push_str(&format!("|---|{}---|\n", "---|".repeat(names.len())));
-    for id in ids() {
-        let Some(rule) = find(id) else { continue };
-        let levels: Vec<&str> = profiles
-            .iter()
-            .map(|profile| profile.level(id).as_str())
-            .collect();
-        out.push_str(&format!(
-            "| `{id}` | {} | {} |\n",
-            levels.join(" | "),
-            rule.meta().summary.replace('|', "\\|")
-        ));
-    }
-    out
 }

@@ -1,13 +1,26 @@
 use serde::Deserialize;
 
 use super::util::{name_span, rate};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::notes;
-use crate::record::{Delivery, SampleFormat};
+use super::{Findings, Rule};
+use crate::model::record::{Delivery, SampleFormat};
 
-#[derive(Clone)]
-pub struct NamingDeclaredFormat;
+declare_rule! {
+    /// Reads the sample rate and bit depth a file name states — the P&E Wing convention
+    /// `AB_SongTitle_Drums_48k24.wav`, or `…_96kHz_24bit.wav`, `…_44k1.wav` — and finds names that
+    /// contradict the file's real format.
+    ///
+    /// Why it matters: people trust the name. A file named `96k24` that is really 48 kHz was
+    /// renamed from another export, or exported with the wrong settings; either way the engineer
+    /// sets up the session wrong.
+    ///
+    /// Fix: export the file again at the format its name states, or correct the name.
+    pub struct NamingDeclaredFormat {
+        id: "naming/declared-format",
+        summary: "the file name states a sample rate or bit depth the file does not have (`…_96k24.wav`)",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -15,31 +28,10 @@ pub struct Params {}
 
 impl Rule for NamingDeclaredFormat {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "naming/declared-format",
-        summary:
-            "the file name states a sample rate or bit depth the file does not have (`…_96k24.wav`)",
-        explain: "Reads the sample rate and bit depth a file name states — the P&E Wing \
-convention `AB_SongTitle_Drums_48k24.wav`, or `…_96kHz_24bit.wav`, `…_44k1.wav` — and finds \
-names that contradict the file's real format.\n\n\
-Why it matters: people trust the name. A file named `96k24` that is really 48 kHz was \
-renamed from another export, or exported with the wrong settings; either way the engineer \
-sets up the session wrong.\n\n\
-Fix: export the file again at the format its name states, or correct the name.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts) in delivery.audio() {
-            let stem = file.stem();
-            // Separators are word characters to a regex `\b`; spaces of the same length keep
-            // the byte offsets valid for the span.
-            let spaced: String = stem
-                .chars()
-                .map(|c| if c == '_' || c == '-' { ' ' } else { c })
-                .collect();
-            let declared = notes::parse(&spaced);
+            let declared = &file.name_facts;
             if let Some(found) = declared.sample_rates.first() {
                 if found.value != facts.sample_rate && facts.sample_rate > 0 {
                     out.report_span(

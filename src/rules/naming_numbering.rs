@@ -3,12 +3,29 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::util::{name_span, number_prefix};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{Delivery, FileRecord};
+use super::{Findings, Rule};
+use crate::model::record::{Delivery, FileRecord};
 
-#[derive(Clone)]
-pub struct NamingNumbering;
+declare_rule! {
+    /// Looks at the track numbers that start the file names (`01_Kick`, `02_Snare`…) and finds
+    /// numbers used twice and numbers missing between the lowest and the highest. A dual-mono pair
+    /// (`05_Keys.L.wav`, `05_Keys.R.wav`) shares its number by design.
+    ///
+    /// Why it matters: the numbering is the engineer's checklist. "No track 6" means a file was
+    /// forgotten, or a track was deleted and nobody said so; two track 3s mean one was exported
+    /// twice or renamed in a hurry.
+    ///
+    /// Fix: send the missing file, or say in the notes that the number is unused on purpose;
+    /// renumber duplicates.
+    ///
+    /// Parameters: `gaps`, `duplicates`.
+    pub struct NamingNumbering {
+        id: "naming/numbering",
+        summary: "duplicate or missing numbers in the numeric prefixes",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -44,21 +61,6 @@ fn pair_key(file: &FileRecord) -> String {
 
 impl Rule for NamingNumbering {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "naming/numbering",
-        summary: "duplicate or missing numbers in the numeric prefixes",
-        explain: "Looks at the track numbers that start the file names (`01_Kick`, `02_Snare`…) \
-and finds numbers used twice and numbers missing between the lowest and the highest. A \
-dual-mono pair (`05_Keys.L.wav`, `05_Keys.R.wav`) shares its number by design.\n\n\
-Why it matters: the numbering is the engineer's checklist. \"No track 6\" means a file was \
-forgotten, or a track was deleted and nobody said so; two track 3s mean one was exported \
-twice or renamed in a hurry.\n\n\
-Fix: send the missing file, or say in the notes that the number is unused on purpose; \
-renumber duplicates.\n\n\
-Parameters: `gaps`, `duplicates`.",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         // Numbering is per folder: a `Tracks/` and a `Stems/` folder each count from 1.

@@ -1,12 +1,30 @@
 use serde::Deserialize;
 
-use super::util::{name_span, number_prefix, Pattern};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::util::{name_span, number_prefix};
+use crate::model::pattern::Pattern;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct NamingPattern;
+declare_rule! {
+    /// Finds file names that do not follow the profile's naming pattern. For tracks the default is
+    /// a two- or three-digit number in session order, a separator and a short clear name:
+    /// `03_VocalLead.wav`, `14 Bs DI.wav`, `05_Keys.L.wav`.
+    ///
+    /// Why it matters: the number is how an engineer sees the session order and spots a missing
+    /// track at a glance; names like `Audio 1_07.wav` or `bounce final FINAL.wav` say nothing
+    /// about what is inside.
+    ///
+    /// Fix: rename the files to the pattern. Change the pattern for your studio's convention under
+    /// `naming/pattern.pattern` in stemlint.yaml.
+    ///
+    /// Parameters: `pattern` (regex over the file name), `example`.
+    pub struct NamingPattern {
+        id: "naming/pattern",
+        summary: "name does not match the profile's pattern (default `NN_Name.wav`)",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -30,21 +48,6 @@ impl Default for Params {
 
 impl Rule for NamingPattern {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "naming/pattern",
-        summary: "name does not match the profile's pattern (default `NN_Name.wav`)",
-        explain: "Finds file names that do not follow the profile's naming pattern. For tracks \
-the default is a two- or three-digit number in session order, a separator and a short clear \
-name: `03_VocalLead.wav`, `14 Bs DI.wav`, `05_Keys.L.wav`.\n\n\
-Why it matters: the number is how an engineer sees the session order and spots a missing \
-track at a glance; names like `Audio 1_07.wav` or `bounce final FINAL.wav` say nothing about \
-what is inside.\n\n\
-Fix: rename the files to the pattern. Change the pattern for your studio's convention under \
-`naming/pattern.pattern` in stemlint.yaml.\n\n\
-Parameters: `pattern` (regex over the file name), `example`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for file in &delivery.files {

@@ -3,12 +3,30 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::util::name_span;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct NamingPortable;
+declare_rule! {
+    /// Finds file names that will break on another operating system, file system or transfer
+    /// service: characters Windows forbids (`< > : " \ | ? *`), control characters, accents and
+    /// other non-ASCII letters (macOS and Windows store them differently, so the same name can
+    /// turn into two), leading or trailing spaces and trailing dots, reserved Windows names
+    /// (`CON`, `AUX`, `COM1`…), two names that differ only in case (one overwrites the other on
+    /// macOS and Windows), and names or paths too long for older tools.
+    ///
+    /// Why it matters: the delivery arrives with files missing, renamed or refusing to copy, and
+    /// nobody knows which.
+    ///
+    /// Fix: rename with letters, digits, `_`, `-` and `.` (spaces too if the profile allows them).
+    ///
+    /// Parameters: `ascii_only`, `allow_spaces`, `max_name_length`, `max_path_length`.
+    pub struct NamingPortable {
+        id: "naming/portable",
+        summary: "names unsafe on another OS: bad characters, case collisions, edge spaces, overlong",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,23 +59,6 @@ const WINDOWS_RESERVED: &[&str] = &[
 
 impl Rule for NamingPortable {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "naming/portable",
-        summary:
-            "names unsafe on another OS: bad characters, case collisions, edge spaces, overlong",
-        explain: "Finds file names that will break on another operating system, file system or \
-transfer service: characters Windows forbids (`< > : \" \\ | ? *`), control characters, \
-accents and other non-ASCII letters (macOS and Windows store them differently, so the same \
-name can turn into two), leading or trailing spaces and trailing dots, reserved Windows \
-names (`CON`, `AUX`, `COM1`…), two names that differ only in case (one overwrites the other \
-on macOS and Windows), and names or paths too long for older tools.\n\n\
-Why it matters: the delivery arrives with files missing, renamed or refusing to copy, and \
-nobody knows which.\n\n\
-Fix: rename with letters, digits, `_`, `-` and `.` (spaces too if the profile allows them).\n\n\
-Parameters: `ascii_only`, `allow_spaces`, `max_name_length`, `max_path_length`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let help = if params.allow_spaces {

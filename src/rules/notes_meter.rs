@@ -1,12 +1,25 @@
 use serde::Deserialize;
 
 use super::util::{report_missing_notes_value, NotesValue};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct NotesMeter;
+declare_rule! {
+    /// Reads the notes files and finds deliveries whose notes give no readable meter (time
+    /// signature): `Time signature: 6/8`, `Meter 7/8`, `4/4`, `common time`. Dates such as
+    /// `12/08/2024` are not taken for meters.
+    ///
+    /// Why it matters: the session's bar lines depend on it; a 6/8 song gridded in 4/4 makes every
+    /// edit and every tempo-synced effect land wrong.
+    ///
+    /// Fix: write the meter in the notes (`Meter: 4/4`), with the bars where it changes.
+    pub struct NotesMeter {
+        id: "notes/meter",
+        summary: "notes give no readable meter (e.g. `4/4`, `6/8`)",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,13 +27,6 @@ pub struct Params {}
 
 impl Rule for NotesMeter {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "notes/meter",
-        summary: "notes give no readable meter (e.g. `4/4`, `6/8`)",
-        explain: "Reads the notes files and finds deliveries whose notes give no readable meter (time signature): `Time signature: 6/8`, `Meter 7/8`, `4/4`, `common time`. Dates such as `12/08/2024` are not taken for meters.\n\nWhy it matters: the session's bar lines depend on it; a 6/8 song gridded in 4/4 makes every edit and every tempo-synced effect land wrong.\n\nFix: write the meter in the notes (`Meter: 4/4`), with the bars where it changes.",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         let value = NotesValue {

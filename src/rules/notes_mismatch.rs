@@ -1,13 +1,30 @@
 use serde::Deserialize;
 
 use super::util::{majority, rate};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::{Level, Span, SpanSource};
-use crate::notes;
-use crate::record::{Delivery, SampleFormat};
+use super::{Findings, Rule};
+use crate::model::diagnostic::{Span, SpanSource};
+use crate::model::record::{Delivery, SampleFormat};
 
-#[derive(Clone)]
-pub struct NotesMismatch;
+declare_rule! {
+    /// Compares what the notes say with what the files are: a sample rate (`44.1 kHz`, `48k`,
+    /// `96000 Hz`), a bit depth (`16-bit`, `24 bit`, `32-bit float`, the `48k24` convention) other
+    /// than the one most files have, and file names the notes list that are not in the delivery.
+    ///
+    /// Why it matters: one of the two is wrong. Either the notes were copied from another project,
+    /// or the files were exported with the wrong settings, or a listed file never made it into the
+    /// upload.
+    ///
+    /// Fix: correct the notes, or export the files again as the notes say; send any listed file
+    /// that is missing.
+    ///
+    /// Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).
+    pub struct NotesMismatch {
+        id: "notes/mismatch",
+        summary: "notes declare a sample rate / bit depth / file list that the audio contradicts",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -32,22 +49,6 @@ impl Default for Params {
 
 impl Rule for NotesMismatch {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "notes/mismatch",
-        summary: "notes declare a sample rate / bit depth / file list that the audio contradicts",
-        explain: "Compares what the notes say with what the files are: a sample rate \
-(`44.1 kHz`, `48k`, `96000 Hz`), a bit depth (`16-bit`, `24 bit`, `32-bit float`, the `48k24` \
-convention) other than the one most files have, and file names the notes list that are not in \
-the delivery.\n\n\
-Why it matters: one of the two is wrong. Either the notes were copied from another project, \
-or the files were exported with the wrong settings, or a listed file never made it into the \
-upload.\n\n\
-Fix: correct the notes, or export the files again as the notes say; send any listed file \
-that is missing.\n\n\
-Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let rates: Vec<u32> = delivery
@@ -68,7 +69,7 @@ Parameters: `sample_rate`, `bit_depth`, `file_list` (each on or off).",
             .map(|file| file.name().to_lowercase())
             .collect();
         for file in &delivery.notes {
-            let facts = notes::parse(&file.text);
+            let facts = &file.facts;
             let span = |range: &std::ops::Range<usize>, label: String| {
                 Span::new(
                     SpanSource::Notes,

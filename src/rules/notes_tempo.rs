@@ -1,12 +1,26 @@
 use serde::Deserialize;
 
 use super::util::{report_missing_notes_value, NotesValue};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct NotesTempo;
+declare_rule! {
+    /// Reads the notes files and finds deliveries whose notes give no readable tempo. stemlint
+    /// reads tempos the way people write them: `Tempo: 124 BPM`, `124bpm`, `BPM = 92.5`, and
+    /// several of them for a tempo map.
+    ///
+    /// Why it matters: without the tempo the engineer cannot set up the session grid, line up
+    /// delays and time-based effects, or add parts in time.
+    ///
+    /// Fix: write the tempo in the notes (`Tempo: 124 BPM`); for a tempo map, each tempo with the
+    /// bar where it starts, or export the map as a MIDI file.
+    pub struct NotesTempo {
+        id: "notes/tempo",
+        summary: "notes give no readable tempo (BPM)",
+        level: Warning,
+        scope: Delivery,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,13 +28,6 @@ pub struct Params {}
 
 impl Rule for NotesTempo {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "notes/tempo",
-        summary: "notes give no readable tempo (BPM)",
-        explain: "Reads the notes files and finds deliveries whose notes give no readable tempo. stemlint reads tempos the way people write them: `Tempo: 124 BPM`, `124bpm`, `BPM = 92.5`, and several of them for a tempo map.\n\nWhy it matters: without the tempo the engineer cannot set up the session grid, line up delays and time-based effects, or add parts in time.\n\nFix: write the tempo in the notes (`Tempo: 124 BPM`); for a tempo map, each tempo with the bar where it starts, or export the map as a MIDI file.",
-        default_level: Level::Warning,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         let value = NotesValue {

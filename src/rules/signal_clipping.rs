@@ -1,12 +1,33 @@
 use serde::Deserialize;
 
 use super::util::{clock, count};
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{Delivery, SampleFormat};
+use super::{Findings, Rule};
+use crate::model::analysis::MeasureSettings;
+use crate::model::record::{Delivery, SampleFormat};
 
-#[derive(Clone)]
-pub struct SignalClipping;
+declare_rule! {
+    /// Finds runs of consecutive samples at or within a hair of full scale (by default 3 or more
+    /// samples at −0.01 dBFS or above, in one channel), and integer files whose true peak
+    /// (BS.1770, 4× oversampled) is over 0 dBTP. A single sample touching full scale is not
+    /// clipping; a flat top of several samples is. A loud square wave below full scale is not
+    /// clipping either.
+    ///
+    /// Why it matters: clipping is distortion printed into the file; no mix can take it out. A
+    /// true peak over 0 dBTP clips in every converter and lossy encoder downstream.
+    ///
+    /// Fix: lower the level before the export (the track's fader or the clip gain, never a limiter
+    /// on a track for mixing) and export again; if the recording itself clipped, say so in the
+    /// notes. (Netflix's clipping inspection uses −0.45 dBFS as its level: set `level_dbfs` for a
+    /// stricter check.)
+    ///
+    /// Parameters: `level_dbfs`, `min_run`, `true_peak_over_zero`.
+    pub struct SignalClipping {
+        id: "signal/clipping",
+        summary: "runs of consecutive samples at full scale",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,24 +52,12 @@ impl Default for Params {
 
 impl Rule for SignalClipping {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/clipping",
-        summary: "runs of consecutive samples at full scale",
-        explain: "Finds runs of consecutive samples at or within a hair of full scale (by \
-default 3 or more samples at −0.01 dBFS or above, in one channel), and integer files whose \
-true peak (BS.1770, 4× oversampled) is over 0 dBTP. A single sample touching full scale is \
-not clipping; a flat top of several samples is. A loud square wave below full scale is not \
-clipping either.\n\n\
-Why it matters: clipping is distortion printed into the file; no mix can take it out. A \
-true peak over 0 dBTP clips in every converter and lossy encoder downstream.\n\n\
-Fix: lower the level before the export (the track's fader or the clip gain, never a limiter \
-on a track for mixing) and export again; if the recording itself clipped, say so in the \
-notes. (Netflix's clipping inspection uses −0.45 dBFS as its level: set `level_dbfs` for a \
-stricter check.)\n\n\
-Parameters: `level_dbfs`, `min_run`, `true_peak_over_zero`.",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
+
+    // Measured whether or not the rule is on: the figures are in every file's analysis.
+    fn configure(&self, params: &Params, _enabled: bool, settings: &mut MeasureSettings) {
+        settings.analysis.clip_level_dbfs = params.level_dbfs;
+        settings.analysis.clip_min_run = params.min_run;
+    }
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts, analysis) in delivery.analysed() {

@@ -1,11 +1,27 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalDcOffset;
+declare_rule! {
+    /// Finds files whose waveform is not centred on zero: the mean of a channel is above the
+    /// threshold (−50 dBFS, about 0.3 % of full scale, by default).
+    ///
+    /// Why it matters: DC offset wastes headroom, makes clicks at every edit and fade that starts
+    /// or stops off zero, and pushes compressors and limiters unevenly. It comes from faulty
+    /// converters, some plug-ins and badly made samples.
+    ///
+    /// Fix: remove it with a DC-offset filter or a high-pass filter at a few Hz before the export
+    /// (most editors have one), or record the part again through a healthy converter.
+    ///
+    /// Parameters: `max_dbfs`.
+    pub struct SignalDcOffset {
+        id: "signal/dc-offset",
+        summary: "a DC offset above a threshold",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -22,20 +38,6 @@ impl Default for Params {
 
 impl Rule for SignalDcOffset {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/dc-offset",
-        summary: "a DC offset above a threshold",
-        explain: "Finds files whose waveform is not centred on zero: the mean of a channel is \
-above the threshold (−50 dBFS, about 0.3 % of full scale, by default).\n\n\
-Why it matters: DC offset wastes headroom, makes clicks at every edit and fade that starts \
-or stops off zero, and pushes compressors and limiters unevenly. It comes from faulty \
-converters, some plug-ins and badly made samples.\n\n\
-Fix: remove it with a DC-offset filter or a high-pass filter at a few Hz before the export \
-(most editors have one), or record the part again through a healthy converter.\n\n\
-Parameters: `max_dbfs`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let limit = 10f64.powf(params.max_dbfs / 20.0);

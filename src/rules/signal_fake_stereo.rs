@@ -1,11 +1,26 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalFakeStereo;
+declare_rule! {
+    /// Finds multichannel files whose channels carry the same signal: bit-identical, or differing
+    /// by less than a residual (−90 dBFS by default).
+    ///
+    /// Why it matters: a mono source exported as stereo doubles the file size, says nothing more,
+    /// and pans wrong in many sessions (a centred "stereo" track plays 3 dB louder than the same
+    /// mono track under common pan laws). Tracks of a single source should be mono.
+    ///
+    /// Fix: export the track as mono (the session's mono bounce, or one channel of the pair).
+    ///
+    /// Parameters: `max_difference_dbfs`.
+    pub struct SignalFakeStereo {
+        id: "signal/fake-stereo",
+        summary: "a stereo file whose channels are identical: render it mono",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -25,19 +40,6 @@ impl Default for Params {
 
 impl Rule for SignalFakeStereo {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/fake-stereo",
-        summary: "a stereo file whose channels are identical: render it mono",
-        explain: "Finds multichannel files whose channels carry the same signal: bit-identical, \
-or differing by less than a residual (−90 dBFS by default).\n\n\
-Why it matters: a mono source exported as stereo doubles the file size, says nothing more, \
-and pans wrong in many sessions (a centred \"stereo\" track plays 3 dB louder than the same \
-mono track under common pan laws). Tracks of a single source should be mono.\n\n\
-Fix: export the track as mono (the session's mono bounce, or one channel of the pair).\n\n\
-Parameters: `max_difference_dbfs`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts, analysis) in delivery.analysed() {

@@ -1,11 +1,30 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalLimited;
+declare_rule! {
+    /// Looks for the fingerprint of a limiter or heavy master-bus processing: a small
+    /// peak-to-loudness ratio (true peak minus integrated loudness, 9 dB or less by default)
+    /// together with a pile-up of samples just under the peak (more than 0.1 % of all samples
+    /// within 0.5 dB of it), where natural material thins out toward its peaks. Steady tones and
+    /// test signals (a crest factor under 4 dB: a sine reads 3 dB) are not taken for limiting.
+    ///
+    /// Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the
+    /// dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also
+    /// sum to a print master whose dynamics the re-recording mixer sets).
+    ///
+    /// Fix: bypass the limiter and bus processing on the master and the track, and export again.
+    /// Music stems from a mastered mix may keep it: the `stems` profile turns this rule off.
+    ///
+    /// Parameters: `max_plr_db`, `min_pile_up`, `min_crest_db`.
+    pub struct SignalLimited {
+        id: "signal/limited",
+        summary: "signs of limiting / master-bus processing where the profile wants it dry",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -33,23 +52,6 @@ impl Default for Params {
 
 impl Rule for SignalLimited {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/limited",
-        summary: "signs of limiting / master-bus processing where the profile wants it dry",
-        explain: "Looks for the fingerprint of a limiter or heavy master-bus processing: a small \
-peak-to-loudness ratio (true peak minus integrated loudness, 9 dB or less by default) \
-together with a pile-up of samples just under the peak (more than 0.1 % of all samples \
-within 0.5 dB of it), where natural material thins out toward its peaks. Steady tones and \
-test signals (a crest factor under 4 dB: a sine reads 3 dB) are not taken for limiting.\n\n\
-Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the \
-dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also \
-sum to a print master whose dynamics the re-recording mixer sets).\n\n\
-Fix: bypass the limiter and bus processing on the master and the track, and export again. \
-Music stems from a mastered mix may keep it: the `stems` profile turns this rule off.\n\n\
-Parameters: `max_plr_db`, `min_pile_up`, `min_crest_db`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, _, analysis) in delivery.analysed() {

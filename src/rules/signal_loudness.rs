@@ -1,12 +1,30 @@
 use serde::Deserialize;
 
-use super::util::Pattern;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use crate::model::pattern::Pattern;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalLoudness;
+declare_rule! {
+    /// Measures integrated loudness (ITU-R BS.1770-4 with EBU R128 gating; a mono file is measured
+    /// as dual-mono, as heard on two speakers, like ffmpeg's `dualmono`) and loudness range (EBU
+    /// Tech 3342), and finds files outside the profile's target: EBU R128 −23 LUFS ±1 LU for
+    /// broadcast, ATSC A/85 −24 LKFS ±2, Netflix −27 LKFS ±2. Off where the profile sets no
+    /// target.
+    ///
+    /// Why it matters: a broadcast or streaming delivery outside its loudness spec is rejected or
+    /// turned up and down by the platform.
+    ///
+    /// Fix: adjust the print master's level (and dynamics for the range) and print again.
+    ///
+    /// Parameters: `target_lufs`, `tolerance_lu`, `max_range_lu`, `files` (regex over file names
+    /// the target applies to, e.g. the print master only).
+    pub struct SignalLoudness {
+        id: "signal/loudness",
+        summary: "integrated loudness outside the profile's target range",
+        level: Off,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,22 +52,6 @@ impl Default for Params {
 
 impl Rule for SignalLoudness {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/loudness",
-        summary: "integrated loudness outside the profile's target range",
-        explain: "Measures integrated loudness (ITU-R BS.1770-4 with EBU R128 gating; a mono \
-file is measured as dual-mono, as heard on two speakers, like ffmpeg's `dualmono`) and \
-loudness range (EBU Tech 3342), and finds files outside the profile's target: EBU R128 \
-−23 LUFS ±1 LU for broadcast, ATSC A/85 −24 LKFS ±2, Netflix −27 LKFS ±2. Off where the \
-profile sets no target.\n\n\
-Why it matters: a broadcast or streaming delivery outside its loudness spec is rejected \
-or turned up and down by the platform.\n\n\
-Fix: adjust the print master's level (and dynamics for the range) and print again.\n\n\
-Parameters: `target_lufs`, `tolerance_lu`, `max_range_lu`, `files` (regex over file names \
-the target applies to, e.g. the print master only).",
-        default_level: Level::Off,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, _, analysis) in delivery.analysed() {

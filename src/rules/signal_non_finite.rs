@@ -1,12 +1,26 @@
 use serde::Deserialize;
 
 use super::util::count;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalNonFinite;
+declare_rule! {
+    /// Finds floating-point files that contain NaN (not a number) or infinite samples. stemlint
+    /// leaves them out of every other measurement and counts them here.
+    ///
+    /// Why it matters: a NaN or an infinity is not a level; a DAW may play it as a full-scale
+    /// click, silence the whole bus, or crash a plug-in. It comes from a plug-in fault or a broken
+    /// conversion.
+    ///
+    /// Fix: find the plug-in or process that produced it (bypass them one by one), and export
+    /// again.
+    pub struct SignalNonFinite {
+        id: "signal/non-finite",
+        summary: "NaN or infinite samples in a floating-point file",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,19 +28,6 @@ pub struct Params {}
 
 impl Rule for SignalNonFinite {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/non-finite",
-        summary: "NaN or infinite samples in a floating-point file",
-        explain: "Finds floating-point files that contain NaN (not a number) or infinite \
-samples. stemlint leaves them out of every other measurement and counts them here.\n\n\
-Why it matters: a NaN or an infinity is not a level; a DAW may play it as a full-scale \
-click, silence the whole bus, or crash a plug-in. It comes from a plug-in fault or a broken \
-conversion.\n\n\
-Fix: find the plug-in or process that produced it (bypass them one by one), and export \
-again.",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
 
     fn check(&self, _params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, _, analysis) in delivery.analysed() {

@@ -1,11 +1,29 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::{Delivery, SampleFormat};
+use super::{Findings, Rule};
+use crate::model::record::{Delivery, SampleFormat};
 
-#[derive(Clone)]
-pub struct SignalPaddedBitDepth;
+declare_rule! {
+    /// Finds files whose samples use fewer bits than their container: a 24-bit WAV whose lowest 8
+    /// bits are zero in every sample holds 16-bit audio; a 32-bit float file whose every sample is
+    /// a multiple of 1/32768 holds 16-bit audio. stemlint counts the bits actually used across the
+    /// whole file.
+    ///
+    /// Why it matters: the file passes a format check but has the resolution (and the noise floor)
+    /// of the smaller format. It usually means a 16-bit bounce or a 16-bit source was converted,
+    /// and the real 24-bit export was never made.
+    ///
+    /// Fix: export again from the session at 24-bit; if the source really was 16-bit (a sample, an
+    /// old recording), say so in the notes.
+    ///
+    /// Parameters: `float_max_bits`.
+    pub struct SignalPaddedBitDepth {
+        id: "signal/padded-bit-depth",
+        summary: "a 24-bit container holding 16-bit (or less) audio",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -22,22 +40,6 @@ impl Default for Params {
 
 impl Rule for SignalPaddedBitDepth {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/padded-bit-depth",
-        summary: "a 24-bit container holding 16-bit (or less) audio",
-        explain: "Finds files whose samples use fewer bits than their container: a 24-bit WAV \
-whose lowest 8 bits are zero in every sample holds 16-bit audio; a 32-bit float file whose \
-every sample is a multiple of 1/32768 holds 16-bit audio. stemlint counts the bits actually \
-used across the whole file.\n\n\
-Why it matters: the file passes a format check but has the resolution (and the noise floor) \
-of the smaller format. It usually means a 16-bit bounce or a 16-bit source was converted, \
-and the real 24-bit export was never made.\n\n\
-Fix: export again from the session at 24-bit; if the source really was 16-bit (a sample, an \
-old recording), say so in the notes.\n\n\
-Parameters: `float_max_bits`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts, analysis) in delivery.analysed() {

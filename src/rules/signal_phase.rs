@@ -1,11 +1,28 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalPhase;
+declare_rule! {
+    /// Measures the correlation of a stereo file's two channels over the whole file (+1: the same
+    /// signal, 0: unrelated, −1: one is the other upside down) and finds files below the threshold
+    /// (−0.5 by default).
+    ///
+    /// Why it matters: a strongly negative correlation nearly always means one channel's polarity
+    /// is flipped (a miswired cable, a polarity switch, a plug-in). The part sounds wide and
+    /// hollow on speakers and disappears when the mix is folded to mono.
+    ///
+    /// Fix: flip the polarity of one channel (the DAW's Ø / phase-invert button) and export again;
+    /// if the effect is intended, say so in the notes.
+    ///
+    /// Parameters: `min_correlation`.
+    pub struct SignalPhase {
+        id: "signal/phase",
+        summary: "channels strongly out of phase (correlation below a threshold)",
+        level: Warning,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -24,21 +41,6 @@ impl Default for Params {
 
 impl Rule for SignalPhase {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/phase",
-        summary: "channels strongly out of phase (correlation below a threshold)",
-        explain: "Measures the correlation of a stereo file's two channels over the whole file \
-(+1: the same signal, 0: unrelated, −1: one is the other upside down) and finds files below \
-the threshold (−0.5 by default).\n\n\
-Why it matters: a strongly negative correlation nearly always means one channel's polarity \
-is flipped (a miswired cable, a polarity switch, a plug-in). The part sounds wide and \
-hollow on speakers and disappears when the mix is folded to mono.\n\n\
-Fix: flip the polarity of one channel (the DAW's Ø / phase-invert button) and export again; \
-if the effect is intended, say so in the notes.\n\n\
-Parameters: `min_correlation`.",
-        default_level: Level::Warning,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, _, analysis) in delivery.analysed() {

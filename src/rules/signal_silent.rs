@@ -1,11 +1,27 @@
 use serde::Deserialize;
 
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use super::{Findings, Rule};
+use crate::model::analysis::MeasureSettings;
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalSilent;
+declare_rule! {
+    /// Finds files that are digital silence from the first sample to the last, or whose peak never
+    /// rises above the floor (−90 dBFS by default: below that it is dither or noise, not a part).
+    ///
+    /// Why it matters: a silent file is a track that was muted, soloed away, routed to nowhere or
+    /// bounced from the wrong output. It looks fine in a file list, and the part is missing.
+    ///
+    /// Fix: check the track's mute, routing and output in the session and export it again. If a
+    /// part is silent on purpose, leave it out of the delivery or say so in the notes.
+    ///
+    /// Parameters: `floor_dbfs`.
+    pub struct SignalSilent {
+        id: "signal/silent",
+        summary: "the file is digital silence (or below a floor) from start to end",
+        level: Error,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -23,20 +39,11 @@ impl Default for Params {
 
 impl Rule for SignalSilent {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/silent",
-        summary: "the file is digital silence (or below a floor) from start to end",
-        explain: "Finds files that are digital silence from the first sample to the last, or \
-whose peak never rises above the floor (−90 dBFS by default: below that it is dither or \
-noise, not a part).\n\n\
-Why it matters: a silent file is a track that was muted, soloed away, routed to nowhere or \
-bounced from the wrong output. It looks fine in a file list, and the part is missing.\n\n\
-Fix: check the track's mute, routing and output in the session and export it again. If a \
-part is silent on purpose, leave it out of the delivery or say so in the notes.\n\n\
-Parameters: `floor_dbfs`.",
-        default_level: Level::Error,
-        scope: Scope::File,
-    };
+
+    // Measured whether or not the rule is on: the figures are in every file's analysis.
+    fn configure(&self, params: &Params, _enabled: bool, settings: &mut MeasureSettings) {
+        settings.analysis.silence_floor_dbfs = params.floor_dbfs;
+    }
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts, analysis) in delivery.analysed() {

@@ -1,12 +1,28 @@
 use serde::Deserialize;
 
-use super::util::Pattern;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
+use crate::model::pattern::Pattern;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct SignalTruePeak;
+declare_rule! {
+    /// Measures each file's true peak (ITU-R BS.1770-4: the peak of the waveform between the
+    /// samples, by 4× oversampling) and finds files above the profile's ceiling: −1 dBTP for EBU
+    /// R128 broadcast, −2 dBTP for Netflix. Off where the profile sets no ceiling.
+    ///
+    /// Why it matters: broadcasters and platforms reject deliveries over their ceiling; the
+    /// overshoot clips in converters and lossy encoders.
+    ///
+    /// Fix: lower the level or use a true-peak limiter on the print master (dry stems: lower their
+    /// level in the mix), then print again.
+    ///
+    /// Parameters: `max_dbtp`, `files` (regex over file names the ceiling applies to).
+    pub struct SignalTruePeak {
+        id: "signal/true-peak",
+        summary: "true peak (ITU-R BS.1770) above the profile's ceiling",
+        level: Off,
+        scope: File,
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -28,20 +44,6 @@ impl Default for Params {
 
 impl Rule for SignalTruePeak {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "signal/true-peak",
-        summary: "true peak (ITU-R BS.1770) above the profile's ceiling",
-        explain: "Measures each file's true peak (ITU-R BS.1770-4: the peak of the waveform \
-between the samples, by 4× oversampling) and finds files above the profile's ceiling: −1 \
-dBTP for EBU R128 broadcast, −2 dBTP for Netflix. Off where the profile sets no ceiling.\n\n\
-Why it matters: broadcasters and platforms reject deliveries over their ceiling; the \
-overshoot clips in converters and lossy encoders.\n\n\
-Fix: lower the level or use a true-peak limiter on the print master (dry stems: lower their \
-level in the mix), then print again.\n\n\
-Parameters: `max_dbtp`, `files` (regex over file names the ceiling applies to).",
-        default_level: Level::Off,
-        scope: Scope::File,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let Some(ceiling) = params.max_dbtp else {

@@ -1,13 +1,34 @@
 use serde::Deserialize;
 
-use super::util::Pattern;
-use super::{Findings, Meta, Rule, Scope};
-use crate::diagnostic::Level;
-use crate::record::Delivery;
-use crate::stems::{is_mix, DEFAULT_MIX_PATTERN};
+use super::util::{is_mix, DEFAULT_MIX_PATTERN};
+use crate::model::pattern::Pattern;
+use super::{Findings, Rule};
+use crate::model::record::Delivery;
 
-#[derive(Clone)]
-pub struct StemsMissingGroup;
+declare_rule! {
+    /// Checks that each required stem group (drums, bass, music, vocals for music; dialogue,
+    /// music, effects for film) is delivered: at least one file whose name, without its extension,
+    /// matches one of the group's patterns. The reference mix (`mix_pattern`) is not a stem and
+    /// counts for no group. With `report_unassigned`, a stem that matches no group is reported
+    /// too.
+    ///
+    /// Why it matters: a stem set is only useful complete. A missing vocal stem means no a
+    /// cappella and no instrumental; a missing effects stem means no M&E for foreign-language
+    /// versions. It is also the quickest sign that an export batch stopped early.
+    ///
+    /// Fix: print the missing group, or name it so its group is clear
+    /// (`AB_Song_Vocals_48k24.wav`); when a group genuinely does not exist in this song, say so in
+    /// the notes and change `groups` in stemlint.yaml.
+    ///
+    /// Parameters: `groups` (a list of `{name, patterns}`, patterns are regular expressions),
+    /// `report_unassigned` (report stems that belong to no group), `mix_pattern` (marks the mix).
+    pub struct StemsMissingGroup {
+        id: "stems/missing-group",
+        summary: "a stem group the profile/config requires is missing",
+        level: Off,
+        scope: Delivery,
+    }
+}
 
 /// A stem group the delivery must contain: a file whose name matches one of `patterns`.
 #[derive(Debug, Clone, Deserialize)]
@@ -67,25 +88,6 @@ impl Default for Params {
 
 impl Rule for StemsMissingGroup {
     type Params = Params;
-    const META: Meta = Meta {
-        id: "stems/missing-group",
-        summary: "a stem group the profile/config requires is missing",
-        explain: "Checks that each required stem group (drums, bass, music, vocals for music; \
-dialogue, music, effects for film) is delivered: at least one file whose name, without its \
-extension, matches one of the group's patterns. The reference mix (`mix_pattern`) is not a \
-stem and counts for no group. With `report_unassigned`, a stem that matches no group is \
-reported too.\n\n\
-Why it matters: a stem set is only useful complete. A missing vocal stem means no a cappella \
-and no instrumental; a missing effects stem means no M&E for foreign-language versions. It is \
-also the quickest sign that an export batch stopped early.\n\n\
-Fix: print the missing group, or name it so its group is clear (`AB_Song_Vocals_48k24.wav`); \
-when a group genuinely does not exist in this song, say so in the notes and change `groups` \
-in stemlint.yaml.\n\n\
-Parameters: `groups` (a list of `{name, patterns}`, patterns are regular expressions), \
-`report_unassigned` (report stems that belong to no group), `mix_pattern` (marks the mix).",
-        default_level: Level::Off,
-        scope: Scope::Delivery,
-    };
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         let stems: Vec<_> = delivery

@@ -3,8 +3,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::diagnostic::{Span, SpanSource};
-use crate::record::FileRecord;
+use crate::model::diagnostic::{Span, SpanSource};
+use crate::model::pattern::Pattern;
+use crate::model::record::FileRecord;
+
+/// What marks a reference mix, matched against the file name without its extension: a word
+/// `Mix`, `Master`, `PrintMaster`, `PM`, `FullMix` between separators (`AB_Song_Mix_48k24`).
+/// The default of both stems rules' `mix_pattern`.
+pub const DEFAULT_MIX_PATTERN: &str =
+    r"(?i)(^|[_ .-])(mix|master|printmaster|print_master|pm|fullmix|full_mix)([_ .-]|$)";
+
+/// True when `file` is a reference mix, not a stem.
+pub fn is_mix(file: &FileRecord, pattern: &Pattern) -> bool {
+    pattern.matches_stem_of(&file.rel)
+}
 
 /// `48 kHz`, `44.1 kHz`, `88.2 kHz`.
 pub fn rate(hz: u32) -> String {
@@ -114,26 +126,6 @@ pub fn tokens(stem: &str) -> Vec<String> {
     words
 }
 
-/// A regular expression parameter, compiled when the profile is read (a bad pattern is a
-/// configuration error, not a finding).
-#[derive(Debug, Clone)]
-pub struct Pattern(pub regex::Regex);
-
-impl Pattern {
-    pub fn new(pattern: &str) -> Self {
-        Pattern(regex::Regex::new(pattern).expect("built-in patterns are valid regexes"))
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Pattern {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        regex::Regex::new(&text)
-            .map(Pattern)
-            .map_err(|error| serde::de::Error::custom(format!("bad regular expression: {error}")))
-    }
-}
-
 /// Name words that mark an amp-simulated or re-amped part, and a DI (direct input)
 /// companion: the parameters both companion rules share.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -211,9 +203,9 @@ pub struct NotesValue {
     /// `tempo`, `meter`.
     pub what: &'static str,
     /// True when the parsed notes give a readable value.
-    pub found: fn(&crate::notes::NotesFacts) -> bool,
+    pub found: fn(&crate::model::notes::NotesFacts) -> bool,
     /// Lines that mention the value without a readable one (`Tempo: TBD`).
-    pub unreadable: fn(&crate::notes::NotesFacts) -> &[std::ops::Range<usize>],
+    pub unreadable: fn(&crate::model::notes::NotesFacts) -> &[std::ops::Range<usize>],
     pub help: &'static str,
 }
 
@@ -222,7 +214,7 @@ pub struct NotesValue {
 /// notes file is inherited from the root (the root's delivery reports it).
 pub fn report_missing_notes_value(
     value: &NotesValue,
-    delivery: &crate::record::Delivery,
+    delivery: &crate::model::record::Delivery,
     out: &mut super::Findings,
 ) {
     if delivery.notes.is_empty() || delivery.notes.iter().all(|notes| notes.inherited) {
@@ -231,7 +223,7 @@ pub fn report_missing_notes_value(
     let parsed: Vec<_> = delivery
         .notes
         .iter()
-        .map(|file| (file, crate::notes::parse(&file.text)))
+        .map(|file| (file, &file.facts))
         .collect();
     if parsed.iter().any(|(_, facts)| (value.found)(facts)) {
         return;
@@ -270,8 +262,8 @@ pub fn report_missing_notes_value(
 
 /// Report each of the files' own issues of one kind (`file/corrupt`, `file/not-audio`…).
 pub fn report_file_issues(
-    delivery: &crate::record::Delivery,
-    kind: crate::record::FileIssueKind,
+    delivery: &crate::model::record::Delivery,
+    kind: crate::model::record::FileIssueKind,
     help: &str,
     out: &mut super::Findings,
 ) {

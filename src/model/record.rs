@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::media::analysis::Analysis;
+use super::analysis::Analysis;
+use super::notes::NotesFacts;
+use super::null_test::NullTest;
 
 /// The container a file's bytes are in (what the file *is*, whatever its extension says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -169,9 +171,23 @@ pub struct FileRecord {
     /// Statistics of the decoded samples; None with `--fast` or when nothing decoded.
     pub analysis: Option<Analysis>,
     pub issues: Vec<FileIssue>,
+    /// The rate and depth the file's name states (`…_48k24`), read at discovery.
+    pub name_facts: NotesFacts,
 }
 
 impl FileRecord {
+    /// A record with nothing known yet but where the file is.
+    pub fn new(path: PathBuf, rel: String) -> Self {
+        FileRecord {
+            path,
+            rel,
+            facts: None,
+            analysis: None,
+            issues: Vec::new(),
+            name_facts: NotesFacts::default(),
+        }
+    }
+
     /// The file name alone (the last component of `rel`).
     pub fn name(&self) -> &str {
         self.rel.rsplit('/').next().unwrap_or(&self.rel)
@@ -197,6 +213,8 @@ impl FileRecord {
 pub struct NotesFile {
     pub rel: String,
     pub text: std::sync::Arc<str>,
+    /// What the text states, parsed once at discovery.
+    pub facts: NotesFacts,
     /// A section's view of the notes at its delivery's root: they satisfy the notes rules
     /// there, and the root reports what they lack.
     pub inherited: bool,
@@ -243,7 +261,7 @@ pub struct Delivery {
     pub fast: bool,
     /// The null test of stems against the mix, when the profile asks for it and the delivery
     /// holds a mix (see `stems`).
-    pub null_test: Option<crate::stems::NullTest>,
+    pub null_test: Option<NullTest>,
     /// How many sub-folders of this delivery are checked as sections of their own.
     pub sections: usize,
     /// Symbolic links that point outside the delivery.
