@@ -9,15 +9,10 @@ use std::sync::Arc;
 use globset::GlobSet;
 use walkdir::WalkDir;
 
+use crate::media::probe;
 pub use crate::model::record::ExternalLink;
 use crate::model::record::{NotesFile, Stray, WalkProblem};
 use crate::notes;
-
-/// Extensions that mark a file as meant to be audio (compared lower-case).
-const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "bwf", "rf64", "bw64", "aif", "aiff", "aifc", "flac", "mp3", "m4a", "aac",
-    "mp4", "ogg", "oga", "opus", "caf", "mka", "wma", "w64", "alac",
-];
 
 /// Extensions of files that are legitimately in a delivery and are neither audio nor notes.
 const KNOWN_OTHER: &[&str] = &[
@@ -158,7 +153,7 @@ fn classify(found: &mut Discovered, path: PathBuf, rel: String, name: &str) {
         return;
     }
     if let Some(extension) = extension {
-        if AUDIO_EXTENSIONS.contains(&extension) {
+        if probe::is_audio_extension(extension) {
             found.audio.push((path, rel));
             return;
         }
@@ -230,7 +225,7 @@ pub fn decode_text(bytes: &[u8]) -> String {
 
 /// Does the content start like an audio container, whatever the name says?
 fn sniff_audio(path: &Path) -> bool {
-    let mut head = [0u8; 12];
+    let mut head = [0u8; probe::HEAD_LEN];
     let Ok(mut file) = File::open(path) else {
         return false;
     };
@@ -241,16 +236,7 @@ fn sniff_audio(path: &Path) -> bool {
             Ok(read) => filled += read,
         }
     }
-    let head = &head[..filled];
-    let riff_like = head.len() >= 12
-        && matches!(&head[..4], b"RIFF" | b"RF64" | b"BW64" | b"FORM")
-        && matches!(&head[8..12], b"WAVE" | b"AIFF" | b"AIFC");
-    riff_like
-        || head.starts_with(b"fLaC")
-        || head.starts_with(b"OggS")
-        || head.starts_with(b"caff")
-        || head.starts_with(b"ID3")
-        || (head.len() >= 8 && &head[4..8] == b"ftyp")
+    probe::sniff(&head[..filled]).is_some()
 }
 
 fn stray_file(lower: &str) -> Option<&'static str> {

@@ -1,8 +1,5 @@
-//! Identify a file from its content and open the right decoder: our own reader for PCM and
-//! float WAV/RF64/BW64, symphonia for everything else.
-//!
-//! Identification never looks at the extension: an MP3 renamed `.wav` is an MP3 (another rule
-//! reports the lossy container), a JPEG named `.wav` is not audio.
+//! Open a file with the reader the probe table names for its content: our own reader for PCM
+//! and float WAV/RF64/BW64, symphonia for everything else.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -19,51 +16,14 @@ use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
 use super::pcm::PcmSource;
-use super::riff::{self, RiffKind, WaveHeader};
+use super::probe::{self, Format, Reader};
+use super::riff::{self, WaveHeader};
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
 use crate::model::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
 
-/// What the first bytes of a file say it is, before any decoder has a go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Magic {
-    Wave(RiffKind),
-    Aiff,
-    Aifc,
-    /// Any other audio container with an unmistakable signature (FLAC, Ogg, MP4, CAF, MKV,
-    /// ID3-tagged MPEG audio): a failure to open it is a broken file, not a non-audio one.
-    OtherAudio,
-    Unknown,
-}
-
-impl Magic {
-    fn of(head: &[u8]) -> Magic {
-        if let Some(kind) = RiffKind::sniff(head) {
-            return Magic::Wave(kind);
-        }
-        let at = |offset: usize, signature: &[u8]| {
-            head.get(offset..offset + signature.len()) == Some(signature)
-        };
-        if at(0, b"FORM") && at(8, b"AIFF") {
-            Magic::Aiff
-        } else if at(0, b"FORM") && at(8, b"AIFC") {
-            Magic::Aifc
-        } else if at(0, b"fLaC")
-            || at(0, b"OggS")
-            || at(0, b"ID3")
-            || at(4, b"ftyp")
-            || at(0, b"caff")
-            || at(0, &[0x1A, 0x45, 0xDF, 0xA3])
-        {
-            Magic::OtherAudio
-        } else {
-            Magic::Unknown
-        }
-    }
-
-    fn is_audio(self) -> bool {
-        self != Magic::Unknown
-    }
-}
+/// What the first bytes of a file say it is (a row of the probe table), before any decoder
+/// has a go; None when no signature matches.
+type Magic = Option<&'static Format>;
 
 /// Open `path`, identify it by content and return its facts and a sample stream.
 pub fn open(path: &Path) -> Result<Opened, FileIssue> {
@@ -78,11 +38,12 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
             "the file is empty (0 bytes)",
         ));
     }
-    let mut head = [0u8; 16];
+    let mut head = [0u8; probe::HEAD_LEN];
     let head_len = read_head(&mut file, &mut head)?;
-    let magic = Magic::of(&head[..head_len]);
+    let magic = probe::sniff(&head[..head_len]);
+    let reader = magic.map(|format| format.reader);
 
-    if let Magic::Wave(_) = magic {
+    if let Some(Reader::Wave(_)) = reader {
         let header = riff::read_header(&mut file, file_len)?;
         if let Some(encoding) = header.fmt.encoding() {
             let facts = wave_facts(&header, Codec::Pcm);
@@ -104,7 +65,7 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
         facts.ixml = header.ixml;
         return Ok(opened);
     }
-    if matches!(magic, Magic::Aiff | Magic::Aifc) {
+    if reader == Some(Reader::Aiff) {
         if let Some((channels, bits)) = aiff_comm(&mut file, file_len)? {
             check_frame_size(channels, bits)?;
         }
@@ -321,7 +282,7 @@ fn open_failure(magic: Magic, error: &SymphoniaError) -> FileIssue {
         SymphoniaError::IoError(io_error) if io_error.kind() != io::ErrorKind::UnexpectedEof => {
             unreadable("cannot read the file", io_error)
         }
-        _ if magic.is_audio() => FileIssue::new(
+        _ if magic.is_some() => FileIssue::new(
             FileIssueKind::Corrupt,
             format!("the header is damaged or cut short and cannot be read: {error}"),
         ),
@@ -334,11 +295,15 @@ fn open_failure(magic: Magic, error: &SymphoniaError) -> FileIssue {
 
 fn container_of(format: FormatId, magic: Magic) -> Container {
     match format {
-        format_ids::FORMAT_ID_WAVE => match magic {
-            Magic::Wave(kind) => kind.container(),
+        format_ids::FORMAT_ID_WAVE => match magic.map(|format| format.reader) {
+            Some(Reader::Wave(kind)) => kind.container(),
             _ => Container::Wav,
         },
-        format_ids::FORMAT_ID_AIFF if magic == Magic::Aifc => Container::Aifc,
+        format_ids::FORMAT_ID_AIFF
+            if magic.is_some_and(|format| format.container == Container::Aifc) =>
+        {
+            Container::Aifc
+        }
         format_ids::FORMAT_ID_AIFF => Container::Aiff,
         format_ids::FORMAT_ID_FLAC => Container::Flac,
         format_ids::FORMAT_ID_MP1 | format_ids::FORMAT_ID_MP2 | format_ids::FORMAT_ID_MP3 => {

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod decode;
 pub mod pcm;
+pub mod probe;
 pub mod riff;
 
 use std::any::Any;

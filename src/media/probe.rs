@@ -1,0 +1,172 @@
+//! What a file is: one table of every container stemlint knows, with the extensions it goes
+//! by and the signature its first bytes carry. Discovery asks it which names are audio and
+//! which unnamed files sniff as audio; the decoder asks it which reader opens a file.
+//!
+//! Identification by content never looks at the extension: an MP3 renamed `.wav` is an MP3
+//! (`format/container` reports the lossy container), a JPEG named `.wav` is not audio.
+//!
+//! Adding a container: one row in `FORMATS` (and, if stemlint reads it itself, a reader file
+//! next to this one and a `Reader` variant); see CONTRIBUTING.md.
+
+use super::riff::RiffKind;
+use crate::model::record::Container;
+
+/// Bytes of a file's head the signatures need.
+pub const HEAD_LEN: usize = 16;
+
+/// Which reader opens a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Our RIFF/RF64/BW64 chunk reader (`riff.rs`, PCM streamed by `pcm.rs`; other WAVE
+    /// codecs handed to symphonia with our header's facts).
+    Wave(RiffKind),
+    /// symphonia, after our own sanity check of the `COMM` chunk.
+    Aiff,
+    /// symphonia.
+    Symphonia,
+}
+
+/// A byte string expected at an offset of the file's head.
+#[derive(Debug, Clone, Copy)]
+pub struct Signature {
+    pub offset: usize,
+    pub bytes: &'static [u8],
+}
+
+const fn at(offset: usize, bytes: &'static [u8]) -> Signature {
+    Signature { offset, bytes }
+}
+
+/// One container: what it is, how files of it are named and how their content starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    pub container: Container,
+    /// Lower-case extensions without the dot.
+    pub extensions: &'static [&'static str],
+    /// Every signature must match (empty: not recognisable by content).
+    pub signature: &'static [Signature],
+    pub reader: Reader,
+}
+
+/// Every container stemlint knows, the most specific signatures first.
+pub static FORMATS: &[Format] = &[
+    Format {
+        container: Container::Wav,
+        extensions: &["wav", "wave", "bwf"],
+        signature: &[at(0, b"RIFF"), at(8, b"WAVE")],
+        reader: Reader::Wave(RiffKind::Riff),
+    },
+    Format {
+        container: Container::Rf64,
+        extensions: &["rf64"],
+        signature: &[at(0, b"RF64"), at(8, b"WAVE")],
+        reader: Reader::Wave(RiffKind::Rf64),
+    },
+    Format {
+        container: Container::Bw64,
+        extensions: &["bw64"],
+        signature: &[at(0, b"BW64"), at(8, b"WAVE")],
+        reader: Reader::Wave(RiffKind::Bw64),
+    },
+    Format {
+        container: Container::Aiff,
+        extensions: &["aif", "aiff"],
+        signature: &[at(0, b"FORM"), at(8, b"AIFF")],
+        reader: Reader::Aiff,
+    },
+    Format {
+        container: Container::Aifc,
+        extensions: &["aifc"],
+        signature: &[at(0, b"FORM"), at(8, b"AIFC")],
+        reader: Reader::Aiff,
+    },
+    Format {
+        container: Container::Flac,
+        extensions: &["flac"],
+        signature: &[at(0, b"fLaC")],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Ogg,
+        extensions: &["ogg", "oga", "opus"],
+        signature: &[at(0, b"OggS")],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Mp3,
+        extensions: &["mp3"],
+        signature: &[at(0, b"ID3")],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Mp4,
+        extensions: &["m4a", "mp4", "alac"],
+        signature: &[at(4, b"ftyp")],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Caf,
+        extensions: &["caf"],
+        signature: &[at(0, b"caff")],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Mkv,
+        extensions: &["mka"],
+        signature: &[at(0, &[0x1A, 0x45, 0xDF, 0xA3])],
+        reader: Reader::Symphonia,
+    },
+    Format {
+        container: Container::Other,
+        extensions: &["aac", "wma", "w64"],
+        signature: &[],
+        reader: Reader::Symphonia,
+    },
+];
+
+/// The container whose signature `head` (the file's first `HEAD_LEN` bytes, or fewer for a
+/// shorter file) carries.
+pub fn sniff(head: &[u8]) -> Option<&'static Format> {
+    FORMATS.iter().find(|format| {
+        !format.signature.is_empty()
+            && format.signature.iter().all(|signature| {
+                head.get(signature.offset..signature.offset + signature.bytes.len())
+                    == Some(signature.bytes)
+            })
+    })
+}
+
+/// Is `extension` (lower case, without the dot) one that audio files go by?
+pub fn is_audio_extension(extension: &str) -> bool {
+    FORMATS
+        .iter()
+        .any(|format| format.extensions.contains(&extension))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        let wave = *b"RIFF\x24\x00\x00\x00WAVEfmt ";
+        assert_eq!(sniff(&wave).map(|f| f.container), Some(Container::Wav));
+        let aifc = *b"FORM\x00\x00\x00\x10AIFCFVER";
+        assert_eq!(sniff(&aifc).map(|f| f.container), Some(Container::Aifc));
+        assert!(sniff(b"RIFF\x24\x00\x00\x00AVI LIST").is_none());
+        assert!(sniff(b"\xFF\xD8\xFF\xE0").is_none());
+        assert!(sniff(b"RIF").is_none());
+    }
+
+    #[test]
+    fn every_row_has_an_extension_and_extensions_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for format in FORMATS {
+            assert!(!format.extensions.is_empty(), "{:?}", format.container);
+            for extension in format.extensions {
+                assert!(seen.insert(*extension), "`{extension}` is listed twice");
+                assert_eq!(*extension, extension.to_lowercase());
+            }
+        }
+    }
+}
