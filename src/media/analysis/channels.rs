@@ -1,0 +1,127 @@
+//! How the channels relate: bit-identical copies (fake stereo), the peak of the difference of
+//! the first two, and their correlation (phase).
+
+use super::{to_db, Accumulator, Analysis, Frames, StreamSpec};
+use crate::media::Block;
+
+pub struct ChannelPair {
+    /// Two channels or more: otherwise there is nothing to compare.
+    active: bool,
+    identical: bool,
+    difference_peak: f64,
+    moments: PairMoments,
+}
+
+impl ChannelPair {
+    pub fn new(spec: &StreamSpec) -> Self {
+        let active = spec.channels >= 2;
+        ChannelPair {
+            active,
+            identical: active,
+            difference_peak: 0.0,
+            moments: PairMoments::default(),
+        }
+    }
+}
+
+/// Every channel of every frame bit-identical to the frame's first channel (two NaNs with
+/// the same payload are the same sample).
+fn all_identical<T: Copy>(raw: &[T], channels: usize, same: impl Fn(T, T) -> bool) -> bool {
+    raw.chunks_exact(channels)
+        .all(|frame| frame[1..].iter().all(|&other| same(other, frame[0])))
+}
+
+impl Accumulator for ChannelPair {
+    fn push(&mut self, frames: &Frames<'_>) {
+        if !self.active {
+            return;
+        }
+        let mut sums = PairSums::default();
+        let mut difference_peak = self.difference_peak;
+        for frame in frames.samples.chunks_exact(frames.channels) {
+            let (left, right) = (frame[0], frame[1]);
+            sums.left += left;
+            sums.right += right;
+            sums.left_left += left * left;
+            sums.right_right += right * right;
+            sums.left_right += left * right;
+            difference_peak = difference_peak.max((left - right).abs());
+        }
+        self.difference_peak = difference_peak;
+        self.moments.merge(frames.frames(), &sums);
+        if self.identical {
+            let channels = frames.channels;
+            self.identical = match frames.raw {
+                Block::Int { samples, .. } => all_identical(samples, channels, |a, b| a == b),
+                Block::Float(samples) => {
+                    all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
+                }
+                Block::Double(samples) => {
+                    all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
+                }
+            };
+        }
+    }
+
+    fn finish(self: Box<Self>, analysis: &mut Analysis) {
+        analysis.identical_channels = self.identical;
+        analysis.channel_difference_peak_dbfs = if self.identical {
+            None
+        } else {
+            to_db(self.difference_peak)
+        };
+        analysis.correlation = self.moments.correlation();
+    }
+}
+
+/// Co-moments of the first two channels, merged block by block (Chan et al.) so that a large
+/// DC component or a long file cannot cancel the variance away in a single running sum.
+#[derive(Debug, Clone, Default)]
+struct PairMoments {
+    frames: f64,
+    mean_left: f64,
+    mean_right: f64,
+    var_left: f64,
+    var_right: f64,
+    covariance: f64,
+}
+
+/// Raw sums of one block of the first two channels.
+#[derive(Debug, Clone, Copy, Default)]
+struct PairSums {
+    left: f64,
+    right: f64,
+    left_left: f64,
+    right_right: f64,
+    left_right: f64,
+}
+
+impl PairMoments {
+    fn merge(&mut self, frames: usize, sums: &PairSums) {
+        if frames == 0 {
+            return;
+        }
+        let block = frames as f64;
+        let mean_left = sums.left / block;
+        let mean_right = sums.right / block;
+        let var_left = sums.left_left - sums.left * mean_left;
+        let var_right = sums.right_right - sums.right * mean_right;
+        let covariance = sums.left_right - sums.left * mean_right;
+        let total = self.frames + block;
+        let delta_left = mean_left - self.mean_left;
+        let delta_right = mean_right - self.mean_right;
+        let weight = self.frames * block / total;
+        self.var_left += var_left + delta_left * delta_left * weight;
+        self.var_right += var_right + delta_right * delta_right * weight;
+        self.covariance += covariance + delta_left * delta_right * weight;
+        self.mean_left += delta_left * block / total;
+        self.mean_right += delta_right * block / total;
+        self.frames = total;
+    }
+
+    fn correlation(&self) -> Option<f64> {
+        let denominator = (self.var_left * self.var_right).sqrt();
+        (denominator > 0.0 && denominator.is_finite())
+            .then(|| (self.covariance / denominator).clamp(-1.0, 1.0))
+    }
+}

@@ -1,0 +1,100 @@
+//! Sample peak, RMS, DC offset, NaN/inf samples, and where sound starts and ends.
+
+use super::{from_db, seconds, to_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+use crate::media::Block;
+
+pub struct Levels {
+    sample_rate: u32,
+    silence_floor: f64,
+    peak: f64,
+    sum_squares: f64,
+    /// Per channel: sum of the samples (for the DC offset) and NaN/inf samples.
+    sums: Vec<f64>,
+    non_finite: Vec<u64>,
+    frames: u64,
+    first_sound: Option<u64>,
+    last_sound: Option<u64>,
+}
+
+impl Levels {
+    pub fn new(spec: &StreamSpec, settings: &AnalysisSettings) -> Self {
+        let channels = usize::from(spec.channels);
+        Levels {
+            sample_rate: spec.sample_rate,
+            silence_floor: from_db(settings.silence_floor_dbfs),
+            peak: 0.0,
+            sum_squares: 0.0,
+            sums: vec![0.0; channels],
+            non_finite: vec![0; channels],
+            frames: 0,
+            first_sound: None,
+            last_sound: None,
+        }
+    }
+
+    fn count_non_finite<T: Copy>(&mut self, raw: &[T], finite: impl Fn(T) -> bool) {
+        let channels = self.non_finite.len();
+        for (index, &sample) in raw.iter().enumerate() {
+            if !finite(sample) {
+                self.non_finite[index % channels] += 1;
+            }
+        }
+    }
+}
+
+impl Accumulator for Levels {
+    fn push(&mut self, frames: &Frames<'_>) {
+        let mut peak = self.peak;
+        let mut sum_squares = 0.0;
+        for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
+            let mut frame_peak: f64 = 0.0;
+            for (&value, sum) in frame.iter().zip(self.sums.iter_mut()) {
+                frame_peak = frame_peak.max(value.abs());
+                *sum += value;
+                sum_squares += value * value;
+            }
+            peak = peak.max(frame_peak);
+            if frame_peak > self.silence_floor {
+                let position = frames.position + index as u64;
+                self.first_sound.get_or_insert(position);
+                self.last_sound = Some(position);
+            }
+        }
+        self.peak = peak;
+        self.sum_squares += sum_squares;
+        self.frames += frames.frames() as u64;
+        if frames.has_non_finite {
+            match frames.raw {
+                Block::Float(raw) => self.count_non_finite(raw, f32::is_finite),
+                Block::Double(raw) => self.count_non_finite(raw, f64::is_finite),
+                Block::Int { .. } => {}
+            }
+        }
+    }
+
+    fn finish(self: Box<Self>, analysis: &mut Analysis) {
+        let non_finite_samples: u64 = self.non_finite.iter().sum();
+        let finite_samples =
+            (self.frames * self.sums.len() as u64).saturating_sub(non_finite_samples);
+        analysis.sample_peak_dbfs = to_db(self.peak);
+        analysis.rms_dbfs = (finite_samples > 0)
+            .then(|| (self.sum_squares / finite_samples as f64).sqrt())
+            .and_then(to_db);
+        analysis.dc_offset = self
+            .sums
+            .iter()
+            .zip(&self.non_finite)
+            .filter_map(|(sum, non_finite)| {
+                let finite = self.frames.saturating_sub(*non_finite);
+                (finite > 0).then(|| (sum / finite as f64).abs())
+            })
+            .fold(0.0, f64::max);
+        analysis.non_finite_samples = non_finite_samples;
+        analysis.first_sound_s = self
+            .first_sound
+            .and_then(|frame| seconds(frame, self.sample_rate));
+        analysis.last_sound_s = self
+            .last_sound
+            .and_then(|frame| seconds(frame, self.sample_rate));
+    }
+}

@@ -1,0 +1,196 @@
+//! The single streaming pass: every statistic any rule needs, accumulated block by block.
+//!
+//! Each block is converted once into full-scale `f64` samples (non-finite samples read as 0)
+//! in a reused buffer; then every accumulator of `accumulators()` reads it (and, where it
+//! needs the bits as decoded, the raw block). A measurement is one file in this folder plus
+//! one line in that list. Memory does not depend on the file's length, except the loudness
+//! meter's gating history (8 bytes per 100 ms block, about 0.3 MB per hour whatever the
+//! channel count), kept so that loudness is exact rather than quantised to 0.1 LU bins.
+
+mod bit_depth;
+mod channels;
+mod clipping;
+mod levels;
+mod loudness;
+mod near_peak;
+
+use super::Block;
+pub use crate::model::analysis::{Analysis, AnalysisSettings};
+use crate::model::record::SampleFormat;
+
+/// What the analyser needs to know about the stream before the first block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSpec {
+    pub channels: u16,
+    pub sample_rate: u32,
+    pub sample_format: SampleFormat,
+    pub bit_depth: Option<u16>,
+    /// WAVE_FORMAT_EXTENSIBLE channel mask, for the BS.1770 channel weights of surround files.
+    pub channel_mask: Option<u32>,
+}
+
+/// One block as every accumulator sees it.
+pub struct Frames<'a> {
+    /// Interleaved samples in full-scale units (1.0 = full scale; integer samples clamped to
+    /// their bit depth's range); NaN and infinite samples read as 0.
+    pub samples: &'a [f64],
+    /// The same whole frames as decoded, for what needs the exact bits.
+    pub raw: Block<'a>,
+    pub channels: usize,
+    /// Index, in the file, of the block's first frame.
+    pub position: u64,
+    /// True when some sample of the block is NaN or infinite (only float blocks).
+    pub has_non_finite: bool,
+}
+
+impl Frames<'_> {
+    pub fn frames(&self) -> usize {
+        self.samples.len() / self.channels
+    }
+
+    /// NaN and infinite samples in the block.
+    pub fn non_finite_count(&self) -> u64 {
+        if !self.has_non_finite {
+            return 0;
+        }
+        let count = match self.raw {
+            Block::Int { .. } => 0,
+            Block::Float(raw) => raw.iter().filter(|sample| !sample.is_finite()).count(),
+            Block::Double(raw) => raw.iter().filter(|sample| !sample.is_finite()).count(),
+        };
+        count as u64
+    }
+}
+
+/// One measurement of the pass.
+pub trait Accumulator: Send {
+    /// Adds one block of whole frames.
+    fn push(&mut self, frames: &Frames<'_>);
+    /// Writes what it measured into the file's analysis.
+    fn finish(self: Box<Self>, analysis: &mut Analysis);
+}
+
+/// Every measurement of the pass, one line each (order does not matter: each writes its own
+/// fields).
+fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn Accumulator>> {
+    vec![
+        Box::new(levels::Levels::new(spec, settings)),
+        Box::new(clipping::Clipping::new(spec, settings)),
+        Box::new(bit_depth::BitDepth::new(spec)),
+        Box::new(channels::ChannelPair::new(spec)),
+        Box::new(near_peak::NearPeak::new()),
+        Box::new(loudness::Loudness::new(spec)),
+    ]
+}
+
+/// Accumulates an `Analysis` over the blocks of one file.
+pub struct Analyzer {
+    channels: usize,
+    frames: u64,
+    accumulators: Vec<Box<dyn Accumulator>>,
+    /// The block in full-scale units, reused.
+    samples: Vec<f64>,
+}
+
+impl Analyzer {
+    pub fn new(spec: StreamSpec, settings: &AnalysisSettings) -> Self {
+        Analyzer {
+            channels: usize::from(spec.channels),
+            frames: 0,
+            accumulators: accumulators(&spec, settings),
+            samples: Vec::new(),
+        }
+    }
+
+    /// Adds one block. Samples after the last whole frame are ignored.
+    pub fn push(&mut self, block: &Block<'_>) {
+        let channels = self.channels;
+        if channels == 0 {
+            return;
+        }
+        let whole = |len: usize| len - len % channels;
+        self.samples.clear();
+        let (raw, has_non_finite) = match *block {
+            Block::Int { samples, bits } => {
+                let samples = &samples[..whole(samples.len())];
+                let bits = bits.clamp(1, 32);
+                let scale = 1.0 / 2.0_f64.powi(bits as i32 - 1);
+                let (min, max) = int_range(bits);
+                self.samples.extend(
+                    samples
+                        .iter()
+                        .map(|&raw| f64::from(raw.clamp(min, max)) * scale),
+                );
+                (Block::Int { samples, bits }, false)
+            }
+            Block::Float(samples) => {
+                let samples = &samples[..whole(samples.len())];
+                self.samples
+                    .extend(samples.iter().map(|&raw| sanitised(f64::from(raw))));
+                let bad = samples.iter().any(|raw| !raw.is_finite());
+                (Block::Float(samples), bad)
+            }
+            Block::Double(samples) => {
+                let samples = &samples[..whole(samples.len())];
+                self.samples
+                    .extend(samples.iter().map(|&raw| sanitised(raw)));
+                let bad = samples.iter().any(|raw| !raw.is_finite());
+                (Block::Double(samples), bad)
+            }
+        };
+        if self.samples.is_empty() {
+            return;
+        }
+        let frames = Frames {
+            samples: &self.samples,
+            raw,
+            channels,
+            position: self.frames,
+            has_non_finite,
+        };
+        for accumulator in &mut self.accumulators {
+            accumulator.push(&frames);
+        }
+        self.frames += frames.frames() as u64;
+    }
+
+    pub fn finish(self) -> Analysis {
+        let mut analysis = Analysis::default();
+        for accumulator in self.accumulators {
+            accumulator.finish(&mut analysis);
+        }
+        analysis
+    }
+}
+
+/// The range of a `bits`-bit signed sample (1..=32 bits): a decoder bug handing out-of-range
+/// values must not read past full scale.
+fn int_range(bits: u32) -> (i32, i32) {
+    let bits = bits.clamp(1, 32);
+    (
+        (i64::from(i32::MIN) >> (32 - bits)) as i32,
+        (i64::from(i32::MAX) >> (32 - bits)) as i32,
+    )
+}
+
+/// Amplitude to dB, None for zero (and for anything not a positive finite number).
+fn to_db(amplitude: f64) -> Option<f64> {
+    (amplitude > 0.0 && amplitude.is_finite()).then(|| 20.0 * amplitude.log10())
+}
+
+fn from_db(db: f64) -> f64 {
+    10.0_f64.powf(db / 20.0)
+}
+
+fn sanitised(value: f64) -> f64 {
+    if value.is_finite() {
+        value
+    } else {
+        0.0
+    }
+}
+
+/// Frame index to seconds at `sample_rate` (None at rate 0).
+fn seconds(frame: u64, sample_rate: u32) -> Option<f64> {
+    (sample_rate > 0).then(|| frame as f64 / f64::from(sample_rate))
+}
