@@ -6,7 +6,6 @@
 
 pub mod args;
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +14,7 @@ use clap::Parser;
 
 use args::{CheckArgs, Cli, ColorChoice, Command, FailOn};
 use stemlint::diagnostic::Severity;
-use stemlint::render::{github, human, json, junit, sarif, Format};
+use stemlint::render::human;
 use stemlint::{docs, profile, rules, Observer, Options, ScanMode};
 
 pub fn main() -> ExitCode {
@@ -89,33 +88,22 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         stemlint::check(&args.paths, &options)
     }?;
 
-    let text = match args.format {
-        Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            let width = terminal_width();
-            let style = human::Style { color, width };
-            let mut text = human::render_diagnostics(&report, style);
-            if args.statistics {
-                text.push_str(&statistics(&report));
-            }
-            if !args.quiet {
-                text.push_str(&human::null_test_lines(&report));
-                text.push_str(&human::summary_line(&report));
-                text.push('\n');
-            }
-            text
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
-        Format::Json => json::render(&report),
-        Format::Sarif => sarif::render(&report),
-        Format::Junit => junit::render(&report),
-        Format::Github => github::render(&report),
     };
+    let human = human::Options {
+        style: human::Style {
+            color,
+            width: terminal_width(),
+        },
+        statistics: args.statistics,
+        quiet: args.quiet,
+    };
+    let text = args.format.render(&report, &human);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`stemlint | head`) is not a failure of the check.
     let _ = stdout.write_all(text.as_bytes());
@@ -138,29 +126,6 @@ fn terminal_width() -> usize {
         .and_then(|columns| columns.parse().ok())
         .filter(|columns: &usize| *columns >= 40)
         .unwrap_or(100)
-}
-
-/// Findings per rule, most frequent first (like ruff's `--statistics`).
-fn statistics(report: &stemlint::Report) -> String {
-    let mut counts: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
-    for diagnostic in report
-        .deliveries
-        .iter()
-        .flat_map(|entry| &entry.diagnostics)
-    {
-        let entry = counts
-            .entry(diagnostic.rule)
-            .or_insert((0, diagnostic.severity));
-        entry.0 += 1;
-        entry.1 = entry.1.max(diagnostic.severity);
-    }
-    let mut rows: Vec<_> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-    let mut out = String::new();
-    for (rule, (count, severity)) in rows {
-        out.push_str(&format!("{count:>5}  {rule:<28} {severity}\n"));
-    }
-    out
 }
 
 fn list_rules(markdown: bool) -> miette::Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! Human output: each diagnostic rendered by miette (rule id, severity, file, message, help,
 //! and a labelled span where the finding is about text), then a summary line.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
@@ -162,10 +163,59 @@ pub fn null_test_lines(report: &Report) -> String {
 
 /// The whole report: every diagnostic, the null tests, then the summary line.
 pub fn render(report: &Report, style: Style) -> String {
-    let mut out = render_diagnostics(report, style);
-    out.push_str(&null_test_lines(report));
-    out.push_str(&summary_line(report));
-    out.push('\n');
+    render_with(
+        report,
+        &Options {
+            style,
+            ..Options::default()
+        },
+    )
+}
+
+/// What the human report shows besides the findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub style: Style,
+    /// Findings per rule after the findings (`--statistics`).
+    pub statistics: bool,
+    /// Findings only: no null-test lines, no summary (`--quiet`).
+    pub quiet: bool,
+}
+
+/// The report as `stemlint check` prints it.
+pub fn render_with(report: &Report, options: &Options) -> String {
+    let mut out = render_diagnostics(report, options.style);
+    if options.statistics {
+        out.push_str(&statistics(report));
+    }
+    if !options.quiet {
+        out.push_str(&null_test_lines(report));
+        out.push_str(&summary_line(report));
+        out.push('\n');
+    }
+    out
+}
+
+/// Findings per rule, most frequent first (like ruff's `--statistics`).
+pub fn statistics(report: &Report) -> String {
+    let mut counts: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+    for diagnostic in report
+        .deliveries
+        .iter()
+        .flat_map(|entry| &entry.diagnostics)
+    {
+        let entry = counts
+            .entry(diagnostic.rule)
+            .or_insert((0, diagnostic.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(diagnostic.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (rule, (count, severity)) in rows {
+        out.push_str(&format!("{count:>5}  {rule:<28} {severity}\n"));
+    }
     out
 }
 

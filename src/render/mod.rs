@@ -6,12 +6,12 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use clap::ValueEnum;
-
 use crate::model::diagnostic::{Diagnostic, Span, SpanSource};
+use crate::model::report::Report;
 
 /// Output formats of `stemlint check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// Diagnostics with miette: rule, file, message, help, spans; a summary line.
     Human,
@@ -23,6 +23,20 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`::error file=…::…`), shown as annotations.
     Github,
+}
+
+impl Format {
+    /// The report in this format; `human` says how the human format looks (the others are
+    /// fixed documents).
+    pub fn render(self, report: &Report, human: &human::Options) -> String {
+        match self {
+            Format::Human => human::render_with(report, human),
+            Format::Json => json::render(report),
+            Format::Sarif => sarif::render(report),
+            Format::Junit => junit::render(report),
+            Format::Github => github::render(report),
+        }
+    }
 }
 
 /// Where a finding points, for the formats that name files outside the delivery's context
