@@ -8,17 +8,25 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::media::{self, ScanMode};
+use crate::media;
 use crate::model::analysis::MeasureSettings;
 use crate::model::diagnostic;
 use crate::model::null_test::{Measurement, NullTestSettings};
+use crate::model::options::{Options, ScanMode};
 use crate::model::record::{self, Delivery, FileRecord};
 use crate::model::report::{DeliveryReport, Report};
 use crate::plan::{plan_all, Plan};
 use crate::profile::{self, RuleSet};
 use crate::rules::{self, Findings};
-use crate::{discover, notes, stems, Observer, Options};
+use crate::{discover, notes, stems};
 
+/// Progress of a run, for a progress bar. Called from worker threads.
+pub trait Observer: Sync {
+    fn files_found(&self, _total: usize) {}
+    fn file_done(&self, _rel: &str) {}
+}
+
+/// Check each delivery in `paths` (see `crate::check`).
 pub(crate) fn run(
     paths: &[PathBuf],
     options: &Options,

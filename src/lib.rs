@@ -26,38 +26,10 @@ pub use model::{diagnostic, record};
 
 use std::path::PathBuf;
 
+pub use engine::Observer;
 pub use error::Error;
-pub use media::ScanMode;
 pub use model::diagnostic::{Diagnostic, Severity};
-
-/// How to run a check.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// A built-in profile name or a profile YAML path; overrides the config's `profile:`.
-    pub profile: Option<String>,
-    /// A config file to use instead of each delivery's `stemlint.yaml`.
-    pub config: Option<PathBuf>,
-    pub mode: ScanMode,
-    /// Worker threads; None for one per core.
-    pub jobs: Option<usize>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            profile: None,
-            config: None,
-            mode: ScanMode::Full,
-            jobs: None,
-        }
-    }
-}
-
-/// Progress of a run, for a progress bar. Called from worker threads.
-pub trait Observer: Sync {
-    fn files_found(&self, _total: usize) {}
-    fn file_done(&self, _rel: &str) {}
-}
+pub use model::options::{Options, ScanMode};
 
 struct Silent;
 impl Observer for Silent {}

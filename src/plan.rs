@@ -8,8 +8,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::discover;
 use crate::error::Error;
+use crate::model::options::Options;
 use crate::profile::{self, Origin, Profile};
-use crate::Options;
 
 /// A delivery (or section) to check: its root, profile and what to leave out.
 pub(crate) struct Plan {

@@ -16,8 +16,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::media::{self, Block, SampleSource, ScanMode};
+use crate::media::{self, Block, SampleSource};
 use crate::model::analysis::AnalysisSettings;
+use crate::model::options::ScanMode;
 use crate::model::record::{Delivery, FileIssue, FileIssueKind, FileRecord};
 
 pub use crate::model::null_test::{Measurement, NullTest, NullTestSettings, Outcome, Suspect};

@@ -10,8 +10,7 @@ use symphonia::core::codecs::audio::well_known as codec_ids;
 use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::well_known as format_ids;
-use symphonia::core::formats::{FormatId, FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
@@ -19,7 +18,7 @@ use super::pcm::PcmSource;
 use super::probe::{self, Format, Reader};
 use super::riff::{self, WaveHeader};
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
-use crate::model::record::{AudioFacts, Codec, Container, FileIssue, FileIssueKind, SampleFormat};
+use crate::model::record::{AudioFacts, Codec, FileIssue, FileIssueKind, SampleFormat};
 
 /// What the first bytes of a file say it is (a row of the probe table), before any decoder
 /// has a go; None when no signature matches.
@@ -213,7 +212,7 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
         u16::try_from(channels).map_err(|_| corrupt("the header declares over 65535 channels"))?;
 
     let codec = codec_of(params.codec);
-    let container = container_of(reader.format_info().format, magic);
+    let container = probe::container_of(reader.format_info().format, magic);
     // Lossy codecs decode to float whatever their source was.
     let float = is_float_codec(params.codec) || codec.is_lossy();
     // Lossy codecs have no bit depth; PCM and lossless ones report theirs, except a plain
@@ -290,30 +289,6 @@ fn open_failure(magic: Magic, error: &SymphoniaError) -> FileIssue {
             FileIssueKind::NotAudio,
             "the content is not a supported audio stream (no known audio header)",
         ),
-    }
-}
-
-fn container_of(format: FormatId, magic: Magic) -> Container {
-    match format {
-        format_ids::FORMAT_ID_WAVE => match magic.map(|format| format.reader) {
-            Some(Reader::Wave(kind)) => kind.container(),
-            _ => Container::Wav,
-        },
-        format_ids::FORMAT_ID_AIFF
-            if magic.is_some_and(|format| format.container == Container::Aifc) =>
-        {
-            Container::Aifc
-        }
-        format_ids::FORMAT_ID_AIFF => Container::Aiff,
-        format_ids::FORMAT_ID_FLAC => Container::Flac,
-        format_ids::FORMAT_ID_MP1 | format_ids::FORMAT_ID_MP2 | format_ids::FORMAT_ID_MP3 => {
-            Container::Mp3
-        }
-        format_ids::FORMAT_ID_OGG => Container::Ogg,
-        format_ids::FORMAT_ID_ISOMP4 => Container::Mp4,
-        format_ids::FORMAT_ID_CAF => Container::Caf,
-        format_ids::FORMAT_ID_MKV => Container::Mkv,
-        _ => Container::Other,
     }
 }
 

@@ -15,6 +15,7 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
+pub use crate::model::options::ScanMode;
 use crate::model::record::{AudioFacts, FileIssue, FileIssueKind, FileRecord};
 
 /// One block of interleaved samples, borrowed from the source's reused buffer.
@@ -65,15 +66,6 @@ pub struct Opened {
     /// been read to its end.
     pub facts: AudioFacts,
     pub source: Box<dyn SampleSource>,
-}
-
-/// How much of each file to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScanMode {
-    /// Decode every sample and analyse it.
-    Full,
-    /// Headers only: no sample decode, no analysis.
-    Fast,
 }
 
 /// Identify `path` and open it for streaming. A file that cannot be opened, is not audio or

@@ -8,6 +8,9 @@
 //! Adding a container: one row in `FORMATS` (and, if stemlint reads it itself, a reader file
 //! next to this one and a `Reader` variant); see CONTRIBUTING.md.
 
+use symphonia::core::formats::well_known as ID;
+use symphonia::core::formats::FormatId;
+
 use super::riff::RiffKind;
 use crate::model::record::Container;
 
@@ -46,78 +49,93 @@ pub struct Format {
     /// Every signature must match (empty: not recognisable by content).
     pub signature: &'static [Signature],
     pub reader: Reader,
+    /// The symphonia formats that read as this container (the first row listing an id is
+    /// the container symphonia's id means, unless the file's signature names a later row).
+    pub symphonia: &'static [FormatId],
 }
 
 /// Every container stemlint knows, the most specific signatures first.
 pub static FORMATS: &[Format] = &[
     Format {
         container: Container::Wav,
+        symphonia: &[ID::FORMAT_ID_WAVE],
         extensions: &["wav", "wave", "bwf"],
         signature: &[at(0, b"RIFF"), at(8, b"WAVE")],
         reader: Reader::Wave(RiffKind::Riff),
     },
     Format {
         container: Container::Rf64,
+        symphonia: &[ID::FORMAT_ID_WAVE],
         extensions: &["rf64"],
         signature: &[at(0, b"RF64"), at(8, b"WAVE")],
         reader: Reader::Wave(RiffKind::Rf64),
     },
     Format {
         container: Container::Bw64,
+        symphonia: &[ID::FORMAT_ID_WAVE],
         extensions: &["bw64"],
         signature: &[at(0, b"BW64"), at(8, b"WAVE")],
         reader: Reader::Wave(RiffKind::Bw64),
     },
     Format {
         container: Container::Aiff,
+        symphonia: &[ID::FORMAT_ID_AIFF],
         extensions: &["aif", "aiff"],
         signature: &[at(0, b"FORM"), at(8, b"AIFF")],
         reader: Reader::Aiff,
     },
     Format {
         container: Container::Aifc,
+        symphonia: &[ID::FORMAT_ID_AIFF],
         extensions: &["aifc"],
         signature: &[at(0, b"FORM"), at(8, b"AIFC")],
         reader: Reader::Aiff,
     },
     Format {
         container: Container::Flac,
+        symphonia: &[ID::FORMAT_ID_FLAC],
         extensions: &["flac"],
         signature: &[at(0, b"fLaC")],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Ogg,
+        symphonia: &[ID::FORMAT_ID_OGG],
         extensions: &["ogg", "oga", "opus"],
         signature: &[at(0, b"OggS")],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Mp3,
+        symphonia: &[ID::FORMAT_ID_MP1, ID::FORMAT_ID_MP2, ID::FORMAT_ID_MP3],
         extensions: &["mp3"],
         signature: &[at(0, b"ID3")],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Mp4,
+        symphonia: &[ID::FORMAT_ID_ISOMP4],
         extensions: &["m4a", "mp4", "alac"],
         signature: &[at(4, b"ftyp")],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Caf,
+        symphonia: &[ID::FORMAT_ID_CAF],
         extensions: &["caf"],
         signature: &[at(0, b"caff")],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Mkv,
+        symphonia: &[ID::FORMAT_ID_MKV],
         extensions: &["mka"],
         signature: &[at(0, &[0x1A, 0x45, 0xDF, 0xA3])],
         reader: Reader::Symphonia,
     },
     Format {
         container: Container::Other,
+        symphonia: &[],
         extensions: &["aac", "wma", "w64"],
         signature: &[],
         reader: Reader::Symphonia,
@@ -134,6 +152,15 @@ pub fn sniff(head: &[u8]) -> Option<&'static Format> {
                     == Some(signature.bytes)
             })
     })
+}
+
+/// The container of a file symphonia opened as `format`: the sniffed row when it lists the
+/// format (an RF64 or AIFF-C file), else the first row that does.
+pub fn container_of(format: FormatId, sniffed: Option<&Format>) -> Container {
+    sniffed
+        .filter(|row| row.symphonia.contains(&format))
+        .or_else(|| FORMATS.iter().find(|row| row.symphonia.contains(&format)))
+        .map_or(Container::Other, |row| row.container)
 }
 
 /// Is `extension` (lower case, without the dot) one that audio files go by?

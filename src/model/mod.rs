@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod diagnostic;
 pub mod notes;
 pub mod null_test;
+pub mod options;
 pub mod pattern;
 pub mod record;
 pub mod report;
