@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::error::Error;
 use crate::media;
 use crate::model::analysis::MeasureSettings;
@@ -254,15 +255,21 @@ fn scan_all(
                 .is_none_or(|group| !group.members().any(|member| member == *position))
         })
         .collect();
+    let cache = options.cache.clone().map(Cache::new);
     let scan = || {
         jobs.par_iter()
             .map(|(index, position, path, rel)| {
-                let record = media::scan(
-                    path,
-                    (*rel).clone(),
-                    options.mode,
-                    &settings[*index].analysis,
-                );
+                let analysis = &settings[*index].analysis;
+                let cached = cache
+                    .as_ref()
+                    .and_then(|cache| cache.get(path, rel, options.mode, analysis));
+                let record = cached.unwrap_or_else(|| {
+                    let record = media::scan(path, (*rel).clone(), options.mode, analysis);
+                    if let Some(cache) = &cache {
+                        cache.put(&record, options.mode, analysis);
+                    }
+                    record
+                });
                 observer.file_done(rel);
                 (*index, *position, record)
             })

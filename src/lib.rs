@@ -7,6 +7,7 @@
 //! [`diagnostic::Diagnostic`]s in a [`Report`] → the [`render`]ers. Every stage hands data of
 //! the [`model`], which imports nothing of ours. The library never prints.
 
+pub mod cache;
 pub mod discover;
 pub mod docs;
 mod engine;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("error", &[]),
+    ("cache", &["model"]),
     ("notes", &["model"]),
     ("media", &["model"]),
     ("discover", &["model", "media", "notes"]),
@@ -28,6 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "engine",
         &[
             "model", "media", "notes", "discover", "rules", "profile", "stems", "plan", "error",
+            "cache",
         ],
     ),
 ];

@@ -38,6 +38,11 @@ pub enum Command {
     },
     /// List the built-in profiles
     Profiles,
+    /// The result cache: where it is, or empty it
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Print a commented stemlint.yaml (or write it into PATH, which must not have one)
     Init {
         /// Folder to write stemlint.yaml into; prints it when absent
@@ -82,6 +87,18 @@ pub struct CheckArgs {
     /// After the report, count the findings per rule
     #[arg(long)]
     pub statistics: bool,
+    /// Analyse every file again instead of reusing the result cache (kept in the user's cache
+    /// directory, `STEMLINT_CACHE_DIR` to move it)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum CacheAction {
+    /// Print the cache directory
+    Dir,
+    /// Remove every cached result
+    Clean,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 
-use args::{CheckArgs, Cli, ColorChoice, Command, FailOn};
+use args::{CacheAction, CheckArgs, Cli, ColorChoice, Command, FailOn};
 use stemlint::diagnostic::Severity;
 use stemlint::render::human;
 use stemlint::{docs, profile, rules, Observer, Options, ScanMode};
@@ -33,6 +33,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules { markdown }) => list_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Profiles) => list_profiles(),
+        Some(Command::Cache { action }) => cache(action),
         Some(Command::Init { path, profile }) => init(path, &profile),
     };
     match result {
@@ -74,6 +75,11 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             ScanMode::Full
         },
         jobs: args.jobs,
+        cache: if args.no_cache {
+            None
+        } else {
+            stemlint::cache::default_dir()
+        },
     };
     let show_progress = !args.quiet && !args.no_progress && std::io::stderr().is_terminal();
     let progress = Progress {
@@ -161,6 +167,24 @@ fn explain(id: &str) -> miette::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     print!("{}", docs::explain_text(rule.meta()));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cache(action: CacheAction) -> miette::Result<ExitCode> {
+    let Some(dir) = stemlint::cache::default_dir() else {
+        eprintln!("no cache directory: set STEMLINT_CACHE_DIR, XDG_CACHE_HOME or HOME");
+        return Ok(ExitCode::from(2));
+    };
+    match action {
+        CacheAction::Dir => println!("{}", dir.display()),
+        CacheAction::Clean => {
+            let removed = stemlint::cache::clean(&dir).map_err(|error| stemlint::Error::Io {
+                path: dir.display().to_string(),
+                message: error.to_string(),
+            })?;
+            println!("removed {removed} cached results from {}", dir.display());
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,6 @@
 //! What the streaming pass measured in one file, and the settings it measured with.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::null_test::NullTestSettings;
 
@@ -8,7 +8,7 @@ use super::null_test::NullTestSettings;
 ///
 /// NaN and infinite samples are counted in `non_finite_samples` and otherwise read as 0
 /// (silence): they never reach a peak, the loudness meter or a mean as a non-finite number.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     /// Highest absolute sample over all channels, dBFS.
     pub sample_peak_dbfs: Option<f64>,

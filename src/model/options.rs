@@ -22,6 +22,9 @@ pub struct Options {
     pub mode: ScanMode,
     /// Worker threads; None for one per core.
     pub jobs: Option<usize>,
+    /// A directory to keep each file's scan result in between runs (`crate::cache`); None
+    /// scans every file every time.
+    pub cache: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -31,6 +34,7 @@ impl Default for Options {
             config: None,
             mode: ScanMode::Full,
             jobs: None,
+            cache: None,
         }
     }
 }

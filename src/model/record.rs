@@ -2,14 +2,14 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::analysis::Analysis;
 use super::notes::NotesFacts;
 use super::null_test::NullTest;
 
 /// The container a file's bytes are in (what the file *is*, whatever its extension says).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Container {
     Wav,
@@ -46,7 +46,7 @@ impl Container {
 }
 
 /// The codec of the audio stream inside the container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Codec {
     Pcm,
@@ -79,7 +79,7 @@ impl Codec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SampleFormat {
     Int,
@@ -87,7 +87,7 @@ pub enum SampleFormat {
 }
 
 /// Broadcast-WAV `bext` chunk: the fields a delivery check needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bext {
     pub description: String,
     pub originator: String,
@@ -99,7 +99,7 @@ pub struct Bext {
 }
 
 /// Format facts of one audio stream, from its header, with the exact frame count from decoding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AudioFacts {
     pub container: Container,
     pub codec: Codec,
@@ -133,7 +133,7 @@ impl AudioFacts {
 }
 
 /// A problem with the file itself, found while probing or decoding it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileIssueKind {
     /// `file/unreadable`: cannot be opened or read.
@@ -144,7 +144,7 @@ pub enum FileIssueKind {
     NotAudio,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileIssue {
     pub kind: FileIssueKind,
     pub message: String,
