@@ -1,6 +1,7 @@
 //! Renderers: a `Report` in, text out. They format; they never compute or print.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -23,6 +24,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`::error file=…::…`), shown as annotations.
     Github,
+    /// GitLab Code Quality report (`artifacts: reports: codequality:`), shown in merge requests.
+    Gitlab,
 }
 
 impl Format {
@@ -35,6 +38,7 @@ impl Format {
             Format::Sarif => sarif::render(report),
             Format::Junit => junit::render(report),
             Format::Github => github::render(report),
+            Format::Gitlab => gitlab::render(report),
         }
     }
 }
