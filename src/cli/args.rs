@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use stemlint::render::Format;
 
@@ -11,7 +12,6 @@ use stemlint::render::Format;
     name = "stemlint",
     version,
     about = "A linter for audio deliveries: tracks and stems checked before the mixing engineer does",
-    args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage, configuration or I/O failure.\nWith no subcommand, stemlint runs `check`."
 )]
 pub struct Cli {
@@ -75,14 +75,15 @@ pub struct CheckArgs {
     /// Which severity makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    // The three global options: accepted before or after any subcommand, as in ruff.
     /// Print diagnostics only: no summary line, no progress
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
-    /// No progress display on stderr
-    #[arg(long)]
+    /// No progress bar on stderr (it is drawn only on a terminal, for the human format)
+    #[arg(long, global = true)]
     pub no_progress: bool,
-    /// Colour in human output
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    /// Colour in human output; `auto` honours NO_COLOR and CLICOLOR_FORCE
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
     /// After the report, count the findings per rule
     #[arg(long)]
@@ -115,4 +116,57 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// `auto` settled by the environment, as anstream and most CLIs read it: a non-empty
+    /// `NO_COLOR` turns colour off (no-color.org), else a `CLICOLOR_FORCE` other than `0`
+    /// turns it on (bixense.com/clicolors). What is left of `auto` asks the terminal.
+    pub fn with_env(self, no_color: Option<&str>, clicolor_force: Option<&str>) -> ColorChoice {
+        match self {
+            ColorChoice::Auto if no_color.is_some_and(|value| !value.is_empty()) => {
+                ColorChoice::Never
+            }
+            ColorChoice::Auto
+                if clicolor_force.is_some_and(|value| !value.is_empty() && value != "0") =>
+            {
+                ColorChoice::Always
+            }
+            choice => choice,
+        }
+    }
+}
+
+/// Parse the command line. The check options may also stand before the subcommand
+/// (`stemlint PATH --fast` runs `check`), so `stemlint --fast check x` would drop `--fast` in
+/// silence: a check option other than the global ones before a subcommand is a usage error
+/// (exit 2).
+pub fn parse() -> Cli {
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    if let Some((name, _)) = matches.subcommand() {
+        let check_options = CheckArgs::augment_args(clap::Command::new("check"));
+        let misplaced = check_options
+            .get_arguments()
+            .filter(|arg| !arg.is_global_set())
+            .find(|arg| {
+                matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+            });
+        if let Some(arg) = misplaced {
+            let shown = match arg.get_long() {
+                Some(long) => format!("--{long}"),
+                None => "PATH".to_owned(),
+            };
+            command
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "`{shown}` goes after the subcommand (`stemlint {name} {shown}`), or \
+                         leave the subcommand out to run `check`"
+                    ),
+                )
+                .exit();
+        }
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }

@@ -10,9 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::Parser;
-
-use args::{CacheAction, CheckArgs, Cli, ColorChoice, Command, FailOn};
+use args::{CacheAction, CheckArgs, ColorChoice, Command, FailOn};
 use stemlint::diagnostic::Severity;
 use stemlint::render::human;
 use stemlint::{docs, profile, rules, Observer, Options, ScanMode};
@@ -26,10 +24,10 @@ pub fn main() -> ExitCode {
             default_hook(info);
         }
     }));
-    let cli = Cli::parse();
+    let cli = args::parse();
     let result = match cli.command {
-        Some(Command::Check(args)) => check(args),
-        None => check(cli.check),
+        Some(Command::Check(args)) => check(with_env_color(args)),
+        None => check(with_env_color(cli.check)),
         Some(Command::Rules { markdown }) => list_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Profiles) => list_profiles(),
@@ -63,6 +61,15 @@ impl Observer for Progress {
         let _ = write!(stderr, "\rchecking {done}/{total} files");
         let _ = stderr.flush();
     }
+}
+
+/// `--color auto` settled by NO_COLOR and CLICOLOR_FORCE.
+fn with_env_color(mut args: CheckArgs) -> CheckArgs {
+    let var = |name| std::env::var(name).ok();
+    args.color = args
+        .color
+        .with_env(var("NO_COLOR").as_deref(), var("CLICOLOR_FORCE").as_deref());
+    args
 }
 
 fn check(args: CheckArgs) -> miette::Result<ExitCode> {
