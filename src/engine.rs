@@ -21,9 +21,19 @@ use crate::profile::{self, RuleSet};
 use crate::rules::{self, Findings};
 use crate::{discover, notes, stems};
 
-/// Progress of a run, for a progress bar. Called from worker threads.
+/// Progress of a run, for a progress bar. Called from worker threads, in this order:
+/// `files_found` and `bytes_found` once, then for each file `file_started`, `bytes_read`
+/// (the file's size on disk, in one or more calls) and `file_done`.
 pub trait Observer: Sync {
+    /// How many audio files the run will read.
     fn files_found(&self, _total: usize) {}
+    /// How many bytes those files hold on disk.
+    fn bytes_found(&self, _total: u64) {}
+    /// A worker starts reading this file (its path relative to its delivery).
+    fn file_started(&self, _rel: &str) {}
+    /// This many more bytes of the delivery have been read.
+    fn bytes_read(&self, _bytes: u64) {}
+    /// A worker has finished this file.
     fn file_done(&self, _rel: &str) {}
 }
 
@@ -42,6 +52,13 @@ pub(crate) fn run(
         .collect::<Result<Vec<RuleSet>, _>>()?;
     let discovered = discover_all(&plans);
     observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
+    observer.bytes_found(
+        discovered
+            .iter()
+            .flat_map(|found| &found.audio)
+            .map(|(path, _)| file_bytes(path))
+            .sum(),
+    );
     let (mut records, mut measured) = scan_all(&plans, &discovered, &prepared, options, observer)?;
     for record in records.iter_mut().flatten() {
         record.name_facts = notes::parse_name(record.stem());
@@ -218,6 +235,11 @@ fn null_test_settings<'a>(
     rules.settings.null_test.as_ref().filter(|_| runs)
 }
 
+/// A file's size on disk, for progress only (0 when it cannot be read: the scan says why).
+fn file_bytes(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |metadata| metadata.len())
+}
+
 /// Probe, decode and analyse every audio file of every plan, one pass per file; the records
 /// come back grouped by plan, in the discovered (sorted) order. Files on their own run in
 /// parallel on the worker pool; the stems and mix of a delivery that runs the null test are
@@ -259,6 +281,7 @@ fn scan_all(
     let scan = || {
         jobs.par_iter()
             .map(|(index, position, path, rel)| {
+                observer.file_started(rel);
                 let analysis = &settings[*index].analysis;
                 let cached = cache
                     .as_ref()
@@ -270,6 +293,7 @@ fn scan_all(
                     }
                     record
                 });
+                observer.bytes_read(file_bytes(path));
                 observer.file_done(rel);
                 (*index, *position, record)
             })
@@ -299,13 +323,18 @@ fn scan_all(
             measured.push(None);
             continue;
         };
-        let done = |rel: &str| observer.file_done(rel);
-        let (records, measurement) = stems::scan_group(
-            &discovered[index].audio,
-            group,
-            &settings[index].analysis,
-            &done,
-        );
+        let audio = &discovered[index].audio;
+        for (_, rel) in group.members().filter_map(|position| audio.get(position)) {
+            observer.file_started(rel);
+        }
+        let done = |rel: &str| {
+            if let Some((path, _)) = audio.iter().find(|(_, name)| name == rel) {
+                observer.bytes_read(file_bytes(path));
+            }
+            observer.file_done(rel);
+        };
+        let (records, measurement) =
+            stems::scan_group(audio, group, &settings[index].analysis, &done);
         for (position, record) in group.members().zip(records) {
             slots[index][position] = Some(record);
         }

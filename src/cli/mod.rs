@@ -5,15 +5,16 @@
 #![allow(clippy::disallowed_macros)]
 
 pub mod args;
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use args::{CacheAction, CheckArgs, ColorChoice, Command, FailOn};
+use progress::Progress;
 use stemlint::diagnostic::Severity;
-use stemlint::render::human;
-use stemlint::{docs, profile, rules, Observer, Options, ScanMode};
+use stemlint::render::{human, Format};
+use stemlint::{docs, profile, rules, Options, ScanMode};
 
 pub fn main() -> ExitCode {
     // A decoder panic on one file is caught and reported as `file/corrupt` on that file: keep
@@ -43,26 +44,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-struct Progress {
-    total: AtomicUsize,
-    done: AtomicUsize,
-}
-
-impl Observer for Progress {
-    fn files_found(&self, total: usize) {
-        self.total.store(total, Ordering::Relaxed);
-    }
-
-    fn file_done(&self, _rel: &str) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        let total = self.total.load(Ordering::Relaxed);
-        let mut stderr = std::io::stderr().lock();
-        // Progress is best-effort: a closed stderr must not stop the check.
-        let _ = write!(stderr, "\rchecking {done}/{total} files");
-        let _ = stderr.flush();
-    }
-}
-
 /// `--color auto` settled by NO_COLOR and CLICOLOR_FORCE.
 fn with_env_color(mut args: CheckArgs) -> CheckArgs {
     let var = |name| std::env::var(name).ok();
@@ -88,14 +69,15 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             stemlint::cache::default_dir()
         },
     };
-    let show_progress = !args.quiet && !args.no_progress && std::io::stderr().is_terminal();
-    let progress = Progress {
-        total: AtomicUsize::new(0),
-        done: AtomicUsize::new(0),
-    };
+    // Machine formats are read by programs, which want no bar on their stderr either.
+    let show_progress = args.format == Format::Human
+        && !args.quiet
+        && !args.no_progress
+        && std::io::stderr().is_terminal();
     let report = if show_progress {
+        let progress = Progress::on_stderr();
         let report = stemlint::check_observed(&args.paths, &options, &progress);
-        eprint!("\r\x1b[2K");
+        progress.clear();
         report
     } else {
         stemlint::check(&args.paths, &options)
