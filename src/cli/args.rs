@@ -51,6 +51,13 @@ pub enum Command {
         #[arg(long, default_value = "tracks")]
         profile: String,
     },
+    /// Print the completion script for a shell (e.g. `stemlint completions bash > /etc/bash_completion.d/stemlint`)
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (e.g. `stemlint manpage > stemlint.1`)
+    Manpage,
 }
 
 #[derive(Debug, Args)]

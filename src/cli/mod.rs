@@ -10,6 +10,8 @@ mod progress;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use clap::CommandFactory;
+
 use args::{CacheAction, CheckArgs, ColorChoice, Command, FailOn};
 use progress::Progress;
 use stemlint::diagnostic::Severity;
@@ -34,6 +36,8 @@ pub fn main() -> ExitCode {
         Some(Command::Profiles) => list_profiles(),
         Some(Command::Cache { action }) => cache(action),
         Some(Command::Init { path, profile }) => init(path, &profile),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Manpage) => manpage(),
     };
     match result {
         Ok(code) => code,
@@ -174,6 +178,29 @@ fn cache(action: CacheAction) -> miette::Result<ExitCode> {
             println!("removed {removed} cached results from {}", dir.display());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completions from the same clap definitions as the parser, so they cannot drift.
+fn completions(shell: clap_complete::Shell) -> miette::Result<ExitCode> {
+    let mut command = args::Cli::command();
+    let mut stdout = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "stemlint", &mut stdout);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The man page, from the same definitions (clap_mangen).
+fn manpage() -> miette::Result<ExitCode> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(args::Cli::command())
+        .render(&mut page)
+        .map_err(|error| stemlint::Error::Io {
+            path: "stdout".to_owned(),
+            message: error.to_string(),
+        })?;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`stemlint manpage | head`) is not a failure.
+    let _ = stdout.write_all(&page);
     Ok(ExitCode::SUCCESS)
 }
 
