@@ -371,3 +371,325 @@ fn the_man_page_is_generated_and_man_renders_it() {
     }
     assert!(text.contains("--fail-on"), "{text}");
 }
+
+/// The subset of JSON Schema (draft-07) that tests/fixtures/github-action.schema.json uses.
+/// A keyword it does not know is an error, so the schema cannot pass by being misread.
+fn schema_errors(schema: &Value, value: &Value, root: &Value, at: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let Some(schema) = schema.as_object() else {
+        return vec![format!("{at}: the schema is not an object")];
+    };
+    for (keyword, rule) in schema {
+        match keyword.as_str() {
+            "$comment" | "definitions" | "description" => {}
+            "$ref" => {
+                let name = rule
+                    .as_str()
+                    .and_then(|reference| reference.strip_prefix("#/definitions/"))
+                    .unwrap_or_default();
+                let target = &root["definitions"][name];
+                assert!(!target.is_null(), "unresolved $ref {rule}");
+                errors.extend(schema_errors(target, value, root, at));
+            }
+            "type" => {
+                let matches = |name: &str| match name {
+                    "object" => value.is_object(),
+                    "array" => value.is_array(),
+                    "string" => value.is_string(),
+                    "boolean" => value.is_boolean(),
+                    "number" => value.is_number(),
+                    other => panic!("unknown type {other}"),
+                };
+                let ok = match rule {
+                    Value::String(name) => matches(name),
+                    Value::Array(names) => names.iter().filter_map(Value::as_str).any(matches),
+                    _ => panic!("bad type {rule}"),
+                };
+                if !ok {
+                    errors.push(format!("{at}: expected {rule}, found {value}"));
+                }
+            }
+            "enum" => {
+                let options = rule.as_array().expect("enum is an array");
+                if !options.contains(value) {
+                    errors.push(format!("{at}: {value} is not one of the allowed values"));
+                }
+            }
+            "const" => {
+                if value != rule {
+                    errors.push(format!("{at}: expected {rule}, found {value}"));
+                }
+            }
+            "pattern" => {
+                let pattern = regex::Regex::new(rule.as_str().expect("a pattern")).expect("regex");
+                if let Some(text) = value.as_str() {
+                    if !pattern.is_match(text) {
+                        errors.push(format!("{at}: {text:?} does not match {pattern}"));
+                    }
+                }
+            }
+            "required" => {
+                for name in rule.as_array().expect("required is an array") {
+                    let name = name.as_str().expect("a name");
+                    if value.as_object().is_some_and(|map| !map.contains_key(name)) {
+                        errors.push(format!("{at}: `{name}` is required"));
+                    }
+                }
+            }
+            "properties" | "patternProperties" | "additionalProperties" => {}
+            "items" => {
+                for (index, item) in value.as_array().into_iter().flatten().enumerate() {
+                    errors.extend(schema_errors(rule, item, root, &format!("{at}[{index}]")));
+                }
+            }
+            "oneOf" | "anyOf" => {
+                let branches = rule.as_array().expect("an array of schemas");
+                let passing = branches
+                    .iter()
+                    .filter(|branch| schema_errors(branch, value, root, at).is_empty())
+                    .count();
+                let ok = if keyword == "oneOf" {
+                    passing == 1
+                } else {
+                    passing >= 1
+                };
+                if !ok {
+                    errors.push(format!(
+                        "{at}: {passing} of the {keyword} branches match {value}"
+                    ));
+                }
+            }
+            other => panic!("the validator does not know the keyword `{other}`"),
+        }
+    }
+    // The object keywords together: each member is checked by its property, else by a
+    // matching pattern, else by additionalProperties.
+    if let Some(members) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let patterns = schema.get("patternProperties").and_then(Value::as_object);
+        let additional = schema.get("additionalProperties");
+        for (name, member) in members {
+            let here = format!("{at}.{name}");
+            if let Some(property) = properties.and_then(|properties| properties.get(name)) {
+                errors.extend(schema_errors(property, member, root, &here));
+                continue;
+            }
+            let matched: Vec<&Value> = patterns
+                .into_iter()
+                .flatten()
+                .filter(|(pattern, _)| regex::Regex::new(pattern).expect("regex").is_match(name))
+                .map(|(_, schema)| schema)
+                .collect();
+            if !matched.is_empty() {
+                for schema in matched {
+                    errors.extend(schema_errors(schema, member, root, &here));
+                }
+                continue;
+            }
+            match additional {
+                Some(Value::Bool(false)) => errors.push(format!("{here}: not allowed")),
+                Some(schema @ Value::Object(_)) => {
+                    errors.extend(schema_errors(schema, member, root, &here))
+                }
+                _ => {}
+            }
+        }
+    }
+    errors
+}
+
+fn action() -> Value {
+    let text = std::fs::read_to_string(repo().join("action.yml")).expect("action.yml");
+    serde_yaml::from_str(&text).expect("action.yml is YAML")
+}
+
+fn action_schema_errors(action: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/github-action.schema.json"))
+        .expect("the schema");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    schema_errors(&schema, action, &schema, "action")
+}
+
+#[test]
+fn the_action_metadata_follows_the_schema() {
+    let action = action();
+    assert_eq!(action_schema_errors(&action), Vec::<String>::new());
+
+    // The validator rejects what the runner would: each mutation breaks one rule.
+    type Mutation = (&'static str, fn(&mut Value));
+    let mutations: [Mutation; 6] = [
+        ("no runs", |action| {
+            action.as_object_mut().expect("map").remove("runs");
+        }),
+        ("a run step without shell", |action| {
+            let steps = action["runs"]["steps"].as_array_mut().expect("steps");
+            let step = steps.iter_mut().find(|step| step.get("run").is_some());
+            step.and_then(Value::as_object_mut)
+                .expect("a run step")
+                .remove("shell");
+        }),
+        ("an unknown step key", |action| {
+            action["runs"]["steps"][0]["timeout"] = Value::from(5);
+        }),
+        ("an input without description", |action| {
+            action["inputs"]["path"]
+                .as_object_mut()
+                .expect("map")
+                .remove("description");
+        }),
+        ("a bad badge colour", |action| {
+            action["branding"]["color"] = Value::from("pink");
+        }),
+        ("a non-composite runs", |action| {
+            action["runs"]["using"] = Value::from("node20");
+        }),
+    ];
+    for (what, mutate) in mutations {
+        let mut broken = action.clone();
+        mutate(&mut broken);
+        assert!(!action_schema_errors(&broken).is_empty(), "{what} passes");
+    }
+}
+
+#[test]
+fn the_action_installs_from_its_own_checkout_and_wires_its_inputs() {
+    let action = action();
+    let inputs = action["inputs"].as_object().expect("inputs");
+    for input in ["path", "profile", "format", "fail-on", "upload-sarif"] {
+        assert!(inputs.contains_key(input), "input {input}");
+    }
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let text = |step: &Value, key: &str| step[key].as_str().unwrap_or_default().to_owned();
+    let step = |needle: &str| {
+        steps
+            .iter()
+            .find(|step| text(step, "run").contains(needle) || text(step, "uses").contains(needle))
+            .unwrap_or_else(|| panic!("a step with {needle}"))
+    };
+    assert!(text(step("cargo install"), "run")
+        .contains("--locked --force --path \"$GITHUB_ACTION_PATH\""));
+    let cache = step("actions/cache@");
+    assert!(cache["with"]["path"]
+        .as_str()
+        .is_some_and(|paths| paths.contains("~/.cargo/bin/stemlint")));
+    let check = step("stemlint check");
+    for input in [
+        "path",
+        "profile",
+        "format",
+        "fail-on",
+        "upload-sarif",
+        "args",
+    ] {
+        let wired = check["env"]
+            .as_object()
+            .expect("env")
+            .values()
+            .any(|value| value == &Value::from(format!("${{{{ inputs.{input} }}}}")));
+        assert!(wired, "the check step reads inputs.{input} through env");
+    }
+    assert!(
+        !text(check, "run").contains("${{"),
+        "no expression is pasted into the script (injection)"
+    );
+    let upload = step("github/codeql-action/upload-sarif@");
+    assert!(text(upload, "if").contains("inputs.upload-sarif == 'true'"));
+}
+
+#[cfg(unix)]
+/// The check step's script, run by bash as the runner would, on the demo delivery with the
+/// binary just built.
+fn run_action_check(inputs: &[(&str, &str)]) -> Option<(i32, String, String)> {
+    if !installed("bash") {
+        eprintln!("skipped: bash is not installed");
+        return None;
+    }
+    let action = action();
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let check = steps
+        .iter()
+        .find(|step| step["id"] == "check")
+        .expect("the check step");
+    let script = check["run"].as_str().expect("a script");
+    let home = tempfile::tempdir().expect("home");
+    let bin = home.path().join(".cargo/bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_stemlint"), bin.join("stemlint")).expect("link");
+    let output_file = home.path().join("output");
+    let mut command = Command::new("bash");
+    command
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .current_dir(repo())
+        .env("HOME", home.path())
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("RUNNER_TEMP", home.path());
+    let defaults = action["inputs"].as_object().expect("inputs");
+    for (name, value) in check["env"].as_object().expect("env") {
+        let input = value
+            .as_str()
+            .and_then(|text| text.strip_prefix("${{ inputs."))
+            .and_then(|text| text.strip_suffix(" }}"))
+            .expect("an input");
+        let given = inputs
+            .iter()
+            .find(|(key, _)| *key == input)
+            .map(|(_, v)| *v);
+        let default = defaults[input]["default"].as_str().unwrap_or_default();
+        command.env(name, given.unwrap_or(default));
+    }
+    let output = command.output().expect("bash runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outputs = std::fs::read_to_string(&output_file).unwrap_or_default();
+    let code = outputs
+        .lines()
+        .find_map(|line| line.strip_prefix("exit-code="))
+        .and_then(|code| code.parse().ok())
+        .expect("exit-code is set");
+    Some((
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        outputs,
+    ))
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_check_step_runs_stemlint_with_its_inputs() {
+    let Some((code, log, _)) = run_action_check(&[("path", DEMO)]) else {
+        return;
+    };
+    assert_eq!(code, 1, "{log}");
+    assert!(
+        log.contains("::error file=examples/demo-tracks/02_Snare.wav"),
+        "{log}"
+    );
+
+    let Some((code, _, _)) = run_action_check(&[
+        ("path", DEMO),
+        ("profile", "stems"),
+        ("fail-on", "info"),
+        ("args", "--fast --statistics"),
+        ("format", "human"),
+    ]) else {
+        return;
+    };
+    assert_eq!(code, 1);
+
+    let Some((code, log, outputs)) = run_action_check(&[
+        (
+            "path",
+            &format!("{DEMO}/01_Kick.wav\n{DEMO}/03_Bass_DI.wav"),
+        ),
+        ("upload-sarif", "true"),
+    ]) else {
+        return;
+    };
+    assert_eq!(code, 0, "{log}");
+    let sarif: Value = serde_json::from_str(&log).expect("the log is the SARIF document");
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(outputs.contains("sarif-file="), "{outputs}");
+}
