@@ -23,12 +23,16 @@ const KNOWN_OTHER: &[&str] = &[
 /// Largest notes file read (bytes): notes are a page or two, not a book.
 const NOTES_LIMIT: u64 = 1 << 20;
 
+/// What a walk of one delivery found, sorted by relative path.
 #[derive(Debug, Default)]
 pub struct Discovered {
     /// Audio candidates: on-disk path and the path relative to the root (`/`-separated).
     pub audio: Vec<(PathBuf, String)>,
+    /// Notes files (`notes.txt`, `README.txt`, `*notes*.txt`, `*.md`), read leniently.
     pub notes: Vec<NotesFile>,
+    /// Files that should not ship (`.DS_Store`, session and peak files, archives).
     pub strays: Vec<Stray>,
+    /// Entries the walk could not read, with why.
     pub problems: Vec<WalkProblem>,
     /// Symbolic links whose target lies outside the delivery. A link to a file is still
     /// followed and the file checked; a link to a folder is not entered (it could be `/usr`, or
@@ -200,6 +204,8 @@ fn read_notes(path: &Path) -> std::io::Result<Arc<str>> {
     Ok(Arc::from(decode_text(&bytes)))
 }
 
+/// A text file's bytes as a string: UTF-16 when it starts with a byte-order mark, else
+/// UTF-8 with invalid bytes replaced.
 pub fn decode_text(bytes: &[u8]) -> String {
     let utf16 = |big_endian: bool, body: &[u8]| {
         let units: Vec<u16> = body
@@ -311,6 +317,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+/// An I/O error as an engineer reads it ("permission denied", not an OS error code).
 pub fn describe_io(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),

@@ -3,6 +3,7 @@
 
 use miette::{NamedSource, SourceSpan};
 
+/// Why a run stopped before it could report (the CLI prints it with miette and exits 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
     #[error("{path}: no such file or directory")]
@@ -10,18 +11,35 @@ pub enum Error {
         code(stemlint::path),
         help("give the folder of a delivery (tracks or stems), or run stemlint inside it")
     )]
-    PathNotFound { path: String },
+    /// A PATH given on the command line does not exist.
+    PathNotFound {
+        /// The PATH as given.
+        path: String,
+    },
 
     #[error("{path}: {message}")]
     #[diagnostic(code(stemlint::io))]
-    Io { path: String, message: String },
+    /// A file the run needs (a config, a profile) cannot be read, or the run cannot start
+    /// (a bad glob, worker threads that cannot be spawned).
+    Io {
+        /// What failed: the file, or the option.
+        path: String,
+        /// Why.
+        message: String,
+    },
 
     #[error("unknown profile `{name}`")]
     #[diagnostic(
         code(stemlint::profile),
         help("built-in profiles: {known}; or give the path of a profile YAML file")
     )]
-    UnknownProfile { name: String, known: String },
+    /// `--profile` or `profile:` names neither a built-in profile nor a file.
+    UnknownProfile {
+        /// The name given.
+        name: String,
+        /// The built-in profiles, comma-separated.
+        known: String,
+    },
 
     /// Boxed: it carries the config's text for miette, and errors travel by value.
     #[error(transparent)]

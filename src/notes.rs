@@ -56,6 +56,8 @@ fn line_of(text: &str, offset: usize) -> Range<usize> {
     start..end
 }
 
+/// Read tempo, meter, sample rate and bit depth out of a notes text, with where each was
+/// found.
 pub fn parse(text: &str) -> NotesFacts {
     let mut facts = NotesFacts::default();
 

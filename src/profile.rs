@@ -27,7 +27,9 @@ pub const DEFAULT_PROFILE: &str = "tracks";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum RuleEntry {
+    /// `format/sample-rate: warning`.
     Level(Level),
+    /// `format/sample-rate: {severity: warning, rates: [44100]}`.
     Settings(serde_yaml::Mapping),
 }
 
@@ -62,13 +64,16 @@ pub struct ConfigDoc {
     pub sections: Vec<SectionDoc>,
 }
 
+/// A `sections:` entry of stemlint.yaml: a sub-folder checked as a delivery of its own.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDoc {
     /// A glob of sub-folders relative to the delivery root (`Stems`, `Stems/*`).
     pub path: String,
+    /// The section's profile, instead of the config's.
     #[serde(default)]
     pub profile: Option<String>,
+    /// Rule settings for this section only, over the config's.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleEntry>,
     /// A glob (relative to the delivery root) of the reference mix when it lives outside the
@@ -82,15 +87,20 @@ pub struct SectionDoc {
 pub struct RuleSet {
     /// Sorted by id.
     pub rules: Vec<PreparedRule>,
+    /// What the enabled rules ask the scan to measure.
     pub settings: MeasureSettings,
 }
 
 /// An enabled rule, ready to run: what it is, how severe, with its parameters and the paths
 /// where its findings are suppressed.
 pub struct PreparedRule {
+    /// The rule's declaration.
     pub meta: Meta,
+    /// The severity of its findings.
     pub severity: Severity,
+    /// The rule with its parameters.
     pub rule: Box<dyn Prepared>,
+    /// Its `ignore:` globs.
     pub ignore: Vec<Suppression>,
 }
 
@@ -98,43 +108,61 @@ pub struct PreparedRule {
 /// matches nothing is reported (`config/unused-ignore`), so stale suppressions do not pile up.
 #[derive(Debug, Clone)]
 pub struct Suppression {
+    /// The rule it silences.
     pub rule: &'static str,
+    /// The glob as written.
     pub pattern: String,
+    /// The glob, compiled.
     pub matcher: globset::GlobMatcher,
+    /// The config file it comes from.
     pub origin: Origin,
 }
 
 /// Where a rule's setting came from, to point an error at it.
 #[derive(Debug, Clone)]
 pub struct Origin {
+    /// The file's path as shown.
     pub name: String,
+    /// Its full text.
     pub text: Arc<str>,
 }
 
+/// A rule's level and parameters in a profile.
 #[derive(Debug, Clone)]
 pub struct RuleSetting {
+    /// Its level.
     pub level: Level,
+    /// Its parameters, checked against the rule's typed parameters when prepared.
     pub params: serde_yaml::Mapping,
+    /// Where they were set (None for the rule's defaults).
     pub origin: Option<Origin>,
     /// Globs of paths where this rule's findings are suppressed.
     pub ignore: Vec<Suppression>,
 }
 
+/// A profile: a name, a description and each rule's setting.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// `tracks`, `stems`, `stems-film`, or the name in a profile file.
     pub name: String,
+    /// One line about what the profile is for.
     pub description: String,
+    /// Every rule's setting, by id.
     pub rules: BTreeMap<String, RuleSetting>,
 }
 
 /// A loaded config file.
 #[derive(Debug)]
 pub struct Config {
+    /// Where it was found.
     pub path: PathBuf,
+    /// Its contents.
     pub doc: ConfigDoc,
+    /// Its name and text, for spans.
     pub origin: Origin,
 }
 
+/// The names of the built-in profiles, in the order they are listed.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _)| *name).collect()
 }

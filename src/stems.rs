@@ -45,7 +45,9 @@ pub const MAX_GROUP: usize = 64;
 /// discovered audio list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// Position of the mix in the audio list.
     pub mix: usize,
+    /// Positions of the stems summed against it.
     pub stems: Vec<usize>,
 }
 

@@ -24,14 +24,19 @@ pub enum Block<'a> {
     /// Integer PCM, sign-extended from `bits` valid bits (a 24-bit sample lies in ±2^23;
     /// 8-bit unsigned WAV is converted to signed).
     Int {
+        /// The samples, interleaved.
         samples: &'a [i32],
+        /// Valid bits per sample (8, 16, 24 or 32).
         bits: u32,
     },
+    /// 32-bit float samples, interleaved, full scale at ±1.0.
     Float(&'a [f32]),
+    /// 64-bit float samples, interleaved, full scale at ±1.0.
     Double(&'a [f64]),
 }
 
 impl Block<'_> {
+    /// Samples in the block, all channels counted.
     pub fn len(&self) -> usize {
         match self {
             Block::Int { samples, .. } => samples.len(),
@@ -40,6 +45,7 @@ impl Block<'_> {
         }
     }
 
+    /// Whether the block holds no sample.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -65,6 +71,7 @@ pub struct Opened {
     /// the frames present for a header whose size was never written) until the stream has
     /// been read to its end.
     pub facts: AudioFacts,
+    /// The decoder, read block by block.
     pub source: Box<dyn SampleSource>,
 }
 

@@ -32,7 +32,9 @@ pub enum Reader {
 /// A byte string expected at an offset of the file's head.
 #[derive(Debug, Clone, Copy)]
 pub struct Signature {
+    /// Byte offset of the signature from the start of the file.
     pub offset: usize,
+    /// The bytes expected there.
     pub bytes: &'static [u8],
 }
 
@@ -43,11 +45,13 @@ const fn at(offset: usize, bytes: &'static [u8]) -> Signature {
 /// One container: what it is, how files of it are named and how their content starts.
 #[derive(Debug, Clone, Copy)]
 pub struct Format {
+    /// The container this entry describes.
     pub container: Container,
     /// Lower-case extensions without the dot.
     pub extensions: &'static [&'static str],
     /// Every signature must match (empty: not recognisable by content).
     pub signature: &'static [Signature],
+    /// Which reader decodes it.
     pub reader: Reader,
     /// The symphonia formats that read as this container (the first row listing an id is
     /// the container symphonia's id means, unless the file's signature names a later row).

@@ -32,8 +32,11 @@ const FMT_MAX_LEN: u64 = 40;
 /// The three WAVE file flavours: classic RIFF (4 GiB limit) and the two 64-bit ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RiffKind {
+    /// `RIFF`: classic WAVE, sizes in 32 bits (files up to 4 GiB).
     Riff,
+    /// `RF64`: 64-bit sizes in the `ds64` chunk (EBU Tech 3306).
     Rf64,
+    /// `BW64`: ITU-R BS.2088, RF64's successor.
     Bw64,
 }
 
@@ -51,6 +54,7 @@ impl RiffKind {
         }
     }
 
+    /// The container this kind is reported as.
     pub fn container(self) -> Container {
         match self {
             RiffKind::Riff => Container::Wav,
@@ -66,23 +70,33 @@ pub enum Encoding {
     /// Little-endian integer PCM in `bytes`-byte slots (8-bit is unsigned), of which the top
     /// `valid_bits` carry audio.
     Int {
+        /// Bytes per sample in the file.
         bytes: u16,
+        /// Bits of each sample that carry audio.
         valid_bits: u16,
     },
+    /// IEEE 754 single precision.
     Float32,
+    /// IEEE 754 double precision.
     Float64,
 }
 
 /// The `fmt ` chunk as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FmtChunk {
+    /// `wFormatTag`: 1 PCM, 3 IEEE float, 0xFFFE extensible.
     pub format_tag: u16,
+    /// `nChannels`.
     pub channels: u16,
+    /// `nSamplesPerSec`.
     pub sample_rate: u32,
+    /// `nBlockAlign`: bytes per frame.
     pub block_align: u16,
+    /// `wBitsPerSample`: the container's bits per sample.
     pub bits_per_sample: u16,
     /// WAVE_FORMAT_EXTENSIBLE only: `wValidBitsPerSample` (0 means "all of them").
     pub valid_bits: Option<u16>,
+    /// WAVE_FORMAT_EXTENSIBLE only: `dwChannelMask`, the speaker positions.
     pub channel_mask: Option<u32>,
     /// WAVE_FORMAT_EXTENSIBLE only: the format tag inside the sub-format GUID, when the GUID
     /// is one of the standard `KSDATAFORMAT_SUBTYPE_*` ones.
@@ -128,6 +142,7 @@ impl FmtChunk {
         }
     }
 
+    /// Whether the samples are IEEE floats (by the format tag or the extensible subformat).
     pub fn is_float(&self) -> bool {
         self.effective_format() == Some(FORMAT_IEEE_FLOAT)
     }
@@ -136,7 +151,9 @@ impl FmtChunk {
 /// Everything a WAVE header told us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaveHeader {
+    /// RIFF, RF64 or BW64.
     pub kind: RiffKind,
+    /// The `fmt ` chunk.
     pub fmt: FmtChunk,
     /// Byte offset of the first sample.
     pub data_offset: u64,
@@ -148,7 +165,9 @@ pub struct WaveHeader {
     pub ds64_sample_count: Option<u64>,
     /// `fact` sample count (per channel), as written.
     pub fact_frames: Option<u32>,
+    /// The Broadcast WAV `bext` chunk, when there is one.
     pub bext: Option<Bext>,
+    /// The `iXML` chunk's text, when there is one.
     pub ixml: Option<String>,
     /// The data size a never-finalised header wrote (0, or 0xFFFFFFFF for "unknown") while
     /// audio follows it to the end of the file: a recording that stopped abruptly, or a file
@@ -170,6 +189,7 @@ pub enum RiffError {
     NotWave,
     /// A WAVE file whose header is broken; the text says how, for an engineer.
     Corrupt(String),
+    /// Reading the file failed.
     Io(io::Error),
 }
 

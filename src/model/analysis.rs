@@ -55,6 +55,8 @@ pub struct Analysis {
     /// seconds from the start (None for silence). Tail silence lasts
     /// `duration - last_sound_s - 1/rate`.
     pub first_sound_s: Option<f64>,
+    /// Time of the last sample above the silence floor, in seconds from the start (None
+    /// for silence).
     pub last_sound_s: Option<f64>,
     /// NaN or infinite samples in float files (left out of every other figure).
     pub non_finite_samples: u64,
@@ -90,6 +92,7 @@ impl Default for AnalysisSettings {
 /// rule fills in what it judges (`Rule::configure`).
 #[derive(Debug, Clone, Default)]
 pub struct MeasureSettings {
+    /// What the streaming analysis measures.
     pub analysis: AnalysisSettings,
     /// The null test of stems against the mix; None when no enabled rule asks for it.
     pub null_test: Option<NullTestSettings>,

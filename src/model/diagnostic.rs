@@ -9,12 +9,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; fails a run only with `--fail-on info`.
     Info,
+    /// Probably a problem for the engineer.
     Warning,
+    /// The delivery cannot be used as it is.
     Error,
 }
 
 impl Severity {
+    /// `info`, `warning` or `error`, as in the config and the outputs.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -34,13 +38,18 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// The rule does not run.
     Off,
+    /// The rule reports infos.
     Info,
+    /// The rule reports warnings.
     Warning,
+    /// The rule reports errors.
     Error,
 }
 
 impl Level {
+    /// The severity of the findings at this level; None for `off`.
     pub fn severity(self) -> Option<Severity> {
         match self {
             Level::Off => None,
@@ -50,6 +59,7 @@ impl Level {
         }
     }
 
+    /// `off`, `info`, `warning` or `error`, as written in profiles.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Off => "off",
@@ -76,21 +86,28 @@ pub enum SpanSource {
 /// notes, a key of the config.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Span {
+    /// Which text the span is in.
     pub source: SpanSource,
     /// Name shown for the text (the notes file's relative path, the file name itself).
     pub name: String,
+    /// The whole text the span points into.
     #[serde(skip)]
     pub text: Arc<str>,
     /// Byte offset and length in `text`.
     pub offset: usize,
+    /// Byte length of the span in `text`.
     pub length: usize,
     /// 1-based line and column (in characters) of `offset`.
     pub line: usize,
+    /// 1-based column, in characters, of `offset`.
     pub column: usize,
+    /// What the span shows, printed under it.
     pub label: String,
 }
 
 impl Span {
+    /// A span of `length` bytes at `offset` in `text`, clamped to the text; its line and
+    /// column are counted.
     pub fn new(
         source: SpanSource,
         name: impl Into<String>,
@@ -124,20 +141,27 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
+/// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
+    /// The rule's id, e.g. `format/sample-rate`.
     pub rule: &'static str,
+    /// How severe the finding is, from the profile.
     pub severity: Severity,
     /// The file the finding is about, relative to the delivery root; None for the delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// What is wrong, in one sentence that names the value found.
     pub message: String,
+    /// How to fix it.
     pub help: String,
+    /// The text the finding is about: part of a file name, a line of the notes or the config.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
 }
 
 impl Diagnostic {
+    /// The same finding, pointing at `span`.
     pub fn with_span(mut self, span: Span) -> Self {
         self.span = Some(span);
         self

@@ -12,16 +12,20 @@ pub struct NullTest {
     pub mix: String,
     /// The stems summed (relative paths, sorted).
     pub stems: Vec<String>,
+    /// Measured, or why not.
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
+/// What the null test came to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
+    /// The stems were summed against the mix.
     Measured(Measurement),
     /// The files cannot be summed sample by sample; `reason` says why.
     Skipped {
+        /// Why the files cannot be summed.
         reason: String,
     },
 }
@@ -29,7 +33,9 @@ pub enum Outcome {
 /// Levels of the residual `sum(stems) - mix`, in f64 full-scale units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Measurement {
+    /// Frames compared.
     pub frames: u64,
+    /// Sample rate of the stems and the mix.
     pub sample_rate: u32,
     /// Every residual sample is exactly zero.
     pub bit_exact: bool,
@@ -51,6 +57,7 @@ pub struct Measurement {
 /// A stem the residual follows: likely the one changed after the mix was printed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suspect {
+    /// The stem's path, relative to the delivery.
     pub stem: String,
     /// Normalised correlation of the residual with the stem, -1..1.
     pub correlation: f64,

@@ -6,6 +6,8 @@
 pub struct Pattern(pub regex::Regex);
 
 impl Pattern {
+    /// A built-in pattern from its regex (the one source that is never user text: it panics
+    /// on an invalid regex; user patterns go through `Deserialize`).
     pub fn new(pattern: &str) -> Self {
         Pattern(regex::Regex::new(pattern).expect("built-in patterns are valid regexes"))
     }

@@ -6,6 +6,7 @@ use crate::model::diagnostic::Severity;
 use crate::model::report::Report;
 use crate::render::location;
 
+/// A workflow command for every finding of the report, one per line.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for entry in &report.deliveries {

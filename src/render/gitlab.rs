@@ -49,6 +49,7 @@ struct Content<'a> {
     body: &'a str,
 }
 
+/// The Code Quality report: a pretty-printed JSON array, ending in a newline.
 pub fn render(report: &Report) -> String {
     let mut seen: HashMap<(&str, String, String), usize> = HashMap::new();
     let mut issues = Vec::new();

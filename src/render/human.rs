@@ -12,7 +12,9 @@ use crate::model::report::Report;
 /// How to draw: colours (for a terminal) and width.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
+    /// Whether to use ANSI colours.
     pub color: bool,
+    /// Columns to wrap at.
     pub width: usize,
 }
 

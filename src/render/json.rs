@@ -83,6 +83,7 @@ fn file_out(file: &FileRecord) -> FileOut<'_> {
     }
 }
 
+/// The schema-1 JSON document of the report, pretty-printed, ending in a newline.
 pub fn render(report: &Report) -> String {
     let document = Document {
         schema: SCHEMA,

@@ -50,6 +50,7 @@ fn cases(entry: &DeliveryReport) -> Vec<Case<'_>> {
     cases
 }
 
+/// The JUnit XML document of the report.
 pub fn render(report: &Report) -> String {
     let suites: Vec<(&DeliveryReport, Vec<Case>)> = report
         .deliveries

@@ -152,6 +152,7 @@ fn rule_out(meta: rules::Meta) -> Rule {
     }
 }
 
+/// The SARIF 2.1.0 log of the report, pretty-printed, ending in a newline.
 pub fn render(report: &Report) -> String {
     let diagnostics = || {
         report.deliveries.iter().flat_map(|entry| {

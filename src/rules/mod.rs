@@ -67,6 +67,7 @@ pub struct Meta {
     pub doc: &'static str,
     /// Level when a profile does not mention the rule.
     pub default_level: Level,
+    /// Whether the rule looks at each file alone or at the delivery as a whole.
     pub scope: Scope,
 }
 
@@ -99,19 +100,24 @@ impl Meta {
 /// file rules only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// One file at a time: also runs on a single-file PATH.
     File,
+    /// The delivery as a whole (lengths, numbering, notes, null test).
     Delivery,
 }
 
 /// What `declare_rule!` implements: the rule's id, summary, documentation, level and scope.
 pub trait Declared {
+    /// The rule's id, summary, documentation, default level and scope.
     const META: Meta;
 }
 
 /// A rule with typed parameters.
 pub trait Rule: Declared + Clone + Sync + Send + 'static {
+    /// The rule's parameters, read from the profile (unknown keys rejected).
     type Params: DeserializeOwned + Default + Send + Sync + 'static;
 
+    /// Report into `out` what is wrong with `delivery`.
     fn check(&self, params: &Self::Params, delivery: &Delivery, out: &mut Findings);
 
     /// What this rule needs the measuring stages to measure, and how (a clip level, a
@@ -176,12 +182,15 @@ pub fn ids() -> Vec<&'static str> {
 
 /// A rule whose parameters have been read from a profile.
 pub trait Prepared: Send + Sync {
+    /// Report into `out` what is wrong with `delivery`.
     fn check(&self, delivery: &Delivery, out: &mut Findings);
+    /// Ask the scan for what this rule needs measured (`enabled`: its level is not `off`).
     fn configure(&self, enabled: bool, settings: &mut MeasureSettings);
 }
 
 /// The object-safe face of a `Rule`, for the registry.
 pub trait DynRule: Sync {
+    /// The rule's declaration.
     fn meta(&self) -> Meta;
     /// Read the rule's parameters from the profile's mapping (unknown keys are errors).
     fn prepare(&self, params: serde_yaml::Value) -> Result<Box<dyn Prepared>, serde_yaml::Error>;
@@ -234,6 +243,7 @@ pub struct Findings {
 }
 
 impl Findings {
+    /// Findings of `rule`, each at `severity`.
     pub fn new(rule: &'static str, severity: Severity) -> Self {
         Findings {
             rule,
@@ -294,6 +304,7 @@ impl Findings {
         });
     }
 
+    /// The findings, as diagnostics.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.found
     }
