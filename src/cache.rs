@@ -143,6 +143,7 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// A cache kept in `dir` (created when the first result is written).
     pub fn new(dir: PathBuf) -> Self {
         Cache { dir }
     }

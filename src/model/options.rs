@@ -19,6 +19,7 @@ pub struct Options {
     pub profile: Option<String>,
     /// A config file to use instead of each delivery's `stemlint.yaml`.
     pub config: Option<PathBuf>,
+    /// Full decode and analysis, or headers only (`--fast`).
     pub mode: ScanMode,
     /// Worker threads; None for one per core.
     pub jobs: Option<usize>,

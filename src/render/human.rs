@@ -177,6 +177,7 @@ pub fn render(report: &Report, style: Style) -> String {
 /// What the human report shows besides the findings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
+    /// Colour and width.
     pub style: Style,
     /// Findings per rule after the findings (`--statistics`).
     pub statistics: bool,

@@ -21,9 +21,13 @@ use crate::model::record::SampleFormat;
 /// What the analyser needs to know about the stream before the first block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamSpec {
+    /// Interleaved channels per frame.
     pub channels: u16,
+    /// Frames per second.
     pub sample_rate: u32,
+    /// Integer or floating-point samples.
     pub sample_format: SampleFormat,
+    /// Bits per sample as stored, when the codec has them (not for lossy streams).
     pub bit_depth: Option<u16>,
     /// WAVE_FORMAT_EXTENSIBLE channel mask, for the BS.1770 channel weights of surround files.
     pub channel_mask: Option<u32>,
@@ -36,6 +40,7 @@ pub struct Frames<'a> {
     pub samples: &'a [f64],
     /// The same whole frames as decoded, for what needs the exact bits.
     pub raw: Block<'a>,
+    /// Interleaved channels per frame.
     pub channels: usize,
     /// Index, in the file, of the block's first frame.
     pub position: u64,
@@ -44,6 +49,7 @@ pub struct Frames<'a> {
 }
 
 impl Frames<'_> {
+    /// Whole frames in the block.
     pub fn frames(&self) -> usize {
         self.samples.len() / self.channels
     }
@@ -93,6 +99,7 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyser for one stream, measuring what `settings` ask for.
     pub fn new(spec: StreamSpec, settings: &AnalysisSettings) -> Self {
         Analyzer {
             channels: usize::from(spec.channels),
@@ -154,6 +161,7 @@ impl Analyzer {
         self.frames += frames.frames() as u64;
     }
 
+    /// The measurements of every block fed so far.
     pub fn finish(self) -> Analysis {
         let mut analysis = Analysis::default();
         for accumulator in self.accumulators {
