@@ -1,5 +1,6 @@
-//! Open a file with the reader the probe table names for its content: our own reader for PCM
-//! and float WAV/RF64/BW64, symphonia for everything else.
+//! Open a file with the reader the probe table names for its content: our own reader for PCM,
+//! float and G.711 WAV/RF64/BW64/RIFX/Wave64, symphonia for everything else, and a description
+//! for the formats stemlint finds but does not decode.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -17,8 +18,11 @@ use symphonia::core::meta::MetadataOptions;
 use super::pcm::PcmSource;
 use super::probe::{self, Format, Reader};
 use super::riff::{self, WaveHeader};
+use super::undecoded;
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
-use crate::model::record::{AudioFacts, Codec, FileIssue, FileIssueKind, SampleFormat};
+use crate::model::record::{
+    AudioFacts, Codec, Companding, Endianness, FileIssue, FileIssueKind, SampleFormat,
+};
 
 /// What the first bytes of a file say it is (a row of the probe table), before any decoder
 /// has a go; None when no signature matches.
@@ -41,6 +45,20 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
     let head_len = read_head(&mut file, &mut head)?;
     let magic = probe::sniff(&head[..head_len]);
     let reader = magic.map(|format| format.reader);
+    if let Some(Reader::Undecoded(name)) = reader {
+        return Err(undecoded::issue(name, &mut file, file_len));
+    }
+    // A format without a signature is known by its extension alone.
+    if magic.is_none() {
+        let extension = path
+            .extension()
+            .map(|extension| extension.to_string_lossy().to_lowercase());
+        if let Some(format) = extension.as_deref().and_then(probe::by_extension) {
+            if let (Reader::Undecoded(name), true) = (format.reader, format.signature.is_empty()) {
+                return Err(undecoded::issue(name, &mut file, file_len));
+            }
+        }
+    }
 
     if let Some(Reader::Wave(_)) = reader {
         let header = riff::read_header(&mut file, file_len)?;
@@ -149,6 +167,9 @@ fn wave_facts(header: &WaveHeader, codec: Codec) -> AudioFacts {
         sample_rate: header.fmt.sample_rate,
         bit_depth: Some(header.fmt.bit_depth()),
         channels: header.fmt.channels,
+        endianness: header.endianness(),
+        companding: header.fmt.companding(),
+        header_notes: header.size_notes.clone(),
         channel_mask: header.fmt.channel_mask,
         frames: declared_frames,
         // A never-finalised header declares nothing usable: 0 bytes, or "unknown".
@@ -254,6 +275,9 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
         declared_frames,
         bext: None,
         ixml: None,
+        endianness: endianness_of(params.codec),
+        companding: companding_of(params.codec),
+        header_notes: Vec::new(),
     };
     let source = SymphoniaSource {
         reader,
@@ -310,6 +334,29 @@ fn codec_of(codec: AudioCodecId) -> Codec {
             Codec::Pcm
         }
         _ => Codec::Other,
+    }
+}
+
+/// Big for the big-endian PCM codecs (AIFF, AIFF-C, big-endian CAF), little otherwise.
+fn endianness_of(codec: AudioCodecId) -> Endianness {
+    match codec {
+        codec_ids::CODEC_ID_PCM_S16BE
+        | codec_ids::CODEC_ID_PCM_S24BE
+        | codec_ids::CODEC_ID_PCM_S32BE
+        | codec_ids::CODEC_ID_PCM_U16BE
+        | codec_ids::CODEC_ID_PCM_U24BE
+        | codec_ids::CODEC_ID_PCM_U32BE
+        | codec_ids::CODEC_ID_PCM_F32BE
+        | codec_ids::CODEC_ID_PCM_F64BE => Endianness::Big,
+        _ => Endianness::Little,
+    }
+}
+
+fn companding_of(codec: AudioCodecId) -> Option<Companding> {
+    match codec {
+        codec_ids::CODEC_ID_PCM_MULAW => Some(Companding::MuLaw),
+        codec_ids::CODEC_ID_PCM_ALAW => Some(Companding::ALaw),
+        _ => None,
     }
 }
 

@@ -50,9 +50,13 @@ impl Default for Params {
 /// The extensions a container's files normally carry.
 fn extensions(container: Container) -> &'static [&'static str] {
     match container {
-        Container::Wav | Container::Rf64 | Container::Bw64 => {
-            &["wav", "wave", "bwf", "rf64", "bw64"]
+        Container::Wav | Container::Rf64 | Container::Bw64 | Container::Rifx => {
+            &["wav", "wave", "bwf", "rf64", "bw64", "rifx"]
         }
+        Container::W64 => &["w64"],
+        Container::WavPack => &["wv"],
+        Container::Dsd => &["dsf", "dff"],
+        Container::Ape => &["ape"],
         Container::Aiff | Container::Aifc => &["aif", "aiff", "aifc"],
         Container::Flac => &["flac"],
         Container::Mp3 => &["mp3"],
