@@ -429,7 +429,7 @@ impl SymphoniaSource {
     fn finish(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
         if self.decoder.finalize().verify_ok == Some(false) {
             let mut message =
-                "the audio is damaged: it does not match the checksum stored in the file"
+                "the audio decodes, but differs from what the encoder wrote: it does not match the MD5 checksum stored in the file"
                     .to_owned();
             if let Some(declared) = self.declared_frames.filter(|&d| d > self.frames_decoded) {
                 message.push_str(" (");
