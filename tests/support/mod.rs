@@ -238,9 +238,9 @@ impl Wav {
         self
     }
 
-    /// Bytes per frame.
+    /// Bytes per frame: whole bytes per sample (a 36-bit sample takes 5).
     pub fn block_align(&self) -> u16 {
-        self.channels * self.bits / 8
+        self.channels * self.bits.div_ceil(8)
     }
 
     /// The file's exact bytes.
@@ -335,9 +335,10 @@ impl Wav {
 
     fn write_samples(&self, out: &mut Vec<u8>) {
         let quantise_bits = self.padded_to.unwrap_or(self.bits);
-        let scale = (1i64 << (quantise_bits - 1)) as f64;
-        let shift = self.bits - quantise_bits;
-        let bytes_per_sample = usize::from(self.bits / 8);
+        let scale = 2f64.powi(i32::from(quantise_bits) - 1);
+        let bytes_per_sample = usize::from(self.bits.div_ceil(8));
+        // Samples are left-aligned in their slot: 36-bit audio fills the top of 5 bytes.
+        let shift = bytes_per_sample as u16 * 8 - quantise_bits;
         out.reserve(self.frames as usize * usize::from(self.block_align()));
         for frame in 0..self.frames {
             for channel in 0..self.channels {
