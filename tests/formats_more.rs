@@ -677,6 +677,7 @@ fn every_audio_like_file_is_checked_or_named() {
         "rifx24_sox.wav",
         "mulaw_ffmpeg.wav",
         "undecoded/wv24_wavpack.wv",
+        "undecoded/opus_ffmpeg.opus",
     ] {
         let file_name = name.rsplit('/').next().unwrap_or(name);
         fs::copy(fixture(name), root.join(file_name)).expect("copy");
@@ -698,6 +699,7 @@ fn every_audio_like_file_is_checked_or_named() {
     fs::write(root.join("monkey.ape"), b"MAC \x96\x0f\0\0\0\0\0\0").expect("write");
     fs::write(root.join("session.sd2"), [0u8; 64]).expect("write");
     fs::write(root.join("tta.tta"), b"TTA1\x01\0\x02\0").expect("write");
+    fs::write(root.join("take.pcm"), [0u8; 64]).expect("write");
     // Content alone, no extension: sniffed.
     fs::copy(fixture("w64_16_ffmpeg.w64"), root.join("render_w64")).expect("copy");
     fs::copy(fixture("undecoded/wv24_wavpack.wv"), root.join("render_wv")).expect("copy");
@@ -728,6 +730,8 @@ fn every_audio_like_file_is_checked_or_named() {
         "monkey.ape",
         "session.sd2",
         "tta.tta",
+        "take.pcm",
+        "opus_ffmpeg.opus",
         "render_w64",
         "render_wv",
     ] {
@@ -759,6 +763,12 @@ fn every_audio_like_file_is_checked_or_named() {
         "Sound Designer II"
     ));
     assert!(named("tta.tta", "format/container", "True Audio"));
+    assert!(named("take.pcm", "format/container", "headerless raw PCM"));
+    assert!(named(
+        "opus_ffmpeg.opus",
+        "format/container",
+        "lossy Opus audio (OGG container), a codec stemlint identifies but does not decode"
+    ));
     // None of them is called corrupt or not audio.
     for d in diagnostics {
         let rule = d["rule"].as_str().unwrap_or("");

@@ -246,17 +246,29 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
             .or_else(|| float_width(params.codec))
             .or_else(|| params.sample_format.map(format_width))
             .and_then(|bits| u16::try_from(bits).ok())
+            // Some readers state 0 (ALAC in CAF): no depth, not a 0-bit one.
+            .filter(|&bits| bits > 0)
     };
 
     let decoder = symphonia::default::get_codecs()
         // Verification checks FLAC's MD5 of the audio: the only way to catch a damaged frame
         // that the demuxer skips over silently.
         .make_audio_decoder(&params, &AudioDecoderOptions::default().verify(true))
-        .map_err(|error| {
-            FileIssue::new(
+        .map_err(|error| match error {
+            // A codec symphonia does not decode (Opus): the file is fine, stemlint cannot read it.
+            SymphoniaError::Unsupported(_) => FileIssue::new(
+                FileIssueKind::Undecoded,
+                format!(
+                    "{} ({} container), a codec stemlint identifies but does not decode: its \
+                     audio was not checked",
+                    undecoded_codec_name(params.codec),
+                    container.as_str().to_uppercase()
+                ),
+            ),
+            _ => FileIssue::new(
                 FileIssueKind::Corrupt,
                 format!("the {} audio cannot be decoded: {error}", codec.as_str()),
-            )
+            ),
         })?;
 
     let facts = AudioFacts {
@@ -334,6 +346,21 @@ fn codec_of(codec: AudioCodecId) -> Codec {
             Codec::Pcm
         }
         _ => Codec::Other,
+    }
+}
+
+/// What an engineer calls a codec symphonia knows but does not decode.
+fn undecoded_codec_name(codec: AudioCodecId) -> &'static str {
+    match codec {
+        codec_ids::CODEC_ID_OPUS => "lossy Opus audio",
+        codec_ids::CODEC_ID_WAVPACK => "lossless WavPack audio",
+        codec_ids::CODEC_ID_MONKEYS_AUDIO => "lossless Monkey's Audio",
+        codec_ids::CODEC_ID_TTA => "lossless True Audio (TTA)",
+        codec_ids::CODEC_ID_SPEEX => "lossy Speex audio",
+        codec_ids::CODEC_ID_WMA => "Windows Media Audio",
+        codec_ids::CODEC_ID_AC3 | codec_ids::CODEC_ID_EAC3 => "lossy Dolby Digital (AC-3) audio",
+        codec_ids::CODEC_ID_DCA => "DTS audio",
+        _ => "audio",
     }
 }
 

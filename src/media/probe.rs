@@ -156,7 +156,7 @@ pub static FORMATS: &[Format] = &[
     Format {
         container: Container::WavPack,
         symphonia: &[],
-        extensions: &["wv"],
+        extensions: &["wv", "wvc"],
         signature: &[at(0, b"wvpk")],
         reader: Reader::Undecoded("WavPack"),
     },
@@ -243,6 +243,15 @@ pub static FORMATS: &[Format] = &[
         extensions: &["dts"],
         signature: &[],
         reader: Reader::Undecoded("DTS audio"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["raw", "pcm"],
+        signature: &[],
+        reader: Reader::Undecoded(
+            "headerless raw PCM (nothing in the file states its rate, depth or channels)",
+        ),
     },
     Format {
         container: Container::Other,
