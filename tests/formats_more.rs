@@ -399,6 +399,9 @@ fn a_wide_container_holding_less_is_judged_by_its_real_depth() {
 /// Offsets in a plain `Wav` file: the `fmt ` body starts at 20.
 const BYTE_RATE_AT: usize = 28;
 const BLOCK_ALIGN_AT: usize = 32;
+const BITS_AT: usize = 34;
+/// `wValidBitsPerSample` of WAVE_FORMAT_EXTENSIBLE (after `cbSize`).
+const VALID_BITS_AT: usize = 38;
 
 fn issues(path: &Path) -> Vec<(FileIssueKind, String)> {
     scan_full(path)
@@ -432,6 +435,58 @@ fn a_block_align_that_contradicts_the_channels_is_corrupt_and_named() {
     assert!(
         found.len() == 1 && found[0].1.contains("2 channels of 24 bits take 6 bytes"),
         "{found:?}"
+    );
+}
+
+#[test]
+fn sample_sizes_that_no_such_format_has_are_corrupt_and_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // IEEE float of 24 bits.
+    let mut bytes = Wav::new(48000, 32, 1).float().frames(10).bytes();
+    bytes[BITS_AT..BITS_AT + 2].copy_from_slice(&24u16.to_le_bytes());
+    let path = support::write_raw(dir.path(), "float24.wav", &bytes);
+    let found = issues(&path);
+    assert!(
+        found.len() == 1
+            && found[0].0 == FileIssueKind::Corrupt
+            && found[0].1.contains("24-bit floating-point samples"),
+        "{found:?}"
+    );
+    // WAVE_FORMAT_EXTENSIBLE claiming 32 valid bits in 24-bit slots.
+    let mut bytes = Wav::new(48000, 24, 2).extensible(3).frames(10).bytes();
+    bytes[VALID_BITS_AT..VALID_BITS_AT + 2].copy_from_slice(&32u16.to_le_bytes());
+    let path = support::write_raw(dir.path(), "valid.wav", &bytes);
+    let found = issues(&path);
+    assert!(
+        found.len() == 1 && found[0].1.contains("32 valid bits per sample"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_fmt_chunk_after_the_data_is_still_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = Wav::new(44100, 16, 2).sine(440.0, -6.0).frames(50);
+    let plain = wav.bytes();
+    let fmt = plain[12..12 + 24].to_vec();
+    let data = plain[36..].to_vec();
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&((4 + data.len() + fmt.len()) as u32).to_le_bytes());
+    bytes.extend_from_slice(b"WAVE");
+    bytes.extend_from_slice(&data);
+    bytes.extend_from_slice(&fmt);
+    let path = support::write_raw(dir.path(), "late_fmt.wav", &bytes);
+    let record = scan_full(&path);
+    assert!(record.issues.is_empty(), "{:?}", record.issues);
+    let facts = record.facts.expect("facts");
+    assert_eq!(
+        (facts.frames, facts.channels, facts.sample_rate),
+        (50, 2, 44100)
+    );
+    assert!(facts.header_notes.is_empty(), "{:?}", facts.header_notes);
+    assert_eq!(
+        decode_all(&path),
+        decode_all(&wav.write(dir.path(), "plain.wav"))
     );
 }
 

@@ -224,21 +224,39 @@ impl FmtChunk {
         let bits = u32::from(self.bits_per_sample);
         let sample_bytes = bits.div_ceil(8);
         let slot = align / channels;
-        let fits = match format {
-            FORMAT_IEEE_FLOAT => slot == sample_bytes && (bits == 32 || bits == 64),
-            FORMAT_MULAW | FORMAT_ALAW => slot == 1 && bits == 8,
-            // Audio in a wider slot (20-bit in 4 bytes) is allowed; a slot too narrow is not.
-            _ => slot >= sample_bytes.max(1) && slot <= 8,
-        };
-        let layout = if align % channels != 0 || !fits {
-            Some(format!(
+        let frame = |what: String| {
+            format!(
                 "the header contradicts itself: block align (bytes per frame) is {align}, but \
-                 {channels} channel{} of {bits} bits take {} bytes per frame",
+                 {channels} channel{} of {what} take {} bytes per frame",
                 if channels == 1 { "" } else { "s" },
                 channels * sample_bytes
-            ))
-        } else {
-            None
+            )
+        };
+        let layout = match format {
+            FORMAT_IEEE_FLOAT if bits != 32 && bits != 64 => Some(format!(
+                "the header contradicts itself: it declares {bits}-bit floating-point samples, \
+                 but IEEE float samples are 32 or 64 bits"
+            )),
+            FORMAT_MULAW | FORMAT_ALAW if bits != 8 => Some(format!(
+                "the header contradicts itself: it declares {bits}-bit µ-law/A-law samples, but \
+                 G.711 codes are 8 bits"
+            )),
+            FORMAT_IEEE_FLOAT | FORMAT_MULAW | FORMAT_ALAW
+                if align % channels != 0 || slot != sample_bytes =>
+            {
+                Some(frame(format!("{bits} bits")))
+            }
+            // Audio in a wider slot (20-bit in 4 bytes) is allowed; a slot too narrow is not.
+            _ if align % channels != 0 || slot < sample_bytes.max(1) || slot > 8 => {
+                Some(frame(format!("{bits} bits")))
+            }
+            _ => match self.valid_bits {
+                Some(valid) if u32::from(valid) > bits => Some(format!(
+                    "the header contradicts itself: {valid} valid bits per sample \
+                     (wValidBitsPerSample) in a {bits}-bit container (wBitsPerSample)"
+                )),
+                _ => None,
+            },
         };
         let expected_rate = u64::from(self.sample_rate) * u64::from(align);
         let byte_rate = (u64::from(self.byte_rate) != expected_rate).then(|| {
