@@ -297,6 +297,34 @@ const W64_24_FIRST: [i32; 6] = [0, 0, 61808896, 61808896, 123412736, 123412736];
 const MULAW_FIRST: [i32; 6] = [0, 89915392, 171704320, 230424576, 268173312, 268173312];
 const ALAW_FIRST: [i32; 6] = [524288, 90177536, 171966464, 230686720, 264241152, 264241152];
 
+/// sox does not read AIFF-C µ-law: ffmpeg's decode is the reference.
+#[test]
+fn aifc_mulaw_matches_ffmpeg() {
+    let path = fixture("ulaw_ffmpeg.aifc");
+    let Samples::Int(ours) = decode_all(&path) else {
+        panic!("µ-law decodes to integers");
+    };
+    let Some(raw) = tool_output(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            path.to_str().expect("UTF-8"),
+            "-f",
+            "s16le",
+            "-",
+        ],
+    ) else {
+        return;
+    };
+    let expected: Vec<i32> = raw
+        .chunks_exact(2)
+        .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])) << 16)
+        .collect();
+    assert_eq!(ours, expected);
+}
+
 #[test]
 fn sixty_four_bit_integers_match_ffmpeg() {
     // ffmpeg's sine is 16-bit audio: in a 64-bit file its samples are exact multiples of 2^48,

@@ -280,7 +280,8 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
             SampleFormat::Int
         },
         sample_rate,
-        bit_depth,
+        // A G.711 file stores 8-bit codes, whatever width symphonia decodes them to.
+        bit_depth: companding_of(params.codec).map_or(bit_depth, |_| Some(8)),
         channels,
         channel_mask: None,
         frames: declared_frames.unwrap_or(0),
@@ -295,7 +296,9 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
         reader,
         decoder,
         track_id,
-        bits: bit_depth.map(u32::from),
+        bits: bit_depth
+            .map(u32::from)
+            .filter(|_| companding_of(params.codec).is_none()),
         lossy: codec.is_lossy(),
         sample_rate,
         channels: usize::from(channels),
