@@ -603,6 +603,21 @@ fn size_fields_that_disagree_with_the_chunks_are_notes_with_both_numbers() {
         record.facts.expect("facts").header_notes,
         ["the ds64 chunk declares 5000 sample frames, but the data chunk holds 100"]
     );
+
+    // RF64 whose data chunk states a 32-bit size of its own (not 0xFFFFFFFF) that is not
+    // ds64's: ds64 is the authority, the disagreement a note.
+    let mut bytes = Wav::new(48000, 24, 1).rf64().frames(100).bytes();
+    let at = bytes.len() - 300 - 4;
+    bytes[at..at + 4].copy_from_slice(&150u32.to_le_bytes());
+    let path = support::write_raw(dir.path(), "data32.wav", &bytes);
+    let record = scan_full(&path);
+    assert!(record.issues.is_empty(), "{:?}", record.issues);
+    let facts = record.facts.expect("facts");
+    assert_eq!(facts.frames, 100);
+    assert_eq!(
+        facts.header_notes,
+        ["the data chunk's own size field says 150 bytes, but the ds64 chunk says 300"]
+    );
 }
 
 #[test]

@@ -394,6 +394,7 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         bext: None,
         ixml: None,
         md5: None,
+        data_size32: None,
         end: kind.header_len(),
     };
     let chunk_header = kind.chunk_header_len();
@@ -431,6 +432,7 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         }
         if &id == b"data" {
             walk.data = Some((body, size, size.min(remaining)));
+            walk.data_size32 = Some(size32);
             walk.end = body.saturating_add(size);
             if size >= remaining {
                 // A truncated data chunk runs to the end of the file: nothing follows it.
@@ -499,18 +501,24 @@ struct Walk {
     bext: Option<Bext>,
     ixml: Option<String>,
     md5: Option<[u8; 16]>,
+    /// The `data` chunk's own 32-bit size field, as written.
+    data_size32: Option<u32>,
     /// Where the last chunk read ends (with its pad byte): the end of the RIFF's content.
     end: u64,
 }
 
 impl Walk {
-    /// The real size of a chunk, resolving RF64's "see ds64" marker for `data`.
+    /// The real size of a chunk, resolving RF64's "see ds64" marker for `data`. A writer
+    /// that put a smaller 32-bit size in the data chunk than in ds64 is overruled by ds64,
+    /// the authority in a 64-bit file (`finish` does the same).
     fn chunk_size(&self, id: &[u8; 4], size32: u32) -> u64 {
         match (self.kind, self.ds64) {
-            (RiffKind::Rf64 | RiffKind::Bw64, Some((_, data_size, _)))
-                if id == b"data" && size32 == SIZE_IN_DS64 =>
-            {
-                data_size
+            (RiffKind::Rf64 | RiffKind::Bw64, Some((_, data_size, _))) if id == b"data" => {
+                if size32 == SIZE_IN_DS64 {
+                    data_size
+                } else {
+                    data_size.max(u64::from(size32))
+                }
             }
             _ => u64::from(size32),
         }
@@ -646,6 +654,15 @@ impl Walk {
             notes.push(format!(
                 "{name} {declared} bytes, but the chunks present take {present}"
             ));
+        }
+        if let (Some((_, ds64_size, _)), Some(size32)) = (self.ds64, self.data_size32) {
+            // In RF64/BW64 the data chunk's own size should be 0xFFFFFFFF ("see ds64").
+            if size32 != SIZE_IN_DS64 && u64::from(size32) != ds64_size {
+                notes.push(format!(
+                    "the data chunk's own size field says {size32} bytes, but the ds64 chunk \
+                     says {ds64_size}"
+                ));
+            }
         }
         if let Some((_, _, samples)) = self.ds64 {
             // 0 is what most writers leave there: "not stated", not a disagreement.
