@@ -888,3 +888,29 @@ fn every_audio_like_file_is_checked_or_named() {
     assert!(file("w64_24_sox.w64").get("endianness").is_none());
     assert!(file("w64_24_sox.w64").get("companding").is_none());
 }
+
+/// The result cache keeps the new facts: byte order, companding and header notes come back
+/// from an entry exactly as scanned (an entry that failed to load would be a silent miss).
+#[test]
+fn the_new_facts_round_trip_through_the_result_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = stemlint::cache::Cache::new(dir.path().join("cache"));
+    let settings = AnalysisSettings::default();
+    let mut noted = Wav::new(48000, 24, 1).sine(440.0, -6.0).frames(100).bytes();
+    let true_size = (noted.len() - 8) as u32;
+    noted[4..8].copy_from_slice(&(true_size + 2).to_le_bytes());
+    let noted = support::write_raw(dir.path(), "noted.wav", &noted);
+    for path in [
+        fixture("rifx24_sox.wav"),
+        fixture("mulaw_ffmpeg.wav"),
+        fixture("pcm16_sox.wav"),
+        noted,
+    ] {
+        let scanned = scan(&path, "x.wav".into(), ScanMode::Full, &settings);
+        cache.put(&scanned, ScanMode::Full, &settings);
+        let cached = cache
+            .get(&path, "x.wav", ScanMode::Full, &settings)
+            .unwrap_or_else(|| panic!("{path:?}: the entry does not load"));
+        assert_eq!(cached.facts, scanned.facts, "{path:?}");
+    }
+}
