@@ -1,5 +1,6 @@
-//! Open a file with the reader the probe table names for its content: our own reader for PCM
-//! and float WAV/RF64/BW64, symphonia for everything else.
+//! Open a file with the reader the probe table names for its content: our own reader for PCM,
+//! float and G.711 WAV/RF64/BW64/RIFX/Wave64, symphonia for everything else, and a description
+//! for the formats stemlint finds but does not decode.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -17,8 +18,11 @@ use symphonia::core::meta::MetadataOptions;
 use super::pcm::PcmSource;
 use super::probe::{self, Format, Reader};
 use super::riff::{self, WaveHeader};
+use super::undecoded;
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
-use crate::model::record::{AudioFacts, Codec, FileIssue, FileIssueKind, SampleFormat};
+use crate::model::record::{
+    AudioFacts, Codec, Companding, Endianness, FileIssue, FileIssueKind, SampleFormat,
+};
 
 /// What the first bytes of a file say it is (a row of the probe table), before any decoder
 /// has a go; None when no signature matches.
@@ -41,6 +45,20 @@ pub fn open(path: &Path) -> Result<Opened, FileIssue> {
     let head_len = read_head(&mut file, &mut head)?;
     let magic = probe::sniff(&head[..head_len]);
     let reader = magic.map(|format| format.reader);
+    if let Some(Reader::Undecoded(name)) = reader {
+        return Err(undecoded::issue(name, &mut file, file_len));
+    }
+    // A format without a signature is known by its extension alone.
+    if magic.is_none() {
+        let extension = path
+            .extension()
+            .map(|extension| extension.to_string_lossy().to_lowercase());
+        if let Some(format) = extension.as_deref().and_then(probe::by_extension) {
+            if let (Reader::Undecoded(name), true) = (format.reader, format.signature.is_empty()) {
+                return Err(undecoded::issue(name, &mut file, file_len));
+            }
+        }
+    }
 
     if let Some(Reader::Wave(_)) = reader {
         let header = riff::read_header(&mut file, file_len)?;
@@ -149,6 +167,9 @@ fn wave_facts(header: &WaveHeader, codec: Codec) -> AudioFacts {
         sample_rate: header.fmt.sample_rate,
         bit_depth: Some(header.fmt.bit_depth()),
         channels: header.fmt.channels,
+        endianness: header.endianness(),
+        companding: header.fmt.companding(),
+        header_notes: header.size_notes.clone(),
         channel_mask: header.fmt.channel_mask,
         frames: declared_frames,
         // A never-finalised header declares nothing usable: 0 bytes, or "unknown".
@@ -225,17 +246,29 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
             .or_else(|| float_width(params.codec))
             .or_else(|| params.sample_format.map(format_width))
             .and_then(|bits| u16::try_from(bits).ok())
+            // Some readers state 0 (ALAC in CAF): no depth, not a 0-bit one.
+            .filter(|&bits| bits > 0)
     };
 
     let decoder = symphonia::default::get_codecs()
         // Verification checks FLAC's MD5 of the audio: the only way to catch a damaged frame
         // that the demuxer skips over silently.
         .make_audio_decoder(&params, &AudioDecoderOptions::default().verify(true))
-        .map_err(|error| {
-            FileIssue::new(
+        .map_err(|error| match error {
+            // A codec symphonia does not decode (Opus): the file is fine, stemlint cannot read it.
+            SymphoniaError::Unsupported(_) => FileIssue::new(
+                FileIssueKind::Undecoded,
+                format!(
+                    "{} ({} container), a codec stemlint identifies but does not decode: its \
+                     audio was not checked",
+                    undecoded_codec_name(params.codec),
+                    container.as_str().to_uppercase()
+                ),
+            ),
+            _ => FileIssue::new(
                 FileIssueKind::Corrupt,
                 format!("the {} audio cannot be decoded: {error}", codec.as_str()),
-            )
+            ),
         })?;
 
     let facts = AudioFacts {
@@ -247,19 +280,25 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
             SampleFormat::Int
         },
         sample_rate,
-        bit_depth,
+        // A G.711 file stores 8-bit codes, whatever width symphonia decodes them to.
+        bit_depth: companding_of(params.codec).map_or(bit_depth, |_| Some(8)),
         channels,
         channel_mask: None,
         frames: declared_frames.unwrap_or(0),
         declared_frames,
         bext: None,
         ixml: None,
+        endianness: endianness_of(params.codec),
+        companding: companding_of(params.codec),
+        header_notes: Vec::new(),
     };
     let source = SymphoniaSource {
         reader,
         decoder,
         track_id,
-        bits: bit_depth.map(u32::from),
+        bits: bit_depth
+            .map(u32::from)
+            .filter(|_| companding_of(params.codec).is_none()),
         lossy: codec.is_lossy(),
         sample_rate,
         channels: usize::from(channels),
@@ -310,6 +349,44 @@ fn codec_of(codec: AudioCodecId) -> Codec {
             Codec::Pcm
         }
         _ => Codec::Other,
+    }
+}
+
+/// What an engineer calls a codec symphonia knows but does not decode.
+fn undecoded_codec_name(codec: AudioCodecId) -> &'static str {
+    match codec {
+        codec_ids::CODEC_ID_OPUS => "lossy Opus audio",
+        codec_ids::CODEC_ID_WAVPACK => "lossless WavPack audio",
+        codec_ids::CODEC_ID_MONKEYS_AUDIO => "lossless Monkey's Audio",
+        codec_ids::CODEC_ID_TTA => "lossless True Audio (TTA)",
+        codec_ids::CODEC_ID_SPEEX => "lossy Speex audio",
+        codec_ids::CODEC_ID_WMA => "Windows Media Audio",
+        codec_ids::CODEC_ID_AC3 | codec_ids::CODEC_ID_EAC3 => "lossy Dolby Digital (AC-3) audio",
+        codec_ids::CODEC_ID_DCA => "DTS audio",
+        _ => "audio",
+    }
+}
+
+/// Big for the big-endian PCM codecs (AIFF, AIFF-C, big-endian CAF), little otherwise.
+fn endianness_of(codec: AudioCodecId) -> Endianness {
+    match codec {
+        codec_ids::CODEC_ID_PCM_S16BE
+        | codec_ids::CODEC_ID_PCM_S24BE
+        | codec_ids::CODEC_ID_PCM_S32BE
+        | codec_ids::CODEC_ID_PCM_U16BE
+        | codec_ids::CODEC_ID_PCM_U24BE
+        | codec_ids::CODEC_ID_PCM_U32BE
+        | codec_ids::CODEC_ID_PCM_F32BE
+        | codec_ids::CODEC_ID_PCM_F64BE => Endianness::Big,
+        _ => Endianness::Little,
+    }
+}
+
+fn companding_of(codec: AudioCodecId) -> Option<Companding> {
+    match codec {
+        codec_ids::CODEC_ID_PCM_MULAW => Some(Companding::MuLaw),
+        codec_ids::CODEC_ID_PCM_ALAW => Some(Companding::ALaw),
+        _ => None,
     }
 }
 
@@ -382,7 +459,7 @@ impl SymphoniaSource {
     fn finish(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
         if self.decoder.finalize().verify_ok == Some(false) {
             let mut message =
-                "the audio is damaged: it does not match the checksum stored in the file"
+                "the audio decodes, but differs from what the encoder wrote: it does not match the MD5 checksum stored in the file"
                     .to_owned();
             if let Some(declared) = self.declared_frames.filter(|&d| d > self.frames_decoded) {
                 message.push_str(" (");

@@ -9,6 +9,8 @@ pub mod decode;
 pub mod pcm;
 pub mod probe;
 pub mod riff;
+pub mod undecoded;
+pub mod wave64;
 
 use std::any::Any;
 use std::cell::Cell;

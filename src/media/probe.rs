@@ -14,8 +14,8 @@ use symphonia::core::formats::FormatId;
 use super::riff::RiffKind;
 use crate::model::record::Container;
 
-/// Bytes of a file's head the signatures need.
-pub const HEAD_LEN: usize = 16;
+/// Bytes of a file's head the signatures need (Wave64's second GUID ends at 40).
+pub const HEAD_LEN: usize = 40;
 
 /// Which reader opens a container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub enum Reader {
     Aiff,
     /// symphonia.
     Symphonia,
+    /// Nobody: stemlint knows what the file is (named here for the engineer, lossless or
+    /// lossy) but decodes none of it; `format/container` says so.
+    Undecoded(&'static str),
 }
 
 /// A byte string expected at an offset of the file's head.
@@ -80,6 +83,23 @@ pub static FORMATS: &[Format] = &[
         extensions: &["bw64"],
         signature: &[at(0, b"BW64"), at(8, b"WAVE")],
         reader: Reader::Wave(RiffKind::Bw64),
+    },
+    Format {
+        container: Container::Rifx,
+        symphonia: &[],
+        extensions: &["rifx"],
+        signature: &[at(0, b"RIFX"), at(8, b"WAVE")],
+        reader: Reader::Wave(RiffKind::Rifx),
+    },
+    Format {
+        container: Container::W64,
+        symphonia: &[],
+        extensions: &["w64"],
+        signature: &[
+            at(0, b"riff\x2E\x91\xCF\x11"),
+            at(24, b"wave\xF3\xAC\xD3\x11"),
+        ],
+        reader: Reader::Wave(RiffKind::W64),
     },
     Format {
         container: Container::Aiff,
@@ -138,9 +158,116 @@ pub static FORMATS: &[Format] = &[
         reader: Reader::Symphonia,
     },
     Format {
+        container: Container::WavPack,
+        symphonia: &[],
+        extensions: &["wv", "wvc"],
+        signature: &[at(0, b"wvpk")],
+        reader: Reader::Undecoded("WavPack"),
+    },
+    Format {
+        container: Container::Dsd,
+        symphonia: &[],
+        extensions: &["dsf"],
+        signature: &[at(0, b"DSD ")],
+        reader: Reader::Undecoded("DSD audio (DSF)"),
+    },
+    Format {
+        container: Container::Dsd,
+        symphonia: &[],
+        extensions: &["dff"],
+        signature: &[at(0, b"FRM8"), at(12, b"DSD ")],
+        reader: Reader::Undecoded("DSD audio (DSDIFF)"),
+    },
+    Format {
+        container: Container::Ape,
+        symphonia: &[],
+        extensions: &["ape"],
+        signature: &[at(0, b"MAC ")],
+        reader: Reader::Undecoded("lossless Monkey's Audio (APE)"),
+    },
+    Format {
         container: Container::Other,
         symphonia: &[],
-        extensions: &["aac", "wma", "w64"],
+        extensions: &["tta"],
+        signature: &[at(0, b"TTA1")],
+        reader: Reader::Undecoded("lossless True Audio (TTA)"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["tak"],
+        signature: &[at(0, b"tBaK")],
+        reader: Reader::Undecoded("lossless TAK"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["ofr"],
+        signature: &[at(0, b"OFR ")],
+        reader: Reader::Undecoded("lossless OptimFROG"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["au", "snd"],
+        signature: &[at(0, b".snd")],
+        reader: Reader::Undecoded("Sun/NeXT audio (AU)"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["mpc"],
+        signature: &[at(0, b"MPCK")],
+        reader: Reader::Undecoded("lossy Musepack"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["wma", "asf"],
+        signature: &[at(0, b"\x30\x26\xB2\x75\x8E\x66\xCF\x11")],
+        reader: Reader::Undecoded("Windows Media Audio (ASF)"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["amr"],
+        signature: &[at(0, b"#!AMR")],
+        reader: Reader::Undecoded("lossy AMR speech audio"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["ac3", "eac3"],
+        signature: &[],
+        reader: Reader::Undecoded("lossy Dolby Digital (AC-3)"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["dts"],
+        signature: &[],
+        reader: Reader::Undecoded("DTS audio"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["raw", "pcm"],
+        signature: &[],
+        reader: Reader::Undecoded(
+            "headerless raw PCM (nothing in the file states its rate, depth or channels)",
+        ),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["sd2"],
+        signature: &[],
+        reader: Reader::Undecoded("Sound Designer II"),
+    },
+    Format {
+        container: Container::Other,
+        symphonia: &[],
+        extensions: &["aac", "mp2", "mpa", "m4b"],
         signature: &[],
         reader: Reader::Symphonia,
     },
@@ -167,6 +294,13 @@ pub fn container_of(format: FormatId, sniffed: Option<&Format>) -> Container {
         .map_or(Container::Other, |row| row.container)
 }
 
+/// The container whose files go by `extension` (lower case, without the dot).
+pub fn by_extension(extension: &str) -> Option<&'static Format> {
+    FORMATS
+        .iter()
+        .find(|format| format.extensions.contains(&extension))
+}
+
 /// Is `extension` (lower case, without the dot) one that audio files go by?
 pub fn is_audio_extension(extension: &str) -> bool {
     FORMATS
@@ -187,6 +321,20 @@ mod tests {
         assert!(sniff(b"RIFF\x24\x00\x00\x00AVI LIST").is_none());
         assert!(sniff(b"\xFF\xD8\xFF\xE0").is_none());
         assert!(sniff(b"RIF").is_none());
+        let rifx = *b"RIFX\x00\x00\x00\x24WAVEfmt ";
+        assert_eq!(sniff(&rifx).map(|f| f.container), Some(Container::Rifx));
+        let mut w64 = [0u8; 40];
+        w64[..8].copy_from_slice(b"riff\x2E\x91\xCF\x11");
+        w64[24..32].copy_from_slice(b"wave\xF3\xAC\xD3\x11");
+        assert_eq!(sniff(&w64).map(|f| f.container), Some(Container::W64));
+        assert_eq!(
+            sniff(b"wvpk\x00\x10").map(|f| f.container),
+            Some(Container::WavPack)
+        );
+        assert_eq!(
+            sniff(b"MAC \x96\x0f").map(|f| f.container),
+            Some(Container::Ape)
+        );
     }
 
     #[test]

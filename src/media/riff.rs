@@ -1,5 +1,10 @@
-//! RIFF / RF64 / BW64 chunk reader: `fmt ` (incl. WAVE_FORMAT_EXTENSIBLE), `ds64`, `data`,
-//! `fact`, `bext` and `iXML`.
+//! RIFF / RF64 / BW64 / RIFX / Wave64 chunk reader: `fmt ` (incl. WAVE_FORMAT_EXTENSIBLE),
+//! `ds64`, `data`, `fact`, `bext`, `iXML` and `MD5 `.
+//!
+//! The flavours differ only in how a chunk header is written: RIFF and its 64-bit cousins use a
+//! four-character id and a little-endian 32-bit size, RIFX the same in big-endian (every
+//! number in the file is big-endian, samples too), Sony Wave64 a 16-byte GUID and a 64-bit size
+//! that counts its own 24-byte header, chunks aligned to 8 bytes (`wave64.rs`).
 //!
 //! Symphonia's WAV reader neither reads RF64/BW64 nor exposes `bext`/`iXML`, so WAVE headers are
 //! read here. The walk trusts no size field: every read is bounded by what we need and by the
@@ -8,12 +13,17 @@
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::model::record::{Bext, Container, FileIssue, FileIssueKind};
+use super::wave64;
+use crate::model::record::{Bext, Container, Endianness, FileIssue, FileIssueKind};
 
 /// `WAVE_FORMAT_PCM`.
 const FORMAT_PCM: u16 = 0x0001;
 /// `WAVE_FORMAT_IEEE_FLOAT`.
 const FORMAT_IEEE_FLOAT: u16 = 0x0003;
+/// `WAVE_FORMAT_ALAW` (G.711 A-law).
+const FORMAT_ALAW: u16 = 0x0006;
+/// `WAVE_FORMAT_MULAW` (G.711 µ-law).
+const FORMAT_MULAW: u16 = 0x0007;
 /// `WAVE_FORMAT_EXTENSIBLE`: the real format is the first two bytes of the sub-format GUID.
 const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 /// The tail shared by every `KSDATAFORMAT_SUBTYPE_*` GUID derived from a format tag.
@@ -29,7 +39,8 @@ const IXML_MAX_LEN: u64 = 1 << 20;
 /// `fmt ` is 16, 18 or 40 bytes; we read at most this much of it whatever it claims.
 const FMT_MAX_LEN: u64 = 40;
 
-/// The three WAVE file flavours: classic RIFF (4 GiB limit) and the two 64-bit ones.
+/// The WAVE file flavours: classic RIFF (4 GiB limit), the two 64-bit ones, big-endian RIFX
+/// and Sony Wave64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RiffKind {
     /// `RIFF`: classic WAVE, sizes in 32 bits (files up to 4 GiB).
@@ -38,11 +49,19 @@ pub enum RiffKind {
     Rf64,
     /// `BW64`: ITU-R BS.2088, RF64's successor.
     Bw64,
+    Rifx,
+    W64,
 }
 
+/// Bytes of a file's head `RiffKind::sniff` needs (Wave64's two GUIDs and its size).
+pub const SNIFF_LEN: usize = 40;
+
 impl RiffKind {
-    /// Recognise a WAVE file from its first 12 bytes.
+    /// Recognise a WAVE file from its first bytes (12, or 40 for Wave64).
     pub fn sniff(head: &[u8]) -> Option<RiffKind> {
+        if wave64::is_wave64(head) {
+            return Some(RiffKind::W64);
+        }
         if head.len() < 12 || &head[8..12] != b"WAVE" {
             return None;
         }
@@ -50,6 +69,7 @@ impl RiffKind {
             b"RIFF" => Some(RiffKind::Riff),
             b"RF64" => Some(RiffKind::Rf64),
             b"BW64" => Some(RiffKind::Bw64),
+            b"RIFX" => Some(RiffKind::Rifx),
             _ => None,
         }
     }
@@ -60,14 +80,66 @@ impl RiffKind {
             RiffKind::Riff => Container::Wav,
             RiffKind::Rf64 => Container::Rf64,
             RiffKind::Bw64 => Container::Bw64,
+            RiffKind::Rifx => Container::Rifx,
+            RiffKind::W64 => Container::W64,
+        }
+    }
+
+    /// The byte order of every number in the file, samples included.
+    pub fn endianness(self) -> Endianness {
+        if self == RiffKind::Rifx {
+            Endianness::Big
+        } else {
+            Endianness::Little
+        }
+    }
+
+    /// Bytes before the first chunk: the file header.
+    fn header_len(self) -> u64 {
+        if self == RiffKind::W64 {
+            wave64::HEADER_LEN
+        } else {
+            12
+        }
+    }
+
+    /// Bytes of a chunk header.
+    fn chunk_header_len(self) -> u64 {
+        if self == RiffKind::W64 {
+            wave64::CHUNK_HEADER_LEN
+        } else {
+            8
         }
     }
 }
 
-/// How the samples of the `data` chunk are stored, where it is a layout we stream ourselves.
+/// Reads the numbers of a file in its byte order.
+#[derive(Debug, Clone, Copy)]
+struct Order(Endianness);
+
+impl Order {
+    fn u16(self, bytes: &[u8]) -> u16 {
+        let array = [bytes[0], bytes[1]];
+        match self.0 {
+            Endianness::Little => u16::from_le_bytes(array),
+            Endianness::Big => u16::from_be_bytes(array),
+        }
+    }
+
+    fn u32(self, bytes: &[u8]) -> u32 {
+        let array = [bytes[0], bytes[1], bytes[2], bytes[3]];
+        match self.0 {
+            Endianness::Little => u32::from_le_bytes(array),
+            Endianness::Big => u32::from_be_bytes(array),
+        }
+    }
+}
+
+/// How the samples of the `data` chunk are stored, where it is a layout we stream ourselves
+/// (in the file's byte order, `WaveHeader::endianness`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    /// Little-endian integer PCM in `bytes`-byte slots (8-bit is unsigned), of which the top
+    /// Integer PCM in `bytes`-byte slots (1 to 8; 8-bit is unsigned), of which the top
     /// `valid_bits` carry audio.
     Int {
         /// Bytes per sample in the file.
@@ -79,6 +151,10 @@ pub enum Encoding {
     Float32,
     /// IEEE 754 double precision.
     Float64,
+    /// G.711 µ-law: one 8-bit code per sample.
+    MuLaw,
+    /// G.711 A-law: one 8-bit code per sample.
+    ALaw,
 }
 
 /// The `fmt ` chunk as written.
@@ -90,6 +166,8 @@ pub struct FmtChunk {
     pub channels: u16,
     /// `nSamplesPerSec`.
     pub sample_rate: u32,
+    /// `nAvgBytesPerSec`.
+    pub byte_rate: u32,
     /// `nBlockAlign`: bytes per frame.
     pub block_align: u16,
     /// `wBitsPerSample`: the container's bits per sample.
@@ -121,8 +199,8 @@ impl FmtChunk {
         }
     }
 
-    /// The layout to stream with our PCM reader, or None for anything else (ADPCM, A-law,
-    /// unusual slot sizes), which symphonia gets to try.
+    /// The layout to stream with our PCM reader, or None for anything else (ADPCM, unusual
+    /// slot sizes), which symphonia gets to try.
     pub fn encoding(&self) -> Option<Encoding> {
         let slot_bytes = self.block_align / self.channels;
         if slot_bytes * self.channels != self.block_align {
@@ -130,7 +208,7 @@ impl FmtChunk {
         }
         let bit_depth = self.bit_depth();
         match (self.effective_format()?, slot_bytes) {
-            (FORMAT_PCM, 1..=4) if bit_depth >= 1 && bit_depth <= slot_bytes * 8 => {
+            (FORMAT_PCM, 1..=8) if bit_depth >= 1 && bit_depth <= slot_bytes * 8 => {
                 Some(Encoding::Int {
                     bytes: slot_bytes,
                     valid_bits: bit_depth,
@@ -138,13 +216,85 @@ impl FmtChunk {
             }
             (FORMAT_IEEE_FLOAT, 4) => Some(Encoding::Float32),
             (FORMAT_IEEE_FLOAT, 8) => Some(Encoding::Float64),
+            (FORMAT_MULAW, 1) => Some(Encoding::MuLaw),
+            (FORMAT_ALAW, 1) => Some(Encoding::ALaw),
             _ => None,
         }
+    }
+
+    /// For the uncompressed formats (integer, float, µ-law, A-law), where the frame size
+    /// follows from the channels and the sample size: the field that contradicts the others,
+    /// named with its value, or None. A block align that fits no whole number of samples makes
+    /// the audio unreadable; a wrong byte rate does not, but says the writer was broken.
+    fn contradictions(&self) -> (Option<String>, Option<String>) {
+        let Some(format) = self.effective_format() else {
+            return (None, None);
+        };
+        if ![FORMAT_PCM, FORMAT_IEEE_FLOAT, FORMAT_MULAW, FORMAT_ALAW].contains(&format) {
+            return (None, None);
+        }
+        let channels = u32::from(self.channels);
+        let align = u32::from(self.block_align);
+        let bits = u32::from(self.bits_per_sample);
+        let sample_bytes = bits.div_ceil(8);
+        let slot = align / channels;
+        let frame = |what: String| {
+            format!(
+                "the header contradicts itself: block align (bytes per frame) is {align}, but \
+                 {channels} channel{} of {what} take {} bytes per frame",
+                if channels == 1 { "" } else { "s" },
+                channels * sample_bytes
+            )
+        };
+        let layout = match format {
+            FORMAT_IEEE_FLOAT if bits != 32 && bits != 64 => Some(format!(
+                "the header contradicts itself: it declares {bits}-bit floating-point samples, \
+                 but IEEE float samples are 32 or 64 bits"
+            )),
+            FORMAT_MULAW | FORMAT_ALAW if bits != 8 => Some(format!(
+                "the header contradicts itself: it declares {bits}-bit µ-law/A-law samples, but \
+                 G.711 codes are 8 bits"
+            )),
+            FORMAT_IEEE_FLOAT | FORMAT_MULAW | FORMAT_ALAW
+                if align % channels != 0 || slot != sample_bytes =>
+            {
+                Some(frame(format!("{bits} bits")))
+            }
+            // Audio in a wider slot (20-bit in 4 bytes) is allowed; a slot too narrow is not.
+            _ if align % channels != 0 || slot < sample_bytes.max(1) || slot > 8 => {
+                Some(frame(format!("{bits} bits")))
+            }
+            _ => match self.valid_bits {
+                Some(valid) if u32::from(valid) > bits => Some(format!(
+                    "the header contradicts itself: {valid} valid bits per sample \
+                     (wValidBitsPerSample) in a {bits}-bit container (wBitsPerSample)"
+                )),
+                _ => None,
+            },
+        };
+        let expected_rate = u64::from(self.sample_rate) * u64::from(align);
+        let byte_rate = (u64::from(self.byte_rate) != expected_rate).then(|| {
+            format!(
+                "the header contradicts itself: byte rate is {} bytes per second, but {} Hz × \
+                 block align {align} makes {expected_rate}",
+                self.byte_rate, self.sample_rate
+            )
+        });
+        (layout, byte_rate)
     }
 
     /// Whether the samples are IEEE floats (by the format tag or the extensible subformat).
     pub fn is_float(&self) -> bool {
         self.effective_format() == Some(FORMAT_IEEE_FLOAT)
+    }
+
+    pub fn companding(&self) -> Option<crate::model::record::Companding> {
+        use crate::model::record::Companding;
+        match self.effective_format()? {
+            FORMAT_MULAW => Some(Companding::MuLaw),
+            FORMAT_ALAW => Some(Companding::ALaw),
+            _ => None,
+        }
     }
 }
 
@@ -173,12 +323,35 @@ pub struct WaveHeader {
     /// audio follows it to the end of the file: a recording that stopped abruptly, or a file
     /// written to a pipe. `data_size` then holds what the file really has.
     pub unfinalised_size: Option<u32>,
+    /// The `MD5 ` chunk (BWF MetaEdit): the digest of the data chunk's bytes as written,
+    /// i.e. byte-reversed (see `md5_digest`).
+    pub md5_chunk: Option<[u8; 16]>,
+    /// Header fields that contradict each other without making the audio unreadable (a
+    /// byte rate that is not rate × block align): `file/corrupt`, after the audio is read.
+    pub contradictions: Vec<String>,
+    /// Size fields that disagree with the chunks present (RIFF size, `ds64` sample count):
+    /// reported at info, the audio reads fine.
+    pub size_notes: Vec<String>,
 }
 
 impl WaveHeader {
     /// Frames the header declares: the data size over the frame size.
     pub fn declared_frames(&self) -> u64 {
         self.data_size / u64::from(self.fmt.block_align)
+    }
+
+    pub fn endianness(&self) -> Endianness {
+        self.kind.endianness()
+    }
+
+    /// The MD5 digest the `MD5 ` chunk holds, in the usual order (as `md5sum` prints it). BWF
+    /// MetaEdit reads and writes the 16 bytes as one little-endian 128-bit number, so the chunk
+    /// holds the digest byte-reversed.
+    pub fn md5_digest(&self) -> Option<[u8; 16]> {
+        self.md5_chunk.map(|mut stored| {
+            stored.reverse();
+            stored
+        })
     }
 }
 
@@ -196,7 +369,7 @@ pub enum RiffError {
 impl fmt::Display for RiffError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RiffError::NotWave => f.write_str("not a RIFF/RF64/BW64 WAVE file"),
+            RiffError::NotWave => f.write_str("not a RIFF/RF64/BW64/RIFX/Wave64 WAVE file"),
             RiffError::Corrupt(message) => f.write_str(message),
             RiffError::Io(error) => write!(f, "read error: {error}"),
         }
@@ -219,14 +392,20 @@ impl From<RiffError> for FileIssue {
 /// Read a WAVE header from the start of `reader`, whose total length is `file_len`.
 pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<WaveHeader, RiffError> {
     reader.seek(SeekFrom::Start(0)).map_err(RiffError::Io)?;
-    let mut head = [0u8; 12];
-    if read_up_to(reader, &mut head)? < head.len() {
-        return Err(RiffError::NotWave);
-    }
-    let kind = RiffKind::sniff(&head).ok_or(RiffError::NotWave)?;
+    let mut head = [0u8; SNIFF_LEN];
+    let head_len = read_up_to(reader, &mut head)?;
+    let kind = RiffKind::sniff(&head[..head_len]).ok_or(RiffError::NotWave)?;
+    let order = Order(kind.endianness());
+    // The size the file header declares for everything after it.
+    let riff_size = if kind == RiffKind::W64 {
+        wave64::file_size(&head)
+    } else {
+        u64::from(order.u32(&head[4..8]))
+    };
 
     let mut walk = Walk {
         kind,
+        order,
         fmt: None,
         ds64: None,
         data: None,
@@ -234,22 +413,31 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         fact_frames: None,
         bext: None,
         ixml: None,
+        md5: None,
+        data_size32: None,
+        end: kind.header_len(),
     };
-    let mut position = 12u64;
-    while position + 8 <= file_len {
+    let chunk_header = kind.chunk_header_len();
+    let mut position = kind.header_len();
+    while position + chunk_header <= file_len {
         reader
             .seek(SeekFrom::Start(position))
             .map_err(RiffError::Io)?;
-        let mut chunk_head = [0u8; 8];
-        if read_up_to(reader, &mut chunk_head)? < 8 {
+        let mut raw = [0u8; wave64::CHUNK_HEADER_LEN as usize];
+        let raw = &mut raw[..chunk_header as usize];
+        if (read_up_to(reader, raw)? as u64) < chunk_header {
             break;
         }
-        let id = [chunk_head[0], chunk_head[1], chunk_head[2], chunk_head[3]];
-        let size32 =
-            u32::from_le_bytes([chunk_head[4], chunk_head[5], chunk_head[6], chunk_head[7]]);
-        let body = position + 8;
+        let (id, size32, size) = if kind == RiffKind::W64 {
+            let (id, size) = wave64::chunk_head(raw);
+            (id, u32::try_from(size).unwrap_or(u32::MAX), size)
+        } else {
+            let id = [raw[0], raw[1], raw[2], raw[3]];
+            let size32 = order.u32(&raw[4..8]);
+            (id, size32, walk.chunk_size(&id, size32))
+        };
+        let body = position + chunk_header;
         let remaining = file_len - body;
-        let size = walk.chunk_size(&id, size32);
 
         if &id == b"data"
             && kind == RiffKind::Riff
@@ -264,6 +452,8 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
         }
         if &id == b"data" {
             walk.data = Some((body, size, size.min(remaining)));
+            walk.data_size32 = Some(size32);
+            walk.end = body.saturating_add(size);
             if size >= remaining {
                 // A truncated data chunk runs to the end of the file: nothing follows it.
                 break;
@@ -280,10 +470,18 @@ pub fn read_header<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Wave
             )));
         } else {
             walk.read_chunk(reader, &id, size)?;
+            walk.end = body + size;
         }
-        position = next_chunk(reader, body, size, file_len)?;
+        position = if kind == RiffKind::W64 {
+            wave64::next_chunk(body, size)
+        } else {
+            next_chunk(reader, body, size, file_len)?
+        };
+        if position <= file_len {
+            walk.end = walk.end.max(position);
+        }
     }
-    walk.finish(file_len)
+    walk.finish(file_len, riff_size)
 }
 
 /// Does a plausible chunk header (four printable characters and a size that fits) start at
@@ -311,9 +509,10 @@ fn chunk_follows<R: Read + Seek>(
 /// State of the chunk walk.
 struct Walk {
     kind: RiffKind,
+    order: Order,
     fmt: Option<FmtChunk>,
-    /// (data size, sample count) from `ds64`.
-    ds64: Option<(u64, u64)>,
+    /// (RIFF size, data size, sample count) from `ds64`.
+    ds64: Option<(u64, u64, u64)>,
     /// (offset, declared size, available size) of `data`.
     data: Option<(u64, u64, u64)>,
     /// The placeholder size of a `data` chunk whose header was never finalised.
@@ -321,16 +520,25 @@ struct Walk {
     fact_frames: Option<u32>,
     bext: Option<Bext>,
     ixml: Option<String>,
+    md5: Option<[u8; 16]>,
+    /// The `data` chunk's own 32-bit size field, as written.
+    data_size32: Option<u32>,
+    /// Where the last chunk read ends (with its pad byte): the end of the RIFF's content.
+    end: u64,
 }
 
 impl Walk {
-    /// The real size of a chunk, resolving RF64's "see ds64" marker for `data`.
+    /// The real size of a chunk, resolving RF64's "see ds64" marker for `data`. A writer
+    /// that put a smaller 32-bit size in the data chunk than in ds64 is overruled by ds64,
+    /// the authority in a 64-bit file (`finish` does the same).
     fn chunk_size(&self, id: &[u8; 4], size32: u32) -> u64 {
         match (self.kind, self.ds64) {
-            (RiffKind::Rf64 | RiffKind::Bw64, Some((data_size, _)))
-                if id == b"data" && size32 == SIZE_IN_DS64 =>
-            {
-                data_size
+            (RiffKind::Rf64 | RiffKind::Bw64, Some((_, data_size, _))) if id == b"data" => {
+                if size32 == SIZE_IN_DS64 {
+                    data_size
+                } else {
+                    data_size.max(u64::from(size32))
+                }
             }
             _ => u64::from(size32),
         }
@@ -343,7 +551,12 @@ impl Walk {
         size: u64,
     ) -> Result<(), RiffError> {
         match id {
-            b"fmt " => self.fmt = Some(parse_fmt(&read_bounded(reader, size, FMT_MAX_LEN)?)?),
+            b"fmt " => {
+                self.fmt = Some(parse_fmt(
+                    &read_bounded(reader, size, FMT_MAX_LEN)?,
+                    self.order,
+                )?)
+            }
             b"ds64" => {
                 let body = read_bounded(reader, size, 24)?;
                 if body.len() < 24 {
@@ -352,45 +565,60 @@ impl Walk {
                         body.len()
                     )));
                 }
-                self.ds64 = Some((le_u64(&body[8..16]), le_u64(&body[16..24])));
+                self.ds64 = Some((
+                    le_u64(&body[0..8]),
+                    le_u64(&body[8..16]),
+                    le_u64(&body[16..24]),
+                ));
             }
             b"fact" => {
                 let body = read_bounded(reader, size, 4)?;
                 if body.len() == 4 {
-                    self.fact_frames = Some(le_u32(&body));
+                    self.fact_frames = Some(self.order.u32(&body));
                 }
             }
             b"bext" => {
-                self.bext = Some(parse_bext(&read_bounded(
-                    reader,
-                    size,
-                    BEXT_FIELDS_LEN as u64,
-                )?))
+                self.bext = Some(parse_bext(
+                    &read_bounded(reader, size, BEXT_FIELDS_LEN as u64)?,
+                    self.order,
+                ))
             }
             b"iXML" => {
                 let body = read_bounded(reader, size, IXML_MAX_LEN)?;
                 let text = String::from_utf8_lossy(&body);
                 self.ixml = Some(text.trim_end_matches('\0').to_owned());
             }
+            b"MD5 " => {
+                let body = read_bounded(reader, size, 16)?;
+                if let Ok(digest) = <[u8; 16]>::try_from(body.as_slice()) {
+                    self.md5 = Some(digest);
+                }
+            }
             _ => {}
         }
         Ok(())
     }
 
-    fn finish(self, file_len: u64) -> Result<WaveHeader, RiffError> {
-        let fmt = self.fmt.ok_or_else(|| {
+    fn finish(mut self, file_len: u64, riff_size: u64) -> Result<WaveHeader, RiffError> {
+        let fmt = self.fmt.take().ok_or_else(|| {
             RiffError::Corrupt("the WAVE header has no 'fmt ' chunk: the format is unknown".into())
         })?;
         let (data_offset, mut data_size, mut data_available) = self.data.ok_or_else(|| {
             RiffError::Corrupt("the WAVE file has no 'data' chunk: it holds no audio".into())
         })?;
+        let (layout, byte_rate) = fmt.contradictions();
+        if let Some(layout) = layout {
+            return Err(RiffError::Corrupt(format!(
+                "{layout}: the samples cannot be told apart"
+            )));
+        }
         if self.unfinalised_size.is_some() && fmt.block_align > 0 {
             // Whole frames only: a partial frame at the end of an unfinished file is not data.
             data_size -= data_size % u64::from(fmt.block_align);
             data_available = data_size;
         }
-        if self.kind != RiffKind::Riff {
-            let (ds64_size, _) = self.ds64.ok_or_else(|| {
+        if matches!(self.kind, RiffKind::Rf64 | RiffKind::Bw64) {
+            let (_, ds64_size, _) = self.ds64.ok_or_else(|| {
                 RiffError::Corrupt(
                     "the RF64/BW64 file has no ds64 chunk: its data size is unknown".into(),
                 )
@@ -402,22 +630,74 @@ impl Walk {
                 data_available = data_size.min(file_len.saturating_sub(data_offset));
             }
         }
+        let mut size_notes = Vec::new();
+        // Sizes are only worth comparing in a file that is whole and was finalised: a cut or
+        // unfinished one is reported as corrupt already.
+        if data_available == data_size && self.unfinalised_size.is_none() {
+            size_notes = self.size_notes(riff_size, data_size / u64::from(fmt.block_align));
+        }
         Ok(WaveHeader {
             kind: self.kind,
             fmt,
             data_offset,
             data_size,
             data_available,
-            ds64_sample_count: self.ds64.map(|(_, samples)| samples),
+            ds64_sample_count: self.ds64.map(|(_, _, samples)| samples),
             fact_frames: self.fact_frames,
-            bext: self.bext,
-            ixml: self.ixml,
+            bext: self.bext.take(),
+            ixml: self.ixml.take(),
             unfinalised_size: self.unfinalised_size,
+            md5_chunk: self.md5,
+            contradictions: byte_rate.into_iter().collect(),
+            size_notes,
         })
+    }
+
+    /// The size fields that disagree with the chunks the walk found: the RIFF size (or the
+    /// `ds64` one, or Wave64's) and the `ds64` sample count.
+    fn size_notes(&self, riff_size: u64, frames: u64) -> Vec<String> {
+        let mut notes = Vec::new();
+        let (name, declared, present) = match (self.kind, self.ds64) {
+            (RiffKind::W64, _) => ("the Wave64 header declares a file of", riff_size, self.end),
+            (RiffKind::Rf64 | RiffKind::Bw64, Some((ds64_riff, _, _))) => (
+                "the ds64 chunk declares a RIFF size of",
+                ds64_riff,
+                self.end.saturating_sub(8),
+            ),
+            _ => (
+                "the RIFF header declares a size of",
+                riff_size,
+                self.end.saturating_sub(8),
+            ),
+        };
+        if declared != present {
+            notes.push(format!(
+                "{name} {declared} bytes, but the chunks present take {present}"
+            ));
+        }
+        if let (Some((_, ds64_size, _)), Some(size32)) = (self.ds64, self.data_size32) {
+            // In RF64/BW64 the data chunk's own size should be 0xFFFFFFFF ("see ds64").
+            if size32 != SIZE_IN_DS64 && u64::from(size32) != ds64_size {
+                notes.push(format!(
+                    "the data chunk's own size field says {size32} bytes, but the ds64 chunk \
+                     says {ds64_size}"
+                ));
+            }
+        }
+        if let Some((_, _, samples)) = self.ds64 {
+            // 0 is what most writers leave there: "not stated", not a disagreement.
+            if samples != 0 && samples != frames {
+                notes.push(format!(
+                    "the ds64 chunk declares {samples} sample frames, but the data chunk holds \
+                     {frames}"
+                ));
+            }
+        }
+        notes
     }
 }
 
-fn parse_fmt(body: &[u8]) -> Result<FmtChunk, RiffError> {
+fn parse_fmt(body: &[u8], order: Order) -> Result<FmtChunk, RiffError> {
     if body.len() < 16 {
         return Err(RiffError::Corrupt(format!(
             "the 'fmt ' chunk is {} bytes, too short to describe the format",
@@ -425,11 +705,12 @@ fn parse_fmt(body: &[u8]) -> Result<FmtChunk, RiffError> {
         )));
     }
     let mut fmt = FmtChunk {
-        format_tag: le_u16(&body[0..2]),
-        channels: le_u16(&body[2..4]),
-        sample_rate: le_u32(&body[4..8]),
-        block_align: le_u16(&body[12..14]),
-        bits_per_sample: le_u16(&body[14..16]),
+        format_tag: order.u16(&body[0..2]),
+        channels: order.u16(&body[2..4]),
+        sample_rate: order.u32(&body[4..8]),
+        byte_rate: order.u32(&body[8..12]),
+        block_align: order.u16(&body[12..14]),
+        bits_per_sample: order.u16(&body[14..16]),
         valid_bits: None,
         channel_mask: None,
         sub_format: None,
@@ -454,17 +735,29 @@ fn parse_fmt(body: &[u8]) -> Result<FmtChunk, RiffError> {
                 body.len()
             )));
         }
-        fmt.valid_bits = Some(le_u16(&body[18..20]));
-        fmt.channel_mask = Some(le_u32(&body[20..24]));
+        fmt.valid_bits = Some(order.u16(&body[18..20]));
+        fmt.channel_mask = Some(order.u32(&body[20..24]));
+        // The GUID's first field is the format tag. In RIFX, sox and libsndfile write that tag
+        // big-endian and the rest as usual; a writer could also byte-swap all three numeric
+        // fields of the GUID: both are read.
         let guid = &body[24..40];
         if guid[2..16] == SUBTYPE_GUID_TAIL {
-            fmt.sub_format = Some(le_u16(&guid[0..2]));
+            fmt.sub_format = Some(order.u16(&guid[0..2]));
+        } else if order.0 == Endianness::Big {
+            let mut swapped = [0u8; 16];
+            swapped.copy_from_slice(guid);
+            swapped[0..4].reverse();
+            swapped[4..6].reverse();
+            swapped[6..8].reverse();
+            if swapped[2..16] == SUBTYPE_GUID_TAIL {
+                fmt.sub_format = Some(le_u16(&swapped[0..2]));
+            }
         }
     }
     Ok(fmt)
 }
 
-fn parse_bext(body: &[u8]) -> Bext {
+fn parse_bext(body: &[u8], order: Order) -> Bext {
     // A short bext is padded with zeros: missing fields read as empty, not as garbage.
     let mut fields = [0u8; BEXT_FIELDS_LEN];
     fields[..body.len()].copy_from_slice(body);
@@ -479,8 +772,8 @@ fn parse_bext(body: &[u8]) -> Bext {
         originator_reference: text(288..320),
         origination_date: text(320..330),
         origination_time: text(330..338),
-        time_reference: u64::from(le_u32(&fields[338..342]))
-            | (u64::from(le_u32(&fields[342..346])) << 32),
+        time_reference: u64::from(order.u32(&fields[338..342]))
+            | (u64::from(order.u32(&fields[342..346])) << 32),
     }
 }
 
@@ -514,9 +807,9 @@ fn next_chunk<R: Read + Seek>(
 
 /// Chunk ids commonly found in WAVE files.
 fn is_known_id(bytes: &[u8]) -> bool {
-    const KNOWN: [&[u8; 4]; 14] = [
+    const KNOWN: [&[u8; 4]; 15] = [
         b"fmt ", b"data", b"fact", b"bext", b"iXML", b"LIST", b"JUNK", b"junk", b"PAD ", b"cue ",
-        b"smpl", b"inst", b"acid", b"axml",
+        b"smpl", b"inst", b"acid", b"axml", b"MD5 ",
     ];
     KNOWN.iter().any(|known| known.as_slice() == bytes)
 }
@@ -566,10 +859,6 @@ fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<usize, RiffErro
 
 fn le_u16(bytes: &[u8]) -> u16 {
     u16::from_le_bytes([bytes[0], bytes[1]])
-}
-
-fn le_u32(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 fn le_u64(bytes: &[u8]) -> u64 {

@@ -15,6 +15,10 @@ pub enum Container {
     Wav,
     Rf64,
     Bw64,
+    /// Sony Wave64: RIFF with GUID chunk ids and 64-bit sizes.
+    W64,
+    /// Big-endian RIFF WAVE (`RIFX`).
+    Rifx,
     Aiff,
     Aifc,
     Flac,
@@ -23,6 +27,12 @@ pub enum Container {
     Mp4,
     Caf,
     Mkv,
+    /// WavPack: found and described from its block header, not decoded.
+    WavPack,
+    /// DSD (DSF or DSDIFF): found and described, not decoded.
+    Dsd,
+    /// Monkey's Audio: found, not decoded.
+    Ape,
     Other,
 }
 
@@ -32,6 +42,8 @@ impl Container {
             Container::Wav => "wav",
             Container::Rf64 => "rf64",
             Container::Bw64 => "bw64",
+            Container::W64 => "w64",
+            Container::Rifx => "rifx",
             Container::Aiff => "aiff",
             Container::Aifc => "aifc",
             Container::Flac => "flac",
@@ -40,6 +52,9 @@ impl Container {
             Container::Mp4 => "mp4",
             Container::Caf => "caf",
             Container::Mkv => "mkv",
+            Container::WavPack => "wavpack",
+            Container::Dsd => "dsd",
+            Container::Ape => "ape",
             Container::Other => "other",
         }
     }
@@ -86,6 +101,55 @@ pub enum SampleFormat {
     Float,
 }
 
+/// The byte order of stored samples, where the format has one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Endianness {
+    #[default]
+    Little,
+    Big,
+}
+
+impl Endianness {
+    pub fn is_little(&self) -> bool {
+        *self == Endianness::Little
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endianness::Little => "little",
+            Endianness::Big => "big",
+        }
+    }
+}
+
+/// G.711 companding: 8-bit codes standing for 14- (µ-law) or 13-bit (A-law) linear samples,
+/// the telephone network's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Companding {
+    #[serde(rename = "mu-law")]
+    MuLaw,
+    #[serde(rename = "a-law")]
+    ALaw,
+}
+
+impl Companding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Companding::MuLaw => "mu-law",
+            Companding::ALaw => "a-law",
+        }
+    }
+
+    /// The name an engineer reads: `µ-law`, `A-law`.
+    pub fn display(self) -> &'static str {
+        match self {
+            Companding::MuLaw => "µ-law",
+            Companding::ALaw => "A-law",
+        }
+    }
+}
+
 /// Broadcast-WAV `bext` chunk: the fields a delivery check needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bext {
@@ -120,6 +184,16 @@ pub struct AudioFacts {
     pub bext: Option<Bext>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ixml: Option<String>,
+    /// Byte order of the stored samples: big for RIFX, AIFF and big-endian CAF PCM.
+    #[serde(default, skip_serializing_if = "Endianness::is_little")]
+    pub endianness: Endianness,
+    /// µ-law / A-law: `bit_depth` is then the 8 bits of each code, decoded to linear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companding: Option<Companding>,
+    /// Size fields of the header that disagree with the chunks present (a RIFF size, a
+    /// `ds64` sample count): the audio reads, but the writer got its bookkeeping wrong.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header_notes: Vec<String>,
 }
 
 impl AudioFacts {
@@ -142,6 +216,9 @@ pub enum FileIssueKind {
     Corrupt,
     /// `file/not-audio`: an audio extension on something that is not a supported audio stream.
     NotAudio,
+    /// `format/container`: audio in a format stemlint identifies but does not decode
+    /// (WavPack, DSD, Monkey's Audio): it was not checked.
+    Undecoded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

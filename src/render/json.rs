@@ -49,6 +49,12 @@ struct FileOut<'a> {
     channels: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     channel_mask: Option<u32>,
+    /// Only where samples are big-endian (RIFX, AIFF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endianness: Option<&'static str>,
+    /// `mu-law` or `a-law` for G.711 audio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    companding: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     frames: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +81,12 @@ fn file_out(file: &FileRecord) -> FileOut<'_> {
         bit_depth: facts.and_then(|facts| facts.bit_depth),
         channels: facts.map(|facts| facts.channels),
         channel_mask: facts.and_then(|facts| facts.channel_mask),
+        endianness: facts
+            .filter(|facts| !facts.endianness.is_little())
+            .map(|facts| facts.endianness.as_str()),
+        companding: facts
+            .and_then(|facts| facts.companding)
+            .map(|companding| companding.as_str()),
         frames: facts.map(|facts| facts.frames),
         declared_frames: facts.and_then(|facts| facts.declared_frames),
         duration_s: facts.map(|facts| (facts.duration_s() * 1e6).round() / 1e6),

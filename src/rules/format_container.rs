@@ -1,8 +1,8 @@
 use serde::Deserialize;
 
-use super::util::name_span;
+use super::util::{name_span, report_file_issues};
 use super::{Findings, Rule};
-use crate::model::record::{Codec, Container, Delivery};
+use crate::model::record::{Codec, Container, Delivery, FileIssueKind};
 
 declare_rule! {
     /// Finds files whose container or codec the profile does not accept: lossy audio (MP3, AAC,
@@ -13,6 +13,9 @@ declare_rule! {
     /// hides its own encoder delay (an MP3 is longer than its source and will not line up). A
     /// container the engineer's DAW does not import, or one disguised by its extension, stops the
     /// session build.
+    ///
+    /// It also names audio that stemlint finds but does not decode (WavPack, DSD, Monkey's Audio,
+    /// TTA, AU…): such a file is reported, never skipped, and none of its audio was checked.
     ///
     /// Fix: export again from the session as the accepted container (by default WAV/BWF, RF64 for
     /// files over 4 GiB). Never transcode a lossy file to WAV: that keeps the loss and hides it.
@@ -29,7 +32,8 @@ declare_rule! {
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Params {
-    /// Containers accepted: wav, rf64, bw64, aiff, aifc, flac, mp3, ogg, mp4, caf, mkv.
+    /// Containers accepted: wav, rf64, bw64, w64, rifx, aiff, aifc, flac, mp3, ogg, mp4, caf,
+    /// mkv.
     pub containers: Vec<String>,
     /// Accept lossy codecs (MP3, AAC, Vorbis, ADPCM)?
     pub allow_lossy: bool,
@@ -50,9 +54,13 @@ impl Default for Params {
 /// The extensions a container's files normally carry.
 fn extensions(container: Container) -> &'static [&'static str] {
     match container {
-        Container::Wav | Container::Rf64 | Container::Bw64 => {
-            &["wav", "wave", "bwf", "rf64", "bw64"]
+        Container::Wav | Container::Rf64 | Container::Bw64 | Container::Rifx => {
+            &["wav", "wave", "bwf", "rf64", "bw64", "rifx"]
         }
+        Container::W64 => &["w64"],
+        Container::WavPack => &["wv"],
+        Container::Dsd => &["dsf", "dff"],
+        Container::Ape => &["ape"],
         Container::Aiff | Container::Aifc => &["aif", "aiff", "aifc"],
         Container::Flac => &["flac"],
         Container::Mp3 => &["mp3"],
@@ -68,6 +76,18 @@ impl Rule for FormatContainer {
     type Params = Params;
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
+        report_file_issues(
+            delivery,
+            FileIssueKind::Undecoded,
+            &format!(
+                "export it again from the session as {} so that it can be checked (and opened in any DAW)",
+                params
+                    .containers
+                    .first()
+                    .map_or("WAV".to_owned(), |first| first.to_uppercase())
+            ),
+            out,
+        );
         for (file, facts) in delivery.audio() {
             let container = facts.container.as_str();
             let extension = file

@@ -138,6 +138,7 @@ registry! {
     delivery_external_link::DeliveryExternalLink,
     delivery_stray_file::DeliveryStrayFile,
     file_corrupt::FileCorrupt,
+    file_header_size::FileHeaderSize,
     file_not_audio::FileNotAudio,
     file_unreadable::FileUnreadable,
     format_bit_depth::FormatBitDepth,

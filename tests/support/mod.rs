@@ -238,9 +238,9 @@ impl Wav {
         self
     }
 
-    /// Bytes per frame.
+    /// Bytes per frame: whole bytes per sample (a 36-bit sample takes 5).
     pub fn block_align(&self) -> u16 {
-        self.channels * self.bits / 8
+        self.channels * self.bits.div_ceil(8)
     }
 
     /// The file's exact bytes.
@@ -251,9 +251,8 @@ impl Wav {
         let mut chunks = Vec::new();
         if self.rf64 {
             let mut ds64 = Vec::new();
-            // The RIFF size is the data size plus the header chunks: near enough for readers,
-            // which take the data size, and exact when the file has no other chunks.
-            ds64.extend_from_slice(&(data_size + 4 + 36 + 24 + 8 + 8).to_le_bytes());
+            // The RIFF size: set once the file is assembled.
+            ds64.extend_from_slice(&0u64.to_le_bytes());
             ds64.extend_from_slice(&data_size.to_le_bytes());
             ds64.extend_from_slice(&self.declared_frames.unwrap_or(self.frames).to_le_bytes());
             ds64.extend_from_slice(&0u32.to_le_bytes());
@@ -289,6 +288,12 @@ impl Wav {
         bytes.extend_from_slice(&riff_size.to_le_bytes());
         bytes.extend_from_slice(b"WAVE");
         bytes.extend_from_slice(&chunks);
+        if self.rf64 {
+            // ds64's RIFF size: everything after the 8-byte `RF64` header, the data the header
+            // declares included.
+            let riff_size = bytes.len() as u64 - 8 + (data_size - self.frames * align);
+            bytes[20..28].copy_from_slice(&riff_size.to_le_bytes());
+        }
         bytes.truncate(bytes.len().saturating_sub(self.truncate_bytes));
         bytes
     }
@@ -330,9 +335,10 @@ impl Wav {
 
     fn write_samples(&self, out: &mut Vec<u8>) {
         let quantise_bits = self.padded_to.unwrap_or(self.bits);
-        let scale = (1i64 << (quantise_bits - 1)) as f64;
-        let shift = self.bits - quantise_bits;
-        let bytes_per_sample = usize::from(self.bits / 8);
+        let scale = 2f64.powi(i32::from(quantise_bits) - 1);
+        let bytes_per_sample = usize::from(self.bits.div_ceil(8));
+        // Samples are left-aligned in their slot: 36-bit audio fills the top of 5 bytes.
+        let shift = bytes_per_sample as u16 * 8 - quantise_bits;
         out.reserve(self.frames as usize * usize::from(self.block_align()));
         for frame in 0..self.frames {
             for channel in 0..self.channels {
