@@ -92,6 +92,7 @@ if [ -n "$missing" ]; then
   fi
 fi
 PY=$(find_python)
+export PYTHONDONTWRITEBYTECODE=1   # write nothing into the repository tree
 
 # The stamp: what the material depends on (the scripts that build it and the tools' versions).
 stamp=$(
