@@ -226,6 +226,39 @@ def tracks_limited():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout():
+    """Material and processing the limiter design was NOT tuned on (added after the operating
+    point was chosen): other recordings, other loops, another tempo, other drives."""
+    name = "tracks-holdout"
+    tabla = S.loop("loop_tabla")
+    roll = S.loop("drum_roll")
+    hiss = S.loop("vinyl_hiss")
+    blips = S.repeated("elec_blip", 97)
+    files = {
+        "01_Tabla.wav": at(tabla, -4),
+        "02_Drum_Roll.wav": at(roll, -3),
+        "03_Vinyl_Hiss.wav": at(hiss, -10),
+        "04_Blips_97.wav": at(blips, -2),
+        "05_Choir.wav": at(S.loop("ambi_choir"), -6),
+        "06_Harmonics.wav": at(S.loop("guit_harmonics"), -5),
+        "07_Snare_Loop_97.wav": at(S.repeated("drum_snare_hard", 97), -1),
+        "08_Bass_Voxy.wav": at(S.loop("bass_voxy_c"), -6),
+    }
+    chains = [
+        ("11_Tabla_ALim5.wav", tabla, lambda x: alimiter(x, 5)),
+        ("12_Drum_Roll_GainL12.wav", roll, lambda x: gain_l(x, 12)),
+        ("13_Choir_ALim8.wav", S.loop("ambi_choir"), lambda x: alimiter(x, 8)),
+        ("14_Tabla_Loudnorm.wav", tabla, lambda x: loudnorm(x, -8)),
+        ("15_Harmonics_Comp_Hard.wav", S.loop("guit_harmonics"), lambda x: acompressor(x, -24, 20, 0.1, 80)),
+        ("16_Vinyl_ALim9.wav", hiss, lambda x: alimiter(x, 9)),
+        ("17_Snare_Loop_97_ALim6.wav", S.repeated("drum_snare_hard", 97), lambda x: alimiter(x, 6)),
+        ("18_Mix_ALim4.wav", S.mix(), lambda x: alimiter(x, 4)),
+    ]
+    for fname, src, chain in chains:
+        files[fname] = processed(name, fname, src, chain, None if "Loudnorm" in fname else -1.0)
+    delivery(name, "tracks", files)
+
+
 def tracks_clipping():
     name = "tracks-clipping"
     files = {
@@ -449,6 +482,7 @@ def main():
     tracks_unprocessed()
     tracks_quiet()
     tracks_limited()
+    tracks_holdout()
     tracks_clipping()
     tracks_dc()
     tracks_silent()

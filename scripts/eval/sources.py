@@ -319,3 +319,19 @@ def mix():
     m = (stereo(drums(), 0.9, 0.9) * 10 ** (-6 / 20) + stereo(bass(), 1, 1) * 10 ** (-10 / 20)
          + piano() * 10 ** (-12 / 20) + strings() * 10 ** (-18 / 20) + reverb_vocal() * 10 ** (-8 / 20))
     return to_peak(m, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def loop(name):
+    """A recorded sample looped end to end to fill the clip (mono)."""
+    x = sample(name)
+    reps = int(np.ceil(FRAMES / len(x)))
+    return to_peak(fit(np.vstack([x] * reps), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def repeated(name, bpm):
+    """One sample hit on every beat at `bpm` (mono)."""
+    x = sample(name)
+    beat = 60 / bpm
+    return to_peak(place([(i * beat, x, 0.0) for i in range(int(SECONDS / beat) + 1)]), 0)
