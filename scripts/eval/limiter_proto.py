@@ -36,7 +36,6 @@ POINT = dict(
     max_peak_ratio=0.45,  # upper-quarter peak spread / RMS spread at or below this
     max_peak_spread_db=2.5,  # ...and the peaks' own spread at most this
     squashed_crest_db=2.5,  # upper-quarter windows squarer than this (a sine is 3.01)
-    flat_run=16,  # a window whose peak sits in a run of this many equal samples is flat-topped
     shape_half=16,  # the waveform around each wall window's peak: this many samples either side
     same_shape_db=-40.0,  # two such shapes differing by less than this (RMS, dB) are the same
     max_repeat_share=0.98,  # share of the loudest windows whose shape recurs above which it is a loop
@@ -63,15 +62,13 @@ class Accumulator:
         self.rms = np.zeros(BINS, np.int64)
         self.crest_sum = np.zeros(BINS)
         self.crest_sq = np.zeros(BINS)
-        self.flat = np.zeros(BINS, np.int64)  # flat-topped windows per peak bin
 
-    def push_windows(self, peak, mean_square, peak_run, shapes, flat_run=POINT["flat_run"]):
+    def push_windows(self, peak, mean_square, shapes):
         ok = peak > 0
         # the shapes of the windows that may still be at the ceiling (the Rust accumulator
         # prunes as the running peak rises, and keeps at most max_shapes)
         self.shape_peaks = peak[ok]
         self.shapes = shapes[ok]
-        np.add.at(self.flat, bin_of(20 * np.log10(peak[ok])), (peak_run[ok] >= flat_run).astype(np.int64))
         p_db = 20 * np.log10(peak[ok])
         r_db = 10 * np.log10(mean_square[ok])
         pb, rb = bin_of(p_db), bin_of(r_db)
@@ -82,23 +79,13 @@ class Accumulator:
 
 
 def windows(x, rate, ms):
-    """-> per window: peak, mean square, and the longest run of equal consecutive samples (in
-    one channel) whose level is the window's peak."""
+    """-> per window: peak (over all channels), mean square (over all channels), and the
+    waveform around the peak (SHAPE_HALF samples either side, in the peak's channel)."""
     w = int(round(rate * ms / 1000))
     n = len(x) // w
     y = x[: n * w]
     peak = np.abs(y.reshape(n, w, -1)).max(axis=(1, 2))
     mean_square = np.square(y.reshape(n, w, -1)).mean(axis=(1, 2))
-    run = np.zeros(n, np.int64)
-    for c in range(y.shape[1]):
-        v = y[:, c]
-        # run length of equal consecutive values, ending at each sample
-        change = np.concatenate([[True], v[1:] != v[:-1]])
-        starts = np.flatnonzero(change)
-        lengths = np.diff(np.concatenate([starts, [len(v)]]))
-        run_end = np.repeat(lengths, lengths)  # every sample carries its whole run's length
-        at_peak = np.abs(v).reshape(n, w) == peak[:, None]
-        run = np.maximum(run, np.where(at_peak, run_end.reshape(n, w), 0).max(axis=1))
     h = POINT["shape_half"]
     shapes = np.zeros((n, 2 * h))
     flat = np.abs(y)
@@ -110,7 +97,7 @@ def windows(x, rate, ms):
         seg = y[max(0, pos - h):pos + h, ch]
         start = h - (pos - max(0, pos - h))
         shapes[i, start:start + len(seg)] = seg
-    return peak, mean_square, run, shapes
+    return peak, mean_square, shapes
 
 
 def rank_from_top(hist, rank):
@@ -131,9 +118,7 @@ def statistics(acc, point=POINT):
     wall_from = bin_of(np.array(pmax - point["wall_db"]))
     band_from = bin_of(np.array(pmax - point["band_db"]))
     n = int(acc.peaks[live_from:].sum())
-    wall_all = int(acc.peaks[wall_from:].sum())
-    flat_n = int(acc.flat[wall_from:].sum())
-    wall_n = wall_all - flat_n
+    wall_n = wall_all = int(acc.peaks[wall_from:].sum())
     band_n = int(acc.peaks[band_from:].sum())
     wall_crest = acc.crest_sum[wall_from:].sum() / wall_all
     wall_crest_sd = np.sqrt(max(0.0, acc.crest_sq[wall_from:].sum() / wall_all - wall_crest ** 2))
@@ -154,7 +139,7 @@ def statistics(acc, point=POINT):
     upper_crest = acc.crest_sum[p75_bin:].sum() / max(1, acc.peaks[p75_bin:].sum())
     sp, sr = p98 - p75, r98 - r75
     return dict(windows=n, wall_n=wall_n, wall=wall_n / band_n, wall_crest=wall_crest, wall_crest_sd=wall_crest_sd,
-                approach=(band_n - wall_all) / wall_all, density=wall_n / n, flat=flat_n, repeats=repeat_share,
+                approach=(band_n - wall_all) / wall_all, density=wall_n / n, repeats=repeat_share,
                 peak_spread=sp, body_spread=sr, ratio=sp / sr if sr > 0 else float("inf"),
                 upper_crest=upper_crest)
 
