@@ -132,6 +132,11 @@ if [ ! -x "$BIN" ]; then
     echo "eval.sh: STEMLINT=$STEMLINT is not an executable" >&2
     exit 1
   fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "eval.sh: $BIN does not exist and cargo is not on PATH to build it;" >&2
+    echo "install Rust (https://rustup.rs) or point STEMLINT at a stemlint binary" >&2
+    exit 1
+  fi
   echo "eval.sh: building stemlint (cargo build --release --locked)..."
   cargo build --release --locked
 fi
