@@ -71,7 +71,7 @@ pub struct Analysis {
 /// channels, its crest = peak − RMS in dB), from which `signal/limited` tells a limiter's
 /// ceiling from a steady or repeated waveform. Design and evaluation:
 /// `scripts/eval/LIMITER-DESIGN.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LimiterFigures {
     /// Windows whose peak is within 50 dB of the loudest window's.
     pub windows: u64,
