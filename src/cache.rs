@@ -100,7 +100,7 @@ impl Key {
             size: metadata.len(),
             modified_ns,
             changed_ns,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            version: format!("{} {}", env!("CARGO_PKG_VERSION"), analysis_fields()),
             fast: mode == ScanMode::Fast,
             settings: format!("{settings:?}"),
         })
@@ -112,6 +112,18 @@ impl Key {
         self.fast.hash(&mut hasher);
         self.settings.hash(&mut hasher);
         format!("{ENTRY_PREFIX}{:016x}.json", hasher.finish())
+    }
+}
+
+/// The names of the analysis' figures: an entry written by a build that measured other
+/// figures is a miss, even when the crate's version is the same (a figure missing from an
+/// old entry would otherwise read as "not measured").
+fn analysis_fields() -> String {
+    match serde_json::to_value(Analysis::default()) {
+        Ok(serde_json::Value::Object(fields)) => {
+            fields.keys().cloned().collect::<Vec<_>>().join(",")
+        }
+        _ => String::new(),
     }
 }
 

@@ -270,6 +270,8 @@ fn every_figure_is_the_same_whatever_the_block_size() {
         assert_eq!(split.sample_peak_dbfs, whole.sample_peak_dbfs);
         assert_eq!(split.effective_bit_depth, whole.effective_bit_depth);
         assert_eq!(split.near_peak_ratio, whole.near_peak_ratio);
+        // 50 ms windows and the waveform around their peaks cross block edges.
+        assert_eq!(split.limiter, whole.limiter);
         assert!(approx(split.true_peak_dbtp, whole.true_peak_dbtp));
         assert!(approx(split.integrated_lufs, whole.integrated_lufs));
         assert!(approx(split.loudness_range_lu, whole.loudness_range_lu));
@@ -278,6 +280,13 @@ fn every_figure_is_the_same_whatever_the_block_size() {
         assert!((split.dc_offset - whole.dc_offset).abs() < 1e-12);
     }
     assert!(whole.clipped_samples > 0, "{whole:?}");
+    assert!(
+        whole
+            .limiter
+            .as_ref()
+            .is_some_and(|figures| figures.windows == 40),
+        "{whole:?}"
+    );
 }
 
 #[test]

@@ -158,6 +158,27 @@ fn a_corrupt_entry_is_a_miss() {
 }
 
 #[test]
+fn an_entry_from_a_build_that_measured_other_figures_is_a_miss() {
+    let delivery = delivery();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let (_, first) = run(delivery.path(), cache.path(), &[]);
+    // What a build of the same version without the limiter figures wrote: its key names only
+    // the version, and its analysis has no `limiter`.
+    for entry in entries(cache.path()) {
+        let text = std::fs::read(&entry).expect("readable");
+        let mut json: Value = serde_json::from_slice(&text).expect("an entry is JSON");
+        json["key"]["version"] = Value::from(env!("CARGO_PKG_VERSION"));
+        if let Some(analysis) = json["analysis"].as_object_mut() {
+            analysis.remove("limiter");
+        }
+        std::fs::write(&entry, serde_json::to_vec(&json).expect("serialises")).expect("writable");
+    }
+    let (_, second) = run(delivery.path(), cache.path(), &[]);
+    assert_eq!(first, second);
+    assert!(second["deliveries"][0]["files"][0]["analysis"]["limiter"].is_object());
+}
+
+#[test]
 fn no_cache_writes_nothing_and_clean_empties_it() {
     let delivery = delivery();
     let cache = tempfile::tempdir().expect("tempdir");

@@ -528,26 +528,73 @@ fn a_name_that_states_another_format_is_reported() {
     );
 }
 
-/// Programme squashed by a limiter: hits driven 18 dB into a soft ceiling at −0.3 dBFS.
-fn limited(seed: u64) -> Wav {
-    let ceiling = support::db_to_gain(-0.3);
-    let dry = Wav::new(48000, 24, 2).hits(150.0, -6.0, seed).seconds(2.0);
-    dry.gain_db(18.0)
-        .with_shaper(move |value| ceiling * (value / ceiling).tanh())
+/// Drum-like programme: a decaying tone burst every 0.23 s (off the 50 ms analysis grid), each
+/// hit at its own level (−12 to 0 dB) and pitch (130 to 170 Hz), over a noise bed 40 dB down.
+fn programme(drive_db: f64, ceiling_db: Option<f64>, seed: u64) -> Wav {
+    const EVERY: f64 = 0.23;
+    let drive = support::db_to_gain(drive_db);
+    let ceiling = ceiling_db.map(support::db_to_gain);
+    let hash = move |hit: u64, salt: u64| {
+        let mut z =
+            (seed ^ hit.wrapping_mul(0x9E37_79B9) ^ salt).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    Wav::new(48000, 24, 2)
+        .with(move |frame, channel| {
+            let t = frame as f64 / 48000.0;
+            let hit = (t / EVERY) as u64;
+            let since = t - hit as f64 * EVERY;
+            let level = support::db_to_gain(-12.0 * hash(hit, 1)) * drive;
+            let pitch = 130.0 + 40.0 * hash(hit, 2);
+            // A limiter that holds each hit at the ceiling (gain set from the hit's peak, held
+            // for the hit): the peaks of the hits driven over it all land on one level.
+            let gain = ceiling.map_or(1.0, |ceiling| (ceiling / level).min(1.0));
+            let pan = 1.0 - 0.3 * f64::from(channel);
+            let tone = (2.0 * std::f64::consts::PI * pitch * since).sin() * (-since / 0.04).exp();
+            let bed = 0.01 * (2.0 * hash(frame, 3 + u64::from(channel)) - 1.0);
+            gain * level * pan * tone + bed
+        })
+        .seconds(6.0)
 }
 
 #[test]
 fn limiting_is_found_where_the_profile_wants_it_dry() {
     let dir = tempfile::tempdir().expect("a tempdir");
-    limited(1).write(dir.path(), "01_Squashed.wav");
-    Wav::new(48000, 24, 2)
-        .hits(150.0, -6.0, 2)
-        .seconds(2.0)
-        .write(dir.path(), "02_Dry.wav");
+    // Hits driven 6 dB into a ceiling at −1 dBFS: the louder ones pile up there, the softer
+    // ones approach it from below.
+    programme(6.0, Some(-1.0), 1).write(dir.path(), "01_Squashed.wav");
+    programme(0.0, None, 2).write(dir.path(), "02_Dry.wav");
     Wav::new(48000, 24, 2)
         .sine(1000.0, -1.0)
         .seconds(2.0)
         .write(dir.path(), "03_Tone.wav");
+    // Steady and periodic material puts every peak at one level too, and is not limited: a
+    // low sine with tremolo, a sawtooth at a constant level, one hit repeated.
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let t = frame as f64 / 48000.0;
+            let tremolo = 0.7 + 0.3 * (2.0 * std::f64::consts::PI * 5.0 * t).sin();
+            0.7 * tremolo * (2.0 * std::f64::consts::PI * 82.4 * t).sin()
+        })
+        .seconds(4.0)
+        .write(dir.path(), "04_Tremolo.wav");
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let phase = (frame as f64 * 55.0 / 48000.0).fract();
+            0.6 * (2.0 * phase - 1.0)
+        })
+        .seconds(4.0)
+        .write(dir.path(), "05_Saw_DI.wav");
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let t = frame as f64 / 48000.0;
+            let since = t % (60.0 / 123.0);
+            0.8 * (2.0 * std::f64::consts::PI * 60.0 * since).sin() * (-since / 0.08).exp()
+        })
+        .seconds(4.0)
+        .write(dir.path(), "06_Kick_Loop.wav");
     let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
     let limited: Vec<(&str, &str)> = report.deliveries[0]
         .diagnostics
@@ -563,9 +610,8 @@ fn limiting_is_found_where_the_profile_wants_it_dry() {
     assert_eq!(limited.len(), 1, "{limited:?}");
     assert_eq!(limited[0].0, "01_Squashed.wav");
     assert!(
-        limited[0]
-            .1
-            .starts_with("looks limited: peak-to-loudness ratio"),
+        limited[0].1.starts_with("looks limited: ")
+            && limited[0].1.contains("within 0.2 dB of one ceiling"),
         "{limited:?}"
     );
     // Music stems may carry the mix's limiting.

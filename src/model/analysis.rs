@@ -64,6 +64,37 @@ pub struct Analysis {
     /// read from a histogram with bins of at most 0.034 dB; 0 for files peaking below
     /// -96 dBFS.
     pub near_peak_ratio: f64,
+    /// A limiter's signature in 50 ms windows (`signal/limited`); None for digital silence
+    /// and files shorter than one window.
+    pub limiter: Option<LimiterFigures>,
+}
+
+/// Figures of 50 ms windows (each window: its peak over all channels, its RMS over all
+/// channels, its crest = peak − RMS in dB), from which `signal/limited` tells a limiter's
+/// ceiling from a steady or repeated waveform. Design and evaluation:
+/// `scripts/eval/LIMITER-DESIGN.md`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LimiterFigures {
+    /// Windows whose peak is within 50 dB of the loudest window's.
+    pub windows: u64,
+    /// The loudest window's peak, dBFS (to the 0.05 dB bin).
+    pub ceiling_dbfs: f64,
+    /// Windows whose peak is within 0.2 dB of the ceiling (the wall)…
+    pub wall_windows: u64,
+    /// …and within 3 dB of it (the band the wall is measured against).
+    pub band_windows: u64,
+    /// Mean and standard deviation of the wall windows' crest, dB.
+    pub wall_crest_db: f64,
+    pub wall_crest_sd_db: f64,
+    /// Spread of the window peaks in the loudest quarter (98th minus 75th percentile), dB…
+    pub peak_spread_db: f64,
+    /// …and of the window RMS levels over the same ranks, dB.
+    pub body_spread_db: f64,
+    /// Mean crest of the windows in the loudest quarter by peak, dB.
+    pub upper_crest_db: f64,
+    /// Share of the wall windows whose waveform around the peak (32 samples) recurs in
+    /// another wall window within -40 dB: 1 for a loop, a repeated sample or a periodic tone.
+    pub repeat_share: f64,
 }
 
 /// Measurement definitions that come from the profile (the rules' parameters), fixed before

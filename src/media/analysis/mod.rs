@@ -11,6 +11,7 @@ mod bit_depth;
 mod channels;
 mod clipping;
 mod levels;
+mod limiter;
 mod loudness;
 mod near_peak;
 
@@ -85,6 +86,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(bit_depth::BitDepth::new(spec)),
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),
+        Box::new(limiter::Limiter::new(spec)),
         Box::new(loudness::Loudness::new(spec)),
     ]
 }

@@ -1,0 +1,527 @@
+"""Builds the stemlint evaluation set into OUT (a fresh directory): one folder per delivery,
+each with a stemlint.yaml choosing its profile and a notes.txt, and report.tsv with the
+measured processing figures (crest reduction of each processed file, null depth of each
+stems delivery) that back the labels in labels.tsv.
+
+Usage: build.py OUT LABELS
+Deterministic: fixed seeds, sox -R, our own WAV writer (no encoder tags)."""
+
+import csv
+import hashlib
+import os
+import sys
+
+import numpy as np
+
+import audio
+import sources as S
+from audio import crest_db, db, fit, peak, quantise, rms, to_peak
+from sources import FRAMES, stereo
+
+OUT = None
+REPORT = []
+NOTES = "Song: Night Road\nTempo: 120 BPM\nMeter: 4/4\nFormat: 48 kHz / 24-bit WAV\n"
+
+
+WRITTEN = {}
+
+
+def delivery(name, profile, files, extra_yaml=""):
+    """files: {file name: float array, or ('int', integer array) written as it is}. A file
+    whose bytes were already written elsewhere in the set is hard-linked to it (space)."""
+    root = os.path.join(OUT, name)
+    os.makedirs(root)
+    with open(os.path.join(root, "stemlint.yaml"), "w") as f:
+        f.write("profile: %s\n%s" % (profile, extra_yaml))
+    with open(os.path.join(root, "notes.txt"), "w") as f:
+        f.write(NOTES)
+    for fname, data in files.items():
+        path = os.path.join(root, fname)
+        q = data[1] if isinstance(data, tuple) else quantise(fit(data, FRAMES))
+        key = hashlib.sha256(np.ascontiguousarray(q).tobytes() + str(q.shape).encode()).hexdigest()
+        if key in WRITTEN:
+            os.link(WRITTEN[key], path)
+        else:
+            audio.write_int_wav(path, q)
+            WRITTEN[key] = path
+    return root
+
+
+def report(delivery_name, fname, **figures):
+    REPORT.append((delivery_name, fname, figures))
+
+
+# ---------------------------------------------------------------- processing chains
+# Each takes material at 0 dBFS peak and returns (output before any level change, gain dB
+# the chain applies to material it does not compress, or None when it sets the level itself).
+
+
+def alimiter(x, drive, ceiling=-1.0):
+    return audio.ffmpeg(x, "alimiter=level_in=%.6f:limit=%.6f:level=0:attack=5:release=50:latency=1"
+                        % (10 ** (drive / 20), 10 ** (ceiling / 20))), drive
+
+
+def gain_l(x, drive):
+    """sox `gain -l`: gain with sox's brick-wall limiter."""
+    return audio.sox(x, ["gain", "-l", "%.2f" % drive]), drive
+
+
+def acompressor(x, threshold, ratio, attack, release, detection="peak"):
+    return audio.ffmpeg(x, "acompressor=threshold=%.6f:ratio=%g:attack=%g:release=%g:detection=%s"
+                        % (10 ** (threshold / 20), ratio, attack, release, detection)), 0.0
+
+
+def compand(x):
+    """sox compand as a fast peak compressor: above -20 dB in, 1 dB out per 4 dB in."""
+    return audio.sox(x, ["compand", "0.002,0.08", "6:-70,-70,-20,-20,0,-15", "0", "-90"]), 0.0
+
+
+def loudnorm(x, target, tp=-1.0):
+    return audio.ffmpeg(x, "loudnorm=I=%g:TP=%g:LRA=11" % (target, tp)), None
+
+
+def saturate(x, drive):
+    """Mix-bus saturation: tanh soft clipping driven `drive` dB."""
+    return np.tanh(10 ** (drive / 20) * x), drive
+
+
+def processed(dname, fname, src, chain, level=-1.0):
+    """Runs chain over src, records how much it took off the peaks, and sets the output's
+    peak to `level` (None: as the chain left it)."""
+    raw, linear_db = chain(audio.as2d(src))
+    raw = fit(raw, FRAMES)
+    y = raw if level is None else to_peak(raw, level)
+    report(dname, fname, peak_reduction_db=round(peak_reduction(src, raw, linear_db), 2),
+           crest_reduction_db=round(crest_db(src) - crest_db(y), 2),
+           peak_dbfs=round(db(peak(y)), 2), crest_db=round(crest_db(y), 2))
+    return y
+
+
+def peak_reduction(x, y, linear_db, window=0.05):
+    """The gain reduction the chain applied at the loudest peaks, dB: x (input) and y (raw
+    output) are aligned (cross-correlation, within 50 ms) and cut into 50 ms windows; each
+    window's gain is read from its peaks; the reduction is the median, over the loudest 5 % of
+    the windows, of how far under the chain's linear gain they came out. When the chain sets
+    its own level (loudnorm), the linear gain is read from the quietest 30 % of the windows."""
+    xm, ym = audio.as2d(x).mean(axis=1), fit(y, FRAMES).mean(axis=1)
+    n = 1 << (2 * FRAMES - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(ym, n) * np.conj(np.fft.rfft(xm, n)), n)
+    reach = int(0.05 * audio.RATE)
+    lags = np.concatenate([np.arange(0, reach), np.arange(-reach, 0)])
+    lag = int(lags[np.argmax(np.concatenate([corr[:reach], corr[-reach:]]))])
+    if lag > 0:
+        ym = np.concatenate([ym[lag:], np.zeros(lag)])
+    elif lag < 0:
+        ym = np.concatenate([np.zeros(-lag), ym[:lag]])
+    w = int(window * audio.RATE)
+    k = FRAMES // w
+    pin = np.abs(xm[:k * w]).reshape(k, w).max(axis=1)
+    pout = np.abs(ym[:k * w]).reshape(k, w).max(axis=1)
+    live = (pin > pin.max() * 10 ** (-40 / 20)) & (pout > 0)
+    pin, pout = pin[live], pout[live]
+    order = np.argsort(pin)
+    if linear_db is None:
+        quiet = order[: max(1, int(len(order) * 0.3))]
+        gain = float(np.median(pout[quiet] / pin[quiet]))
+    else:
+        gain = 10 ** (linear_db / 20)
+    loud = order[-max(3, int(len(order) * 0.05)):]
+    return float(np.median(20 * np.log10(gain * pin[loud] / pout[loud])))
+
+
+def at(x, dbfs):
+    return to_peak(fit(x, FRAMES), dbfs)
+
+
+# ---------------------------------------------------------------- tracks deliveries
+
+
+def tracks_unprocessed():
+    piano_fades = S.piano().copy()
+    n_in, n_out = 2 * audio.RATE, 3 * audio.RATE
+    piano_fades[:n_in] *= np.linspace(0, 1, n_in)[:, None]
+    piano_fades[-n_out:] *= np.linspace(1, 0, n_out)[:, None] ** 2
+    delivery("tracks-unprocessed", "tracks", {
+        "01_Kick_Loop.wav": at(S.kick_loop(), -6),
+        "02_Drums.wav": at(S.drums(), -4),
+        "03_Bass.wav": at(S.bass(), -8),
+        "04_Piano.wav": at(S.piano(), -6),
+        "05_Strings.wav": at(S.strings(), -10),
+        "06_GM_Drums.wav": at(S.gm_drums(), -5),
+        "07_Guitar.wav": at(S.guitar(), -6),
+        "08_Nylon.wav": at(S.nylon(), -8),
+        "09_Ambient.wav": at(S.ambient(), -12),
+        "10_Vocal.wav": at(S.speech(), -5),
+        "11_Vocal_Guide.wav": at(S.sine_guide(), -6),
+        "12_Sine_Tremolo.wav": at(S.tremolo_sine(), -3),
+        "13_Saw_DI.wav": at(S.saw_di(), -4),
+        "14_Pink_Noise.wav": at(S.pink(), -6),
+        "15_Bass_Sampler.wav": at(S.bass_sampler(), -6),
+        "16_Piano_Fades.wav": at(piano_fades, -6),
+        "17_Noisy_Drums.wav": at(S.noisy_drums(), -3),
+        "18_Vocal_Reverb.wav": at(S.reverb_vocal(), -6),
+        "19_Kick_Loop_Hot.wav": at(S.kick_loop(), -0.3),
+        "20_Vocal_Guide_Hot.wav": at(S.sine_guide(), -0.5),
+        "21_Kick_Loop_123.wav": at(S.kick_loop_123(), -3),
+        "22_Synth_Kick_Loop.wav": at(S.synth_kick_loop(), -1),
+        "23_Vocal_Guide_Dynamics.wav": at(S.sine_guide_dynamics(), -3),
+    })
+
+
+def tracks_quiet():
+    delivery("tracks-quiet", "tracks", {
+        "01_Kick_Loop.wav": at(S.kick_loop(), -46),
+        "02_Drums.wav": at(S.drums(), -44),
+        "03_Piano.wav": at(S.piano(), -46),
+        "04_Vocal.wav": at(S.speech(), -45),
+        "05_Vocal_Guide.wav": at(S.sine_guide(), -46),
+        "06_Sine_Tremolo.wav": at(S.tremolo_sine(), -43),
+        "07_Pink_Noise.wav": at(S.pink(), -46),
+        "08_Nylon.wav": at(S.nylon(), -48),
+    })
+
+
+def tracks_limited():
+    name = "tracks-limited"
+    d, v, p, m = S.drums(), S.speech(), S.pink(), S.mix()
+    cases = [
+        ("01_Drums_ALim1.wav", d, lambda x: alimiter(x, 1)),
+        ("02_Drums_ALim3.wav", d, lambda x: alimiter(x, 3)),
+        ("03_Drums_ALim6.wav", d, lambda x: alimiter(x, 6)),
+        ("04_Drums_ALim12.wav", d, lambda x: alimiter(x, 12)),
+        ("05_Drums_GainL3.wav", d, lambda x: gain_l(x, 3)),
+        ("06_Drums_GainL10.wav", d, lambda x: gain_l(x, 10)),
+        ("07_Drums_GainL30.wav", d, lambda x: gain_l(x, 30)),
+        ("08_Drums_Comp_Hard.wav", d, lambda x: acompressor(x, -24, 20, 0.1, 80)),
+        ("09_Drums_Comp_Gentle.wav", d, lambda x: acompressor(x, -18, 2, 20, 200, "rms")),
+        ("10_Drums_Compand.wav", d, compand),
+        ("11_Vocal_ALim6.wav", v, lambda x: alimiter(x, 6)),
+        ("12_Vocal_ALim12.wav", v, lambda x: alimiter(x, 12)),
+        ("13_Vocal_GainL10.wav", v, lambda x: gain_l(x, 10)),
+        ("14_Vocal_Comp_Hard.wav", v, lambda x: acompressor(x, -30, 20, 0.1, 80)),
+        ("15_Vocal_Compand.wav", v, compand),
+        ("16_Vocal_Loudnorm.wav", v, lambda x: loudnorm(x, -10)),
+        ("17_Noise_ALim6.wav", p, lambda x: alimiter(x, 6)),
+        ("18_Noise_GainL10.wav", p, lambda x: gain_l(x, 10)),
+        ("19_Mix_ALim3.wav", m, lambda x: alimiter(x, 3)),
+        ("20_Mix_ALim6.wav", m, lambda x: alimiter(x, 6)),
+        ("21_Mix_ALim12.wav", m, lambda x: alimiter(x, 12, -0.3)),
+        ("22_Mix_GainL10.wav", m, lambda x: gain_l(x, 10)),
+        ("23_Mix_Loudnorm.wav", m, lambda x: loudnorm(x, -9)),
+        ("24_Mix_Saturated6.wav", m, lambda x: saturate(x, 6)),
+        ("25_Mix_Saturated12.wav", m, lambda x: saturate(x, 12)),
+        ("26_Mix_Comp_Gentle.wav", m, lambda x: acompressor(x, -18, 2, 20, 200, "rms")),
+        ("27_GM_Drums_ALim6.wav", S.gm_drums(), lambda x: alimiter(x, 6)),
+        ("28_Noisy_Drums_GainL30.wav", S.noisy_drums(), lambda x: gain_l(x, 30)),
+        ("29_Noisy_Drums_ALim6.wav", S.noisy_drums(), lambda x: alimiter(x, 6)),
+        ("30_Kick_Loop_ALim6.wav", S.kick_loop(), lambda x: alimiter(x, 6)),
+        ("31_Bass_ALim6.wav", S.bass(), lambda x: alimiter(x, 6)),
+        ("32_Piano_ALim6.wav", S.piano(), lambda x: alimiter(x, 6)),
+        ("33_Mix_Compand.wav", m, compand),
+        ("34_Drums_ALim4.wav", d, lambda x: alimiter(x, 4)),
+    ]
+    files = {}
+    for fname, src, chain in cases:
+        files[fname] = processed(name, fname, src, chain, None if "Loudnorm" in fname else -1.0)
+    delivery(name, "tracks", files)
+
+
+def tracks_holdout():
+    """Material and processing the limiter design was NOT tuned on (added after the operating
+    point was chosen): other recordings, other loops, another tempo, other drives."""
+    name = "tracks-holdout"
+    tabla = S.loop("loop_tabla")
+    roll = S.loop("drum_roll")
+    hiss = S.loop("vinyl_hiss")
+    blips = S.repeated("elec_blip", 97)
+    files = {
+        "01_Tabla.wav": at(tabla, -4),
+        "02_Drum_Roll.wav": at(roll, -3),
+        "03_Vinyl_Hiss.wav": at(hiss, -10),
+        "04_Blips_97.wav": at(blips, -2),
+        "05_Choir.wav": at(S.loop("ambi_choir"), -6),
+        "06_Harmonics.wav": at(S.loop("guit_harmonics"), -5),
+        "07_Snare_Loop_97.wav": at(S.repeated("drum_snare_hard", 97), -1),
+        "08_Bass_Voxy.wav": at(S.loop("bass_voxy_c"), -6),
+    }
+    chains = [
+        ("11_Tabla_ALim5.wav", tabla, lambda x: alimiter(x, 5)),
+        ("12_Drum_Roll_GainL12.wav", roll, lambda x: gain_l(x, 12)),
+        ("13_Choir_ALim8.wav", S.loop("ambi_choir"), lambda x: alimiter(x, 8)),
+        ("14_Tabla_Loudnorm.wav", tabla, lambda x: loudnorm(x, -8)),
+        ("15_Harmonics_Comp_Hard.wav", S.loop("guit_harmonics"), lambda x: acompressor(x, -24, 20, 0.1, 80)),
+        ("16_Vinyl_ALim9.wav", hiss, lambda x: alimiter(x, 9)),
+        ("17_Snare_Loop_97_ALim6.wav", S.repeated("drum_snare_hard", 97), lambda x: alimiter(x, 6)),
+        ("18_Mix_ALim4.wav", S.mix(), lambda x: alimiter(x, 4)),
+    ]
+    for fname, src, chain in chains:
+        files[fname] = processed(name, fname, src, chain, None if "Loudnorm" in fname else -1.0)
+    delivery(name, "tracks", files)
+
+
+def tracks_clipping():
+    name = "tracks-clipping"
+    files = {
+        "01_Drums_Clipped.wav": np.clip(S.drums() * 10 ** (9 / 20), -1, 1),
+        "02_Vocal_Clipped.wav": np.clip(S.speech() * 10 ** (6 / 20), -1, 1),
+        "03_Drums_Hot.wav": at(S.drums(), -1.0),
+        "04_Vocal_Hot.wav": at(S.speech(), -1.0),
+        "05_Bass_Clipped.wav": np.clip(S.bass() * 10 ** (3 / 20), -1, 1),
+        "06_Piano_Hot.wav": at(S.piano(), -1.0),
+    }
+    delivery(name, "tracks", files)
+
+
+def tracks_dc():
+    b = at(S.bass_sampler(), -6)
+    files = {
+        "01_Bass_Sampler_DC.wav": b + 0.02,
+        "02_Pink_Noise.wav": at(S.pink(), -6),
+        "03_Bass_Sampler.wav": b,
+        "04_Kick_Loop_DC_Small.wav": at(S.kick_loop(), -6) + 0.001,
+        "05_Pink_Noise_Hot.wav": at(S.pink(), -1),
+        "06_Piano_DC.wav": at(S.piano(), -8) + 0.02,
+        "07_Noisy_Drums.wav": at(S.noisy_drums(), -3),
+    }
+    delivery("tracks-dc", "tracks", files)
+
+
+def tracks_silent():
+    rng = np.random.default_rng(7)
+    lsb = 2.0 ** -23
+    dither = (rng.random(FRAMES) - rng.random(FRAMES)) * 2 * lsb
+    files = {
+        "01_Silence.wav": np.zeros(FRAMES),
+        "02_Dither_Floor.wav": dither,
+        "03_Room_Tone.wav": at(S.pink(), -65),
+        "04_Quiet_Vocal.wav": at(S.speech(), -45),
+        "05_Piano_Tail.wav": at(S.piano(), -6) * np.linspace(1, 0, FRAMES)[:, None] ** 8,
+        "06_Quiet_Kick.wav": at(S.kick_loop(), -80),
+    }
+    delivery("tracks-silent", "tracks", files)
+
+
+def tracks_stereo():
+    piano = at(S.piano(), -6)
+    vocal = at(S.speech(), -6)
+    rng = np.random.default_rng(8)
+    lsb = 2.0 ** -23
+    guitar = at(S.guitar(), -6)
+    drums = at(S.drums(), -6)
+    strings = at(S.strings(), -8)
+    haas = strings.copy()
+    delay = int(0.012 * audio.RATE)
+    haas[delay:, 1] = strings[:-delay, 0]
+    files = {
+        "01_Piano_DualMono.wav": stereo(piano.mean(axis=1)),
+        "02_Vocal_DualMono_Dither.wav": np.hstack([vocal + rng.integers(-1, 2, (FRAMES, 1)) * lsb,
+                                                   vocal + rng.integers(-1, 2, (FRAMES, 1)) * lsb]),
+        "03_Piano_Stereo.wav": piano,
+        "04_Vocal_Panned.wav": stereo(vocal, 1.0, 0.7),
+        "05_Guitar_Flipped.wav": guitar * np.array([1.0, -1.0]),
+        "06_Vocal_Reverb_Wide.wav": at(S.reverb_vocal(), -6),
+        "07_Drums_Flipped.wav": stereo(drums, 1.0, -1.0),
+        "08_Strings_Haas.wav": haas,
+        "09_Ambient.wav": at(S.ambient(), -12),
+        "10_GM_Drums.wav": at(S.gm_drums(), -5),
+        "11_Mix_Flipped.wav": at(S.mix(), -3) * np.array([1.0, -1.0]),
+    }
+    delivery("tracks-stereo", "tracks", files)
+
+
+def tracks_bits():
+    rng = np.random.default_rng(9)
+    def sixteen(x, dither):
+        x = audio.as2d(x)
+        noise = (rng.random(x.shape) - rng.random(x.shape)) if dither else 0.0
+        q = np.clip(np.round(x * 32768 + noise), -32768, 32767)
+        return ("int", q.astype(np.int64) * 256)
+    def dithered24(x):
+        x = audio.as2d(x)
+        noise = rng.random(x.shape) - rng.random(x.shape)
+        return ("int", np.clip(np.round(x * 2 ** 23 + noise), -2 ** 23, 2 ** 23 - 1).astype(np.int64))
+    files = {
+        "01_Piano_16in24.wav": sixteen(at(S.piano(), -6), False),
+        "02_Vocal_16in24.wav": sixteen(at(S.speech(), -6), False),
+        "03_Drums_16in24_Dithered.wav": sixteen(at(S.drums(), -4), True),
+        "04_Piano_24_Dithered.wav": dithered24(at(S.piano(), -6)),
+        "05_Quiet_Vocal_24.wav": at(S.speech(), -45),
+        "06_Sine_Guide_24.wav": dithered24(at(S.sine_guide(), -12)),
+        "07_Kick_Loop_16in24.wav": sixteen(at(S.kick_loop(), -6), False),
+    }
+    delivery("tracks-bits", "tracks", files)
+
+
+# ---------------------------------------------------------------- stems deliveries
+
+
+def null_depth(stems, mix):
+    """Residual RMS (stems summed minus mix) against the mix RMS, dB; mono stems centred."""
+    total = np.zeros_like(mix, dtype=np.float64)
+    for s in stems:
+        total += s if s.shape[1] == mix.shape[1] else np.repeat(s, mix.shape[1], axis=1)
+    r = rms(total - mix)
+    return round(db(r) - db(rms(mix)), 1) if r > 0 else -999.0
+
+
+def shift(q, n):
+    out = np.zeros_like(q)
+    out[n:] = q[:-n]
+    return out
+
+
+def music_stems():
+    """Drums, bass (dual-mono), music, vocals as 24-bit integers; they sum to the mix."""
+    drums = stereo(S.drums(), 1.0, 0.85) * 10 ** (-8 / 20)
+    bass = stereo(S.bass()) * 10 ** (-13 / 20)
+    music = to_peak(S.piano() + S.strings() * 0.5, 0) * 10 ** (-12 / 20)
+    vocals = S.reverb_vocal() * 10 ** (-9 / 20)
+    return {k: quantise(fit(v, FRAMES)) for k, v in
+            [("Drums", drums), ("Bass", bass), ("Music", music), ("Vocals", vocals)]}
+
+
+def stems_deliveries():
+    base = music_stems()
+    mix = sum(base.values())
+    take2 = quantise(fit(stereo(S.speech_take2()) * 10 ** (-10 / 20), FRAMES))
+
+    def stem_set(name, changes=None, drop=(), mix_q=None, profile="stems"):
+        changes = changes or {}
+        files, arrays = {}, []
+        for key, q in base.items():
+            if key in drop:
+                continue
+            data = changes.get(key, q)
+            arrays.append(data)
+            files["Night_Road_%s.wav" % key] = ("int", data)
+        mq = mix if mix_q is None else mix_q
+        files["Night_Road_Mix.wav"] = ("int", mq)
+        delivery(name, profile, files)
+        report(name, "-", null_depth_db=null_depth([a.astype(float) for a in arrays], mq.astype(float)))
+
+    def gain(q, g_db):
+        return quantise(q / 2 ** 23 * 10 ** (g_db / 20))
+
+    stem_set("stems-exact")
+    stem_set("stems-vocals-late-1", {"Vocals": shift(base["Vocals"], 1)})
+    stem_set("stems-drums-late-1", {"Drums": shift(base["Drums"], 1)})
+    stem_set("stems-bass-late-1", {"Bass": shift(base["Bass"], 1)})
+    stem_set("stems-music-minus-1db", {"Music": gain(base["Music"], -1)})
+    stem_set("stems-vocals-minus-1db", {"Vocals": gain(base["Vocals"], -1)})
+    stem_set("stems-bass-polarity", {"Bass": -base["Bass"]})
+    stem_set("stems-vocals-replaced", {"Vocals": take2})
+    stem_set("stems-vocals-missing", drop=("Vocals",))
+    stem_set("stems-mono-bass", {"Bass": base["Bass"][:, :1]})
+    stem_set("stems-mono-bass-vocals-minus-1db", {"Bass": base["Bass"][:, :1], "Vocals": gain(base["Vocals"], -1)})
+    mixf = mix / 2 ** 23
+    stem_set("stems-bus-light", mix_q=quantise(np.tanh(mixf * 1.0)))
+    heavy = to_peak(fit(acompressor(mixf, -24, 4, 5, 100, "rms")[0], FRAMES), db(peak(mixf)))
+    stem_set("stems-bus-heavy", mix_q=quantise(heavy))
+    rng = np.random.default_rng(10)
+    tpdf = rng.random(mix.shape) - rng.random(mix.shape)
+    stem_set("stems-mix-16bit", mix_q=(np.clip(np.round(mixf * 32768 + tpdf), -32768, 32767) * 256).astype(np.int64))
+
+
+def film_stems(dialogue, music, effects, target_lufs):
+    """Quantised DME stems scaled so that their sum reads target_lufs, and that sum."""
+    stems = {"Dialogue": audio.as2d(dialogue), "Music": audio.as2d(music), "Effects": audio.as2d(effects)}
+    stems = {k: fit(v if v.shape[1] == 2 else stereo(v), FRAMES) for k, v in stems.items()}
+    total = sum(stems.values())
+    g = 10 ** ((target_lufs - audio.integrated_lufs(total)) / 20)
+    q = {k: quantise(v * g) for k, v in stems.items()}
+    return q, sum(q.values())
+
+
+def film_delivery(name, q, mix, prefix="Reel1", changes=None):
+    changes = changes or {}
+    files = {"%s_%s.wav" % (prefix, k): ("int", changes.get(k, v)) for k, v in q.items()}
+    files["%s_PrintMaster.wav" % prefix] = ("int", mix)
+    delivery(name, "stems-film", files)
+    arrays = [changes.get(k, v).astype(float) for k, v in q.items()]
+    report(name, "-", null_depth_db=null_depth(arrays, mix.astype(float)))
+
+
+def film_deliveries():
+    dx = S.speech()
+    mx = to_peak(S.piano() + S.strings() * 0.7, 0) * 0.5
+    fx = S.gm_drums() * 0.4
+    q, mix = film_stems(dx, mx, fx, -23.0)
+    film_delivery("film-r128", q, mix)
+    film_delivery("film-dialogue-late-1", q, mix, changes={"Dialogue": shift(q["Dialogue"], 1)})
+    film_delivery("film-music-minus-1db", q, mix, changes={"Music": quantise(q["Music"] / 2 ** 23 * 10 ** (-1 / 20))})
+    for name, target in (("film-loud", -20.5), ("film-quiet", -30.0), ("film-edge", -22.4)):
+        q2, mix2 = film_stems(dx, mx, fx, target)
+        film_delivery(name, q2, mix2)
+    # an effects stem whose true peak is over -1 dBTP while its samples stay 3 dB under it:
+    # a 12 kHz beep (fs/4) sampled 45 degrees off its crests
+    t = np.arange(FRAMES)
+    beep = np.zeros(FRAMES)
+    a, b = int(8.2 * audio.RATE), int(8.6 * audio.RATE)
+    beep[a:b] = np.sin(2 * np.pi * t[a:b] / 4 + np.pi / 4)
+    q3, mix3 = film_stems(dx, mx, fx, -23.0)
+    beep_q = quantise(stereo(beep) * 10 ** (-0.5 / 20))
+    q3["Effects"] = q3["Effects"] + beep_q
+    film_delivery("film-truepeak", q3, mix3 + beep_q)
+    # dry but periodic: a synth score and repeated hits
+    q4, mix4 = film_stems(S.sine_guide() * 0.5, S.saw_di() * 0.3 + S.tremolo_sine() * 0.3, S.kick_loop() * 0.6, -23.0)
+    film_delivery("film-dry-periodic", q4, mix4)
+    # the issue's case: noise-like drums 30 dB into sox's limiter, as the effects stem
+    q5, mix5 = film_stems(dx, mx, S.noisy_drums() * 0.5, -23.0)
+    fx_lim = processed("film-limited", "Reel2_Effects.wav", S.noisy_drums(), lambda x: gain_l(x, 30))
+    dx_lim = processed("film-limited", "Reel2_Dialogue.wav", S.speech(), lambda x: alimiter(x, 9))
+    mx_lim = processed("film-limited", "Reel2_Music.wav", to_peak(mx, 0), lambda x: alimiter(x, 8))
+    q6, mix6 = film_stems(dx_lim, mx_lim, fx_lim, -23.0)
+    film_delivery("film-limited", q6, mix6, prefix="Reel2")
+
+
+def main():
+    global OUT
+    OUT = sys.argv[1]
+    labels_path = sys.argv[2]
+    os.makedirs(OUT, exist_ok=True)
+    tracks_unprocessed()
+    tracks_quiet()
+    tracks_limited()
+    tracks_holdout()
+    tracks_clipping()
+    tracks_dc()
+    tracks_silent()
+    tracks_stereo()
+    tracks_bits()
+    stems_deliveries()
+    film_deliveries()
+    with open(os.path.join(OUT, "report.tsv"), "w", newline="") as f:
+        w = csv.writer(f, delimiter="\t", lineterminator="\n")
+        w.writerow(["delivery", "file", "figures"])
+        for d, fname, figures in REPORT:
+            w.writerow([d, fname, " ".join("%s=%s" % kv for kv in sorted(figures.items()))])
+    check_labels(labels_path)
+
+
+def check_labels(labels_path):
+    """Every audio file built is labelled and every label names a file (or `-`) that exists."""
+    built = set()
+    for d in sorted(os.listdir(OUT)):
+        root = os.path.join(OUT, d)
+        if os.path.isdir(root):
+            built.add((d, "-"))
+            built.update((d, f) for f in os.listdir(root) if f.endswith(".wav"))
+    labelled = set()
+    with open(labels_path) as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if not row or row[0].startswith("#") or row[0] == "delivery":
+                continue
+            labelled.add((row[0], row[1]))
+    whole = {d for d, f in labelled if f == "*"}
+    missing = sorted(k for k in labelled - built if k[1] != "*")
+    unlabelled = sorted(k for k in built - labelled if k[1] != "-" and k[0] not in whole)
+    if missing or unlabelled:
+        for d, f in missing:
+            print("labels.tsv names %s/%s, which the build did not make" % (d, f), file=sys.stderr)
+        for d, f in unlabelled:
+            print("%s/%s is built but has no label" % (d, f), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

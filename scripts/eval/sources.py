@@ -1,0 +1,337 @@
+"""Unprocessed source material: recorded samples (sonic-pi-samples), General MIDI renders
+(fluidsynth + FluidR3_GM), speech (espeak-ng) and sox synthesis. Every source is SECONDS long
+at audio.RATE, deterministic (fixed seeds, sox -R), peak-normalised to 0 dBFS; callers set
+the level."""
+
+import functools
+import os
+
+import numpy as np
+
+import audio
+from audio import RATE, fit, to_peak
+
+SECONDS = 10
+FRAMES = SECONDS * RATE
+BEAT = 0.5  # 120 BPM
+
+
+def sample(name, channels=1):
+    return audio.load(os.path.join(audio.samples_dir(), name + ".flac"), channels)
+
+
+def place(hits, channels=1):
+    """hits: (time s, array, gain dB). Sums the hits into one FRAMES-long buffer."""
+    out = np.zeros((FRAMES, channels))
+    for at, x, gain in hits:
+        x = audio.as2d(x)
+        if x.shape[1] != channels:
+            x = np.repeat(x[:, :1], channels, axis=1)
+        start = int(round(at * RATE))
+        if start >= FRAMES:
+            continue
+        n = min(len(x), FRAMES - start)
+        out[start:start + n] += x[:n] * 10 ** (gain / 20)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def kick_loop():
+    """One kick sample, identical hit every beat: the periodic material a sampler prints."""
+    kick = sample("drum_heavy_kick")
+    return to_peak(place([(i * BEAT, kick, 0.0) for i in range(int(SECONDS / BEAT))]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def kick_loop_123():
+    """The same kick at 123 BPM: hits fall at a different place in every analysis window."""
+    kick = sample("drum_heavy_kick")
+    beat = 60 / 123
+    return to_peak(place([(i * beat, kick, 0.0) for i in range(int(SECONDS / beat) + 1)]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def drums():
+    """A played kit from recorded one-shots: kick, snare, hats, open hat, toms, crash,
+    velocities and timing humanised (seeded)."""
+    rng = np.random.default_rng(1)
+    kick, snare, hat = sample("drum_heavy_kick"), sample("drum_snare_hard"), sample("drum_cymbal_closed")
+    soft_snare, open_hat = sample("drum_snare_soft"), sample("drum_cymbal_open")
+    tom_hi, tom_lo, crash = sample("drum_tom_hi_hard"), sample("drum_tom_lo_hard"), sample("drum_splash_hard")
+    hits = [(0.0, crash, -4.0)]
+    steps = int(SECONDS / BEAT) * 4
+    for step in range(steps):
+        t = step * BEAT / 4 + rng.normal(0, 0.004)
+        t = max(t, 0.0)
+        bar_step = step % 16
+        if step >= steps - 8:  # a tom fill in the last two beats
+            if step % 2 == 0:
+                hits.append((t, tom_hi if step < steps - 4 else tom_lo, rng.uniform(-6, 0)))
+            continue
+        if bar_step in (0, 8, 10):
+            hits.append((t, kick, rng.uniform(-3, 0)))
+        if bar_step in (4, 12):
+            hits.append((t, snare, rng.uniform(-4, 0)))
+        elif bar_step in (7, 15) and rng.random() < 0.5:
+            hits.append((t, soft_snare, rng.uniform(-16, -8)))
+        if bar_step == 14:
+            hits.append((t, open_hat, rng.uniform(-14, -8)))
+        elif step % 2 == 0:
+            hits.append((t, hat, rng.uniform(-14, -6)))
+        else:
+            hits.append((t, hat, rng.uniform(-22, -14)))
+    return to_peak(place(hits), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def noisy_drums():
+    """Broadband, noise-like drums: snares, claps of electronic snares, 16th hats, open hats
+    and a crash over a kick, the kind of effects/percussion stem a limiter flattens."""
+    rng = np.random.default_rng(2)
+    kick, snare, esnare = sample("drum_heavy_kick"), sample("drum_snare_hard"), sample("elec_hi_snare")
+    hat, open_hat, crash = sample("drum_cymbal_closed"), sample("drum_cymbal_open"), sample("drum_cymbal_hard")
+    hits = []
+    steps = int(SECONDS / BEAT) * 4
+    for step in range(steps):
+        t = step * BEAT / 4
+        bar_step = step % 16
+        if bar_step == 0:
+            hits.append((t, crash, rng.uniform(-8, -3)))
+        if bar_step in (0, 6, 10):
+            hits.append((t, kick, rng.uniform(-6, -2)))
+        if bar_step in (4, 12):
+            hits.append((t, snare, rng.uniform(-3, 0)))
+            hits.append((t, esnare, rng.uniform(-8, -4)))
+        if rng.random() < 0.3:
+            hits.append((t, esnare, rng.uniform(-18, -10)))
+        hits.append((t, open_hat if bar_step in (2, 14) else hat, rng.uniform(-12, -4)))
+    return to_peak(place(hits), 0)
+
+
+def _notes(events, channel, program, notes, rng=None, vel=(60, 100)):
+    """notes: (beat, length beats, pitch[, velocity]) -> MIDI events."""
+    ticks = 480
+    events.append((0, 0xC0 | channel, program, None))
+    for note in notes:
+        beat, length, pitch = note[:3]
+        v = note[3] if len(note) > 3 else int(rng.integers(vel[0], vel[1] + 1))
+        on = int(round(beat * ticks))
+        events.append((on, 0x90 | channel, pitch, v))
+        events.append((on + int(round(length * ticks)), 0x80 | channel, pitch, 0))
+
+
+CHORDS = [(48, 52, 55, 60), (45, 52, 57, 60), (41, 48, 53, 57), (43, 50, 55, 59), (48, 52, 55, 60)]
+
+
+@functools.lru_cache(maxsize=None)
+def piano():
+    """GM piano: chords on the beat and a melody on top, velocities spread (stereo)."""
+    rng = np.random.default_rng(3)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for beat in range(4):
+            for p in chord[1:]:
+                notes.append((bar * 4 + beat, 0.9, p + 12, int(rng.integers(40, 80))))
+        notes.append((bar * 4, 3.8, chord[0], int(rng.integers(60, 90))))
+        for beat in (0, 1.5, 2, 3):
+            notes.append((bar * 4 + beat, 0.5, chord[int(rng.integers(0, 4))] + 24, int(rng.integers(70, 120))))
+    events = []
+    _notes(events, 0, 0, notes)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def strings():
+    """GM string ensemble pad, sustained chords (stereo)."""
+    notes = [(bar * 4, 4, p, 80) for bar, chord in enumerate(CHORDS) for p in chord]
+    events = []
+    _notes(events, 0, 48, notes)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def bass():
+    """GM fingered bass, eighth notes on the roots, velocities spread (mono)."""
+    rng = np.random.default_rng(4)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for eighth in range(8):
+            notes.append((bar * 4 + eighth / 2, 0.45, chord[0] - 12 + (12 if eighth == 6 else 0)))
+    events = []
+    _notes(events, 0, 33, notes, rng, (55, 110))
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def nylon():
+    """GM nylon guitar arpeggios: plucked (mono)."""
+    rng = np.random.default_rng(5)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        pattern = [chord[0], chord[2], chord[3], chord[1] + 12, chord[3], chord[2], chord[1] + 12, chord[3] + 12]
+        for i, p in enumerate(pattern):
+            notes.append((bar * 4 + i / 2, 1.5, p))
+    events = []
+    _notes(events, 0, 24, notes, rng, (45, 105))
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_drums():
+    """GM kit on channel 10 (stereo): kick, snare, hats, open hat, crash, velocities spread."""
+    rng = np.random.default_rng(6)
+    events = []
+    for step in range(int(SECONDS / BEAT) * 4):
+        beat = step / 4
+        s = step % 16
+        def hit(p, lo, hi):
+            on = int(round(beat * 480))
+            events.append((on, 0x99, p, int(rng.integers(lo, hi + 1))))
+            events.append((on + 100, 0x89, p, 0))
+        if s == 0 and step % 32 == 0:
+            hit(49, 90, 115)
+        if s in (0, 8, 11):
+            hit(36, 90, 120)
+        if s in (4, 12):
+            hit(38, 85, 120)
+        hit(46 if s == 14 else 42, 40, 90)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def guitar():
+    """Recorded electric guitar chords (sonic-pi guit_em9, guit_e_fifths), stereo."""
+    em9, fifths = sample("guit_em9", 2), sample("guit_e_fifths", 2)
+    return to_peak(place([(0.0, em9, 0.0), (5.0, fifths, -2.0)], channels=2), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def ambient():
+    """Recorded ambience: glass hum and drone layered (stereo)."""
+    hum, drone, choir = sample("ambi_glass_hum", 2), sample("ambi_drone", 2), sample("ambi_choir", 2)
+    return to_peak(place([(0.0, hum, 0.0), (1.0, drone, -4.0), (5.0, drone, -6.0), (7.5, choir, -3.0)], channels=2), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def bass_sampler():
+    """A sampler bass patch (sonic-pi bass_woodsy_c / bass_hit_c) retriggered (mono)."""
+    woodsy, hit = sample("bass_woodsy_c"), sample("bass_hit_c")
+    return to_peak(place([(0.0, woodsy, 0.0), (3.0, hit, -2.0), (4.0, woodsy, -3.0), (7.0, hit, 0.0), (8.0, hit, -4.0)]), 0)
+
+
+LINES = [
+    ("en-us", 150, 50, 0.4, "Walking down the empty road tonight, I can hear the city breathe."),
+    ("en-us", 140, 55, 4.2, "Every light is calling out your name, and I keep moving on."),
+    ("en-us+f3", 160, 60, 7.6, "Hold on, hold on."),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def speech():
+    """espeak-ng phrases with gaps between them: a lead vocal as a track (mono)."""
+    return to_peak(place([(at, audio.espeak(text, voice, speed, pitch), 0.0)
+                          for voice, speed, pitch, at, text in LINES]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def speech_take2():
+    """Another take of the vocal (other words, other timing): a replaced stem."""
+    return to_peak(place([(0.7, audio.espeak("Another take of the same song, with other words in it.", "en-us", 145, 45), 0.0),
+                          (5.0, audio.espeak("This is not the vocal that was in the mix.", "en-us", 155, 52), 0.0)]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def sine_guide():
+    """A sine vocal guide: a melody of held notes with rests, 10 ms note edges (mono)."""
+    melody = [(0.0, 1.0, 64), (1.0, 0.5, 67), (1.5, 1.5, 69), (3.5, 1.0, 67), (4.5, 1.0, 64),
+              (5.5, 2.0, 62), (8.0, 1.5, 60)]
+    t = np.arange(FRAMES) / RATE
+    out = np.zeros(FRAMES)
+    edge = int(0.01 * RATE)
+    for start, length, note in melody:
+        a, b = int(start * RATE), int((start + length) * RATE)
+        f = 440 * 2 ** ((note - 69) / 12)
+        seg = np.sin(2 * np.pi * f * t[a:b])
+        ramp = np.ones(b - a)
+        ramp[:edge] = np.linspace(0, 1, edge)
+        ramp[-edge:] = np.linspace(1, 0, edge)
+        out[a:b] += seg * ramp
+    return to_peak(out, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def sine_guide_dynamics():
+    """The sine guide with each phrase at its own level (a guide that follows the singer's
+    dynamics): its crest is over 4 dB, the old rule's tone exemption."""
+    x = sine_guide().copy()
+    levels = [(0.0, 1.5, 0.0), (1.5, 3.5, -4.0), (3.5, 5.5, -2.0), (5.5, 8.0, -6.0), (8.0, 10.0, -1.0)]
+    for a, b, gain in levels:
+        x[int(a * RATE):int(b * RATE)] *= 10 ** (gain / 20)
+    return to_peak(x, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def synth_kick_loop():
+    """A synthetic kick (a 150->45 Hz sine sweep with a fast decay, sox synth) repeated on
+    every beat, as a drum machine prints it."""
+    hit = audio.synth(0.35, ["sine", "150-45", "fade", "q", "0.002", "0.35", "0.3"])
+    return to_peak(place([(i * BEAT, hit, 0.0) for i in range(int(SECONDS / BEAT))]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def tremolo_sine():
+    """A low sine with tremolo (sox synth + tremolo)."""
+    return to_peak(audio.synth(SECONDS, ["sine", "82.4", "tremolo", "5", "60"]), 0)[:FRAMES]
+
+
+@functools.lru_cache(maxsize=None)
+def saw_di():
+    """A sawtooth line at a constant level, as a synth DI prints it (sox synth)."""
+    parts = [audio.synth(2.5, ["sawtooth", str(f)]) for f in (55.0, 73.42, 65.41, 49.0)]
+    return to_peak(fit(np.vstack(parts), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def pink():
+    return to_peak(audio.synth(SECONDS, ["pinknoise"]), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def white():
+    return to_peak(audio.synth(SECONDS, ["whitenoise"]), 0)
+
+
+def stereo(x, left=1.0, right=1.0):
+    x = audio.as2d(x)[:, :1]
+    return np.hstack([x * left, x * right])
+
+
+@functools.lru_cache(maxsize=None)
+def reverb_vocal():
+    """The vocal through a wide stereo reverb (sox reverb, stereo depth 100 %)."""
+    wet = audio.sox(stereo(speech()), ["reverb", "60", "50", "100", "100", "20"], channels=2)
+    return to_peak(fit(wet, FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def mix():
+    """A song mix (stereo): drums, bass, piano, strings, vocal with reverb."""
+    m = (stereo(drums(), 0.9, 0.9) * 10 ** (-6 / 20) + stereo(bass(), 1, 1) * 10 ** (-10 / 20)
+         + piano() * 10 ** (-12 / 20) + strings() * 10 ** (-18 / 20) + reverb_vocal() * 10 ** (-8 / 20))
+    return to_peak(m, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def loop(name):
+    """A recorded sample looped end to end to fill the clip (mono)."""
+    x = sample(name)
+    reps = int(np.ceil(FRAMES / len(x)))
+    return to_peak(fit(np.vstack([x] * reps), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def repeated(name, bpm):
+    """One sample hit on every beat at `bpm` (mono)."""
+    x = sample(name)
+    beat = 60 / bpm
+    return to_peak(place([(i * beat, x, 0.0) for i in range(int(SECONDS / beat) + 1)]), 0)
