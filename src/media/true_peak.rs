@@ -167,12 +167,11 @@ impl TruePeakMeter {
         let whole = &samples[..samples.len() - samples.len() % channels];
         for chunk in whole.chunks(CHUNK_FRAMES * channels) {
             for (channel, buffer) in self.buffers.iter_mut().enumerate() {
-                buffer.extend(
-                    chunk[channel..]
-                        .iter()
-                        .step_by(channels)
-                        .map(|&sample| to_f32(sample)),
-                );
+                let start = buffer.len();
+                buffer.resize(start + chunk.len() / channels, 0.0);
+                for (slot, frame) in buffer[start..].iter_mut().zip(chunk.chunks_exact(channels)) {
+                    *slot = to_f32(frame[channel]);
+                }
                 let peak = &mut self.peaks[channel];
                 let measured = match &self.interpolator {
                     Interpolator::None => {
