@@ -54,8 +54,6 @@ pub struct LoudnessMeter {
     gating_blocks: Vec<f64>,
     /// Mean-square energy of every 3 s short-term block, one every 100 ms.
     short_term: Vec<f64>,
-    /// Whether the filter runs with fused multiply-adds (AVX2 and FMA found at run time).
-    fused: bool,
 }
 
 impl LoudnessMeter {
@@ -85,7 +83,6 @@ impl LoudnessMeter {
             partials: 0,
             gating_blocks: Vec::new(),
             short_term: Vec::new(),
-            fused: wide_simd(),
         })
     }
 
@@ -179,22 +176,6 @@ impl LoudnessMeter {
     /// Runs the filter over `samples` (whole frames, all within one partial block), channels
     /// taken in groups of up to `MAX_LANES`, adding the squares to the partial's sums.
     fn filter_frames<S: Sample>(&mut self, samples: &[S]) {
-        #[cfg(target_arch = "x86_64")]
-        if self.fused {
-            // SAFETY: `fused` is true only when the CPU was found to have AVX2 and FMA.
-            return unsafe { self.filter_frames_avx2_fma(samples) };
-        }
-        self.filter_frames_with::<S, false>(samples);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn filter_frames_avx2_fma<S: Sample>(&mut self, samples: &[S]) {
-        self.filter_frames_with::<S, true>(samples);
-    }
-
-    #[inline(always)]
-    fn filter_frames_with<S: Sample, const FUSED: bool>(&mut self, samples: &[S]) {
         let channels = self.channels();
         let mut first = 0;
         while first < channels {
@@ -206,16 +187,15 @@ impl LoudnessMeter {
                 state: &mut self.state[first..first + lanes],
                 squares: &mut self.squares[first..first + lanes],
             };
-            let filter = &self.filter;
             match lanes {
-                1 => group.run::<1, FUSED>(filter),
-                2 => group.run::<2, FUSED>(filter),
-                3 => group.run::<3, FUSED>(filter),
-                4 => group.run::<4, FUSED>(filter),
-                5 => group.run::<5, FUSED>(filter),
-                6 => group.run::<6, FUSED>(filter),
-                7 => group.run::<7, FUSED>(filter),
-                _ => group.run::<8, FUSED>(filter),
+                1 => group.run::<1>(&self.filter),
+                2 => group.run::<2>(&self.filter),
+                3 => group.run::<3>(&self.filter),
+                4 => group.run::<4>(&self.filter),
+                5 => group.run::<5>(&self.filter),
+                6 => group.run::<6>(&self.filter),
+                7 => group.run::<7>(&self.filter),
+                _ => group.run::<8>(&self.filter),
             }
             first += lanes;
         }
@@ -362,13 +342,11 @@ struct Group<'a, S> {
 }
 
 impl<S: Sample> Group<'_, S> {
-    /// `LANES` must be the group's channel count. `FUSED` computes each product and sum
-    /// with one rounding (`mul_add`, one instruction only where FMA is enabled).
+    /// `LANES` must be the group's channel count.
     #[inline(always)]
-    fn run<const LANES: usize, const FUSED: bool>(self, filter: &KWeighting) {
+    fn run<const LANES: usize>(self, filter: &KWeighting) {
         let [b0, b1, b2, b3, b4] = filter.b;
         let [_, a1, a2, a3, a4] = filter.a;
-        let madd = |a: f64, b: f64, c: f64| if FUSED { a.mul_add(b, c) } else { a * b + c };
         let mut w1 = [0.0; LANES];
         let mut w2 = [0.0; LANES];
         let mut w3 = [0.0; LANES];
@@ -386,18 +364,10 @@ impl<S: Sample> Group<'_, S> {
                 let input = lanes[lane].to_f64();
                 // The oldest terms first: only the last product waits for the previous
                 // sample's result, which keeps the dependency chain short.
-                let older = madd(-a3, w3[lane], madd(-a4, w4[lane], input));
-                let w0 = madd(-a1, w1[lane], madd(-a2, w2[lane], older));
-                let output = madd(
-                    b4,
-                    w4[lane],
-                    madd(
-                        b3,
-                        w3[lane],
-                        madd(b2, w2[lane], madd(b1, w1[lane], b0 * w0)),
-                    ),
-                );
-                squares[lane] = madd(output, output, squares[lane]);
+                let w0 = input - a4 * w4[lane] - a3 * w3[lane] - a2 * w2[lane] - a1 * w1[lane];
+                let output =
+                    b0 * w0 + b1 * w1[lane] + b2 * w2[lane] + b3 * w3[lane] + b4 * w4[lane];
+                squares[lane] += output * output;
                 w4[lane] = w3[lane];
                 w3[lane] = w2[lane];
                 w2[lane] = w1[lane];
@@ -408,18 +378,6 @@ impl<S: Sample> Group<'_, S> {
             self.state[lane] = [w1[lane], w2[lane], w3[lane], w4[lane]];
             self.squares[lane] = squares[lane];
         }
-    }
-}
-
-/// Whether this CPU has AVX2 and FMA (the filter then runs fused, 4 lanes wide).
-fn wide_simd() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }
 
@@ -483,28 +441,6 @@ mod tests {
             assert!((gain_db(10_000.0) - 4.0).abs() < 0.1, "{rate}");
             assert!(gain_db(10.0) < -10.0, "{rate}");
         }
-    }
-
-    #[test]
-    fn the_fused_and_the_portable_filter_agree() {
-        let mut state = 7_u32;
-        let samples: Vec<f32> = (0..48_000 * 2 * 4)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1 << 23) as f32 - 1.0
-            })
-            .collect();
-        let measure = |fused: bool| {
-            let mut meter = LoudnessMeter::new(48_000, &[1.0, 1.0]).expect("a valid meter");
-            meter.fused = fused;
-            meter.push_f32(&samples);
-            meter.integrated_lufs().expect("noise has a loudness")
-        };
-        let (portable, dispatched) = (measure(false), measure(wide_simd()));
-        assert!(
-            (portable - dispatched).abs() < 1e-9,
-            "{portable} {dispatched}"
-        );
     }
 
     #[test]
