@@ -6,9 +6,11 @@
 
 pub mod analysis;
 pub mod decode;
+pub mod loudness;
 pub mod pcm;
 pub mod probe;
 pub mod riff;
+pub mod true_peak;
 pub mod undecoded;
 pub mod wave64;
 
