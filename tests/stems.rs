@@ -1085,6 +1085,14 @@ fn a_mono_stem_in_a_stereo_set_is_summed_as_centred_dual_mono() {
     let (measured, found) = real_verdict("mono vocal", dir.path());
     assert!(depth(&measured) < -115.0, "{measured:?}");
     assert!(found.is_empty(), "{found:#?}");
+    let lines = human::null_test_lines(&check_with(dir.path(), "stems"));
+    assert_eq!(
+        lines,
+        format!(
+            "null test: 4 stems against `{REAL_MIX}`: null depth {:.1} dB (1 mono stem summed as centred dual-mono)\n",
+            depth(&measured)
+        )
+    );
 }
 
 #[test]
@@ -1128,4 +1136,41 @@ fn a_dithered_16_bit_mix_is_not_part_of_the_mix_missing() {
     let (measured, found) = real_verdict("16-bit dithered mix", dir.path());
     assert_eq!(measured.explanation, None, "{measured:?}");
     assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn other_channel_layouts_still_skip_the_null_test() {
+    // Only a mono stem in a stereo set is summed as dual-mono: stereo stems against a mono
+    // mix, or a stem at another rate, skip the test with the reason.
+    for (mix_channels, stem_rate, reason) in [
+        (
+            1u16,
+            RATE,
+            "`AB_Song_Bass_48k24.wav` has 2 channels and the mix 1",
+        ),
+        (
+            2,
+            44100,
+            "`AB_Song_Bass_48k24.wav` is at 44100 Hz and the mix at 48000 Hz",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Wav::new(stem_rate, 24, 2)
+            .frames(FRAMES)
+            .with(|frame, channel| stem_signal(1, frame as i64, channel))
+            .write(dir.path(), &stem_name(1));
+        Wav::new(RATE, 24, mix_channels)
+            .frames(FRAMES)
+            .with(|frame, channel| stem_signal(1, frame as i64, channel))
+            .write(dir.path(), MIX);
+        let report = check_with(dir.path(), "stems");
+        let skipped = findings(&report, "stems/sum-mismatch");
+        assert_eq!(skipped.len(), 1, "{skipped:#?}");
+        assert_eq!(skipped[0].severity, Severity::Info);
+        assert!(
+            skipped[0].message.ends_with(reason),
+            "{}",
+            skipped[0].message
+        );
+    }
 }
