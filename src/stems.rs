@@ -21,7 +21,9 @@ use crate::model::analysis::AnalysisSettings;
 use crate::model::options::ScanMode;
 use crate::model::record::{Delivery, FileIssue, FileIssueKind, FileRecord};
 
-pub use crate::model::null_test::{Measurement, NullTest, NullTestSettings, Outcome, Suspect};
+pub use crate::model::null_test::{
+    Explanation, Measurement, NullTest, NullTestSettings, Outcome, Suspect,
+};
 
 /// Frames read per step of the lockstep loop.
 const STEP_FRAMES: usize = 4096;
@@ -33,6 +35,19 @@ const WINDOW_SECONDS: f64 = 0.1;
 /// on that stem; below it, the finding stays on the mix.
 const BLAME_CORRELATION: f64 = 0.3;
 
+/// Lags searched either side of alignment, samples: a stem nudged by up to this much (1.3 ms
+/// at 48 kHz) is found and named with its shift. Each lag costs one multiply-add per sample of
+/// each stem.
+const MAX_LAG: usize = 64;
+
+/// A residual this much under the mix or deeper is rounding or dither: it is judged by its
+/// depth alone, never explained as a change.
+const NOISE_FLOOR_DB: f64 = -90.0;
+
+/// A residual whose neighbouring samples correlate less than this is white noise (rounding,
+/// dither), not programme left out of the stems.
+const MISSING_SMOOTHNESS: f64 = 0.5;
+
 /// Blocks in flight per file between its scan and the lockstep sum: enough to keep both
 /// busy, few enough that memory stays a few blocks per file.
 const CHANNEL_BLOCKS: usize = 2;
@@ -43,12 +58,15 @@ pub const MAX_GROUP: usize = 64;
 
 /// The files of one delivery that are scanned together for the null test: indexes into the
 /// discovered audio list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// Position of the mix in the audio list.
     pub mix: usize,
     /// Positions of the stems summed against it.
     pub stems: Vec<usize>,
+    /// How far under the residual undoing one stem's change must leave it to explain it, dB
+    /// (`NullTestSettings::explained_db`).
+    pub explained_db: f64,
 }
 
 impl Group {
@@ -59,8 +77,9 @@ impl Group {
 }
 
 /// The files to scan together, when the names give exactly one mix and at least one stem and
-/// the headers agree on rate and channels (otherwise the files are scanned alone, and
-/// `null_test` says after the scan why the test was skipped).
+/// the headers agree on rate and channels (a mono stem joins a stereo mix: it is summed as
+/// centred dual-mono); otherwise the files are scanned alone, and `null_test` says after the
+/// scan why the test was skipped.
 pub fn plan_group(audio: &[(PathBuf, String)], settings: &NullTestSettings) -> Option<Group> {
     let mut mixes = audio
         .iter()
@@ -85,10 +104,26 @@ pub fn plan_group(audio: &[(PathBuf, String)], settings: &NullTestSettings) -> O
     if rate == 0 || channels == 0 {
         return None;
     }
-    let agree = stems
-        .iter()
-        .all(|&index| layout(&audio[index].0) == Some((rate, channels)));
-    agree.then_some(Group { mix, stems })
+    let agree = stems.iter().all(|&index| {
+        layout(&audio[index].0).is_some_and(|(stem_rate, stem_channels)| {
+            stem_rate == rate && summable(stem_channels, channels)
+        })
+    });
+    agree.then_some(Group {
+        mix,
+        stems,
+        explained_db: settings.explained_db,
+    })
+}
+
+/// A stem of `stem` channels can be summed into a mix of `mix` channels: the same count, or a
+/// mono stem in a stereo set (centred dual-mono: each sample to both channels, at unity).
+fn summable(stem: u16, mix: u16) -> bool {
+    stem == mix || dual_mono(stem, mix)
+}
+
+fn dual_mono(stem: u16, mix: u16) -> bool {
+    stem == 1 && mix == 2
 }
 
 /// The lockstep sum's view of one file: the normalised blocks its scan sends.
@@ -145,23 +180,27 @@ pub fn scan_group(
     settings: &AnalysisSettings,
     done: &(dyn Fn(&str) + Sync),
 ) -> (Vec<FileRecord>, Result<Measurement, String>) {
-    let (rate, channels) = match media::guarded(|| media::open(&audio[group.mix].0)) {
+    let layout = |index: usize| match media::guarded(|| media::open(&audio[index].0)) {
         Ok(Ok(opened)) => (opened.facts.sample_rate, opened.facts.channels),
         _ => (0, 0),
     };
+    let (rate, channels) = layout(group.mix);
+    let explained_db = group.explained_db;
     std::thread::scope(|scope| {
         let mut lanes = Vec::new();
         let mut scans = Vec::new();
         for index in group.members() {
             let (path, rel) = &audio[index];
             let (sender, blocks) = sync_channel(CHANNEL_BLOCKS);
-            lanes.push(Lane::new(
+            let mut lane = Lane::new(
                 rel.clone(),
                 Box::new(ChannelSource {
                     blocks,
                     current: Vec::new(),
                 }),
-            ));
+            );
+            lane.dual_mono = index != group.mix && dual_mono(layout(index).1, channels);
+            lanes.push(lane);
             scans.push(scope.spawn(move || {
                 let record =
                     media::scan_with(path, rel.clone(), ScanMode::Full, settings, |inner| {
@@ -180,10 +219,16 @@ pub fn scan_group(
                 let stem_lanes: Vec<Lane> = lanes.collect();
                 // The lanes (the receiving ends) are dropped when `measure` returns, panics or
                 // stops early, so no scan waits on a channel nobody reads.
-                media::guarded(|| measure(mix_lane, stem_lanes, usize::from(channels), rate))
-                    .unwrap_or_else(|_| {
-                        Err("the null test failed while summing the files".to_owned())
-                    })
+                media::guarded(|| {
+                    measure(
+                        mix_lane,
+                        stem_lanes,
+                        usize::from(channels),
+                        rate,
+                        explained_db,
+                    )
+                })
+                .unwrap_or_else(|_| Err("the null test failed while summing the files".to_owned()))
             }
             None => Err("no files to sum".to_owned()),
         };
@@ -279,7 +324,7 @@ fn incompatibility(mix: &FileRecord, stems: &[&FileRecord]) -> Option<String> {
                 file.rel, other.sample_rate, facts.sample_rate
             ));
         }
-        if other.channels != facts.channels {
+        if !summable(other.channels, facts.channels) {
             return Some(format!(
                 "`{}` has {} channels and the mix {}",
                 file.rel, other.channels, facts.channels
@@ -306,6 +351,9 @@ struct Lane {
     pending: Vec<f64>,
     start: usize,
     ended: bool,
+    /// A mono stem in a stereo set: each sample goes to both channels, at unity.
+    dual_mono: bool,
+    mono: Vec<f64>,
 }
 
 impl Lane {
@@ -316,11 +364,32 @@ impl Lane {
             pending: Vec::new(),
             start: 0,
             ended: false,
+            dual_mono: false,
+            mono: Vec::new(),
         }
     }
 
-    /// Fill `out` with the next samples; fewer only at the end of the stream.
+    /// Fill `out` with the next samples in the mix's layout (a dual-mono lane's samples
+    /// doubled); fewer only at the end of the stream.
     fn read(&mut self, out: &mut [f64]) -> Result<usize, FileIssue> {
+        if !self.dual_mono {
+            return self.read_samples(out);
+        }
+        let mut mono = std::mem::take(&mut self.mono);
+        mono.resize(out.len() / 2, 0.0);
+        let got = self.read_samples(&mut mono);
+        if let Ok(got) = got {
+            for (pair, &sample) in out.chunks_exact_mut(2).zip(&mono[..got]) {
+                pair[0] = sample;
+                pair[1] = sample;
+            }
+        }
+        self.mono = mono;
+        got.map(|got| got * 2)
+    }
+
+    /// Fill `out` with the next samples of the file; fewer only at the end of the stream.
+    fn read_samples(&mut self, out: &mut [f64]) -> Result<usize, FileIssue> {
         let mut written = 0;
         while written < out.len() {
             if self.start < self.pending.len() {
@@ -366,12 +435,18 @@ fn measure(
     mut stem_lanes: Vec<Lane>,
     channels: usize,
     rate: u32,
+    explained_db: f64,
 ) -> Result<Measurement, String> {
     if channels == 0 || rate == 0 {
         return Err(format!("`{}` has no readable format", mix_lane.rel));
     }
     let window_frames = ((f64::from(rate) * WINDOW_SECONDS).round() as u64).max(1);
     let stems: Vec<String> = stem_lanes.iter().map(|lane| lane.rel.clone()).collect();
+    let dual_mono: Vec<String> = stem_lanes
+        .iter()
+        .filter(|lane| lane.dual_mono)
+        .map(|lane| lane.rel.clone())
+        .collect();
 
     let step = STEP_FRAMES * channels;
     let mut mix_buffer = vec![0.0; step];
@@ -379,14 +454,10 @@ fn measure(
     let mut residual = vec![0.0; step];
 
     let mut frames = 0u64;
-    let mut mix_energy = 0.0;
-    let mut residual_energy = 0.0;
-    let mut residual_peak = 0.0f64;
-    // Per stem: residual·stem and stem·stem, to find the stem the residual follows.
-    let mut cross = vec![0.0; stem_lanes.len()];
-    let mut stem_energy = vec![0.0; stem_lanes.len()];
+    let mut sums = Sums::new(stem_lanes.len(), channels);
+    let mut lags = LagSearch::new(stem_lanes.len(), channels);
     let (mut window_energy, mut window_filled, mut window_index) = (0.0, 0u64, 0u64);
-    let mut worst: Option<(f64, u64)> = None;
+    let mut worst: Option<(f64, u64, u64)> = None;
 
     let failed = |lane: &Lane, issue: FileIssue| {
         format!("`{}` failed while streaming: {}", lane.rel, issue.message)
@@ -415,22 +486,10 @@ fn measure(
                 *r += s;
             }
         }
-        for (index, buffer) in stem_buffers.iter().enumerate() {
-            for (r, s) in residual[..got].iter().zip(&buffer[..got]) {
-                cross[index] += r * s;
-                stem_energy[index] += s * s;
-            }
-        }
-        for (frame_samples, mix_frame) in residual[..got]
-            .chunks_exact(channels)
-            .zip(mix_buffer[..got].chunks_exact(channels))
-        {
-            for (&r, &m) in frame_samples.iter().zip(mix_frame) {
-                mix_energy += m * m;
-                residual_energy += r * r;
-                residual_peak = residual_peak.max(r.abs());
-                window_energy += r * r;
-            }
+        sums.push(&residual[..got], &mix_buffer[..got], &stem_buffers, got);
+        lags.push(&residual[..got], &stem_buffers, got);
+        for frame_samples in residual[..got].chunks_exact(channels) {
+            window_energy += frame_samples.iter().map(|r| r * r).sum::<f64>();
             window_filled += 1;
             if window_filled == window_frames {
                 close_window(&mut worst, window_energy, window_filled, window_index);
@@ -444,58 +503,242 @@ fn measure(
     if window_filled > 0 {
         close_window(&mut worst, window_energy, window_filled, window_index);
     }
+    lags.finish();
 
     let samples = (frames * channels as u64).max(1) as f64;
-    let mix_rms = (mix_energy / samples).sqrt();
+    let mix_rms = (sums.mix_energy / samples).sqrt();
     // Against the mix's level; a silent mix has none, so full scale stands in.
     let reference = if mix_rms > 0.0 { mix_rms } else { 1.0 };
-    let bit_exact = residual_energy == 0.0;
-    let residual_rms = (residual_energy / samples).sqrt();
+    let bit_exact = sums.residual_energy == 0.0;
+    let residual_rms = (sums.residual_energy / samples).sqrt();
+    let null_depth_db = (!bit_exact).then(|| db(residual_rms / reference));
     let worst = worst.filter(|_| !bit_exact);
-    let suspect = if bit_exact {
-        None
-    } else {
-        suspect(&stems, &cross, &stem_energy, residual_energy)
+    let seconds = |frame: u64| frame as f64 / f64::from(rate.max(1));
+    let (suspect, explanation) = match null_depth_db {
+        None => (None, None),
+        Some(depth) => (
+            suspect(&stems, &sums),
+            explain(&stems, &sums, &lags, explained_db, depth),
+        ),
     };
     Ok(Measurement {
         frames,
         sample_rate: rate,
         bit_exact,
         mix_rms_dbfs: (mix_rms > 0.0).then(|| db(mix_rms)),
-        null_depth_db: (!bit_exact).then(|| db(residual_rms / reference)),
-        residual_peak_db: (!bit_exact).then(|| db(residual_peak / reference)),
-        worst_window_s: worst
-            .map(|(_, index)| (index * window_frames) as f64 / f64::from(rate.max(1))),
-        worst_window_db: worst.map(|(rms, _)| db(rms / reference)),
+        null_depth_db,
+        residual_peak_db: (!bit_exact).then(|| db(sums.residual_peak / reference)),
+        worst_window_s: worst.map(|(_, index, _)| seconds(index * window_frames)),
+        worst_window_end_s: worst.map(|(_, index, filled)| seconds(index * window_frames + filled)),
+        worst_window_db: worst.map(|(rms, _, _)| db(rms / reference)),
         suspect,
+        explanation,
+        dual_mono,
     })
 }
 
-/// Keep the window with the highest residual RMS (the first of equals).
-fn close_window(worst: &mut Option<(f64, u64)>, energy: f64, frames: u64, index: u64) {
+/// Keep the window with the highest residual RMS (the first of equals): its RMS, index and
+/// length in frames.
+fn close_window(worst: &mut Option<(f64, u64, u64)>, energy: f64, frames: u64, index: u64) {
     let rms = (energy / frames as f64).sqrt();
-    if worst.is_none_or(|(best, _)| rms > best) {
-        *worst = Some((rms, index));
+    if worst.is_none_or(|(best, _, _)| rms > best) {
+        *worst = Some((rms, index, frames));
+    }
+}
+
+/// Sums over the whole length, aligned: energies and dot products of the residual `r`, the
+/// mix `m`, each stem `s_k` and their sum `S = r + m`.
+struct Sums {
+    channels: usize,
+    mix_energy: f64,
+    residual_energy: f64,
+    residual_peak: f64,
+    /// Σ r(t)·r(t-1), per channel: how smooth the residual is (white noise: about 0).
+    residual_neighbours: f64,
+    previous: Vec<f64>,
+    /// Σ S², Σ r·S.
+    sum_energy: f64,
+    residual_sum: f64,
+    /// Per stem: Σ s², Σ r·s, Σ s·S.
+    stem_energy: Vec<f64>,
+    residual_stem: Vec<f64>,
+    stem_sum: Vec<f64>,
+}
+
+impl Sums {
+    fn new(stems: usize, channels: usize) -> Sums {
+        Sums {
+            channels,
+            mix_energy: 0.0,
+            residual_energy: 0.0,
+            residual_peak: 0.0,
+            residual_neighbours: 0.0,
+            previous: vec![0.0; channels],
+            sum_energy: 0.0,
+            residual_sum: 0.0,
+            stem_energy: vec![0.0; stems],
+            residual_stem: vec![0.0; stems],
+            stem_sum: vec![0.0; stems],
+        }
+    }
+
+    fn push(&mut self, residual: &[f64], mix: &[f64], stems: &[Vec<f64>], got: usize) {
+        for (index, stem) in stems.iter().enumerate() {
+            let (mut energy, mut with_residual, mut with_sum) = (0.0, 0.0, 0.0);
+            for ((&s, &r), &m) in stem[..got].iter().zip(residual).zip(mix) {
+                energy += s * s;
+                with_residual += r * s;
+                with_sum += s * (r + m);
+            }
+            self.stem_energy[index] += energy;
+            self.residual_stem[index] += with_residual;
+            self.stem_sum[index] += with_sum;
+        }
+        for (frame, mix_frame) in residual
+            .chunks_exact(self.channels)
+            .zip(mix.chunks_exact(self.channels))
+        {
+            for ((&r, &m), previous) in frame.iter().zip(mix_frame).zip(&mut self.previous) {
+                let sum = r + m;
+                self.mix_energy += m * m;
+                self.residual_energy += r * r;
+                self.residual_peak = self.residual_peak.max(r.abs());
+                self.residual_neighbours += r * *previous;
+                *previous = r;
+                self.sum_energy += sum * sum;
+                self.residual_sum += r * sum;
+            }
+        }
+    }
+}
+
+/// For each stem `s` and lag `d` in -MAX_LAG..=MAX_LAG, the sums that give in closed form how
+/// much of the residual is left when the stem in the mix is taken as `a·s(t - d)` with the
+/// best `a`. With `q = r - s` (the residual without the stem: the mix's version of it,
+/// negated), undoing the change leaves `q + a·s(t - d)`, whose energy
+/// `Σq² + 2a·Σq·s(t-d) + a²·Σs²` is least at `a = -Σq·s(t-d) / Σs²`.
+///
+/// Accumulated per step with bounded memory: per channel, the residual runs MAX_LAG samples
+/// behind the stems, whose last 2·MAX_LAG samples are kept, so every lag of every residual
+/// sample is one dot product over contiguous samples.
+struct LagSearch {
+    channels: usize,
+    /// Per channel: the residual's last MAX_LAG samples, then the step's.
+    residual: Vec<Vec<f64>>,
+    /// Per stem and channel: the stem's last 2·MAX_LAG samples, then the step's.
+    stems: Vec<Vec<Vec<f64>>>,
+    scratch: Vec<f64>,
+    /// Per stem: Σq² and Σq·s(t - d) at index d + MAX_LAG.
+    others_energy: Vec<f64>,
+    lagged: Vec<[f64; 2 * MAX_LAG + 1]>,
+}
+
+impl LagSearch {
+    fn new(stems: usize, channels: usize) -> LagSearch {
+        LagSearch {
+            channels,
+            residual: vec![vec![0.0; MAX_LAG]; channels],
+            stems: vec![vec![vec![0.0; 2 * MAX_LAG]; channels]; stems],
+            scratch: Vec::new(),
+            others_energy: vec![0.0; stems],
+            lagged: vec![[0.0; 2 * MAX_LAG + 1]; stems],
+        }
+    }
+
+    /// Take in a step of interleaved samples (`got` of each).
+    fn push(&mut self, residual: &[f64], stems: &[Vec<f64>], got: usize) {
+        let channels = self.channels;
+        for channel in 0..channels {
+            let history = &mut self.residual[channel];
+            history.extend(residual[..got].iter().skip(channel).step_by(channels));
+            for (index, stem) in stems.iter().enumerate() {
+                self.stems[index][channel]
+                    .extend(stem[..got].iter().skip(channel).step_by(channels));
+            }
+        }
+        self.correlate(got / channels);
+    }
+
+    /// Run the residual's last MAX_LAG samples through, against silence after the stems' end.
+    fn finish(&mut self) {
+        for history in &mut self.residual {
+            history.extend(std::iter::repeat_n(0.0, MAX_LAG));
+        }
+        for stem in &mut self.stems {
+            for history in stem {
+                history.extend(std::iter::repeat_n(0.0, MAX_LAG));
+            }
+        }
+        self.correlate(MAX_LAG);
+    }
+
+    fn correlate(&mut self, frames: usize) {
+        for channel in 0..self.channels {
+            let residual = &self.residual[channel];
+            for (index, stem) in self.stems.iter().enumerate() {
+                let stem = &stem[channel];
+                // q(τ) = r(τ) - s(τ); the residual's sample i is at the stem's MAX_LAG + i.
+                self.scratch.clear();
+                self.scratch.extend(
+                    residual[..frames]
+                        .iter()
+                        .zip(&stem[MAX_LAG..MAX_LAG + frames])
+                        .map(|(r, s)| r - s),
+                );
+                self.others_energy[index] += dot(&self.scratch, &self.scratch);
+                for (slot, lagged) in self.lagged[index].iter_mut().enumerate() {
+                    // Lag d = slot - MAX_LAG: s(τ - d) is the stem's sample MAX_LAG + i - d.
+                    let start = 2 * MAX_LAG - slot;
+                    *lagged += dot(&self.scratch, &stem[start..start + frames]);
+                }
+            }
+        }
+        for history in &mut self.residual {
+            history.drain(..history.len() - MAX_LAG);
+        }
+        for stem in &mut self.stems {
+            for history in stem {
+                history.drain(..history.len() - 2 * MAX_LAG);
+            }
+        }
+    }
+}
+
+/// Σ a·b, in four lanes so that it vectorises.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for lane in 0..4 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
+}
+
+/// Normalised correlation of two signals from their dot product and energies; 0 when either
+/// is silent.
+fn correlation(dot: f64, energy_a: f64, energy_b: f64) -> f64 {
+    if energy_a > 0.0 && energy_b > 0.0 {
+        (dot / (energy_a * energy_b).sqrt()).clamp(-1.0, 1.0)
+    } else {
+        0.0
     }
 }
 
 /// The stem whose signal the residual follows most closely, when the correlation is clear.
-fn suspect(
-    stems: &[String],
-    cross: &[f64],
-    stem_energy: &[f64],
-    residual_energy: f64,
-) -> Option<Suspect> {
-    let (index, correlation) = cross
+fn suspect(stems: &[String], sums: &Sums) -> Option<Suspect> {
+    let (index, correlation) = sums
+        .residual_stem
         .iter()
-        .zip(stem_energy)
-        .map(|(&dot, &energy)| {
-            if energy > 0.0 && residual_energy > 0.0 {
-                dot / (energy * residual_energy).sqrt()
-            } else {
-                0.0
-            }
-        })
+        .zip(&sums.stem_energy)
+        .map(|(&dot, &energy)| correlation(dot, energy, sums.residual_energy))
         .enumerate()
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
     if correlation.abs() < BLAME_CORRELATION {
@@ -503,11 +746,87 @@ fn suspect(
     }
     // residual ≈ c·stem means the mix holds (1 - c)·stem: the delivered stem is 1/(1 - c)
     // times the one in the mix. Only meaningful when the residual is nearly all that.
-    let coefficient = cross[index] / stem_energy[index];
+    let coefficient = sums.residual_stem[index] / sums.stem_energy[index];
     let gain_db = (correlation.abs() > 0.99 && coefficient < 1.0).then(|| -db(1.0 - coefficient));
     Some(Suspect {
         stem: stems[index].clone(),
         correlation,
         gain_db,
     })
+}
+
+/// What the residual is, tried in order: one stem shifted, re-levelled or inverted (undoing it
+/// leaves `explained_db` or less of the residual); one stem replaced (part of the residual is
+/// in that stem, none in the others); part of the mix in no stem (no part of the residual is
+/// in any stem, and it is not white noise). Nothing under the noise floor.
+fn explain(
+    stems: &[String],
+    sums: &Sums,
+    lags: &LagSearch,
+    explained_db: f64,
+    depth_db: f64,
+) -> Option<Explanation> {
+    if depth_db <= NOISE_FLOOR_DB {
+        return None;
+    }
+    let residual = sums.residual_energy;
+    // The share of the residual's energy that may be left once it is explained.
+    let left = 10f64.powf(-explained_db.abs() / 10.0);
+
+    let mut best: Option<(f64, usize, usize, f64)> = None;
+    for (index, lagged) in lags.lagged.iter().enumerate() {
+        let energy = sums.stem_energy[index];
+        if energy <= 0.0 {
+            continue;
+        }
+        for (slot, &dot) in lagged.iter().enumerate() {
+            let remaining = (lags.others_energy[index] - dot * dot / energy).max(0.0);
+            if best.is_none_or(|(least, ..)| remaining < least) {
+                best = Some((remaining, index, slot, -dot / energy));
+            }
+        }
+    }
+    if let Some((remaining, index, slot, scale)) = best {
+        // A change too small to name (no shift, under 0.005 dB) explains nothing.
+        let lag = slot as i64 - MAX_LAG as i64;
+        let gain_db = -db(scale.abs());
+        let named = lag != 0 || scale < 0.0 || gain_db.abs() >= 0.005;
+        if remaining <= left * residual && scale != 0.0 && named {
+            // The mix holds scale·s(t - d): the delivered stem is d samples early, and
+            // 1/|scale| times as loud.
+            return Some(Explanation::Altered {
+                stem: stems[index].clone(),
+                delay_samples: -lag,
+                gain_db,
+                inverted: scale < 0.0,
+                remaining_db: 10.0 * (remaining.max(f64::MIN_POSITIVE) / residual).log10(),
+            });
+        }
+    }
+
+    // Where the residual's energy lies: ρ_k = Σr·s_k / Σr² is the share of it the delivered
+    // stem k holds (a replaced stem: the new print's part; a stem with an effect added: all of
+    // it), ρ = Σr·S / Σr² the share the stems hold together. A part of the mix no stem holds
+    // has ρ near 0; bus processing of the sum has ρ spread over the stems (and far above 1:
+    // the sum is much louder than what the processing changed).
+    let tolerance = left.sqrt();
+    let share = |dot: f64| dot / residual;
+    let (index, stem_share) = sums
+        .residual_stem
+        .iter()
+        .map(|&dot| share(dot))
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+    let stems_share = share(sums.residual_sum);
+    if stem_share >= tolerance {
+        return ((stems_share - stem_share).abs() <= tolerance).then(|| Explanation::Replaced {
+            stem: stems[index].clone(),
+            share: stem_share,
+        });
+    }
+    let smoothness = sums.residual_neighbours / residual;
+    (stems_share.abs() <= tolerance
+        && stem_share.abs() <= tolerance
+        && smoothness >= MISSING_SMOOTHNESS)
+        .then_some(Explanation::Missing)
 }

@@ -20,6 +20,8 @@ pub struct NullTest {
 /// What the null test came to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
+// One per delivery: boxing the measurement would save nothing worth its indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum Outcome {
     /// The stems were summed against the mix.
     Measured(Measurement),
@@ -48,10 +50,50 @@ pub struct Measurement {
     pub residual_peak_db: Option<f64>,
     /// Start of the 100 ms window with the loudest residual, seconds; None when bit-exact.
     pub worst_window_s: Option<f64>,
+    /// End of that window, seconds (the end of the file for a last, shorter window).
+    pub worst_window_end_s: Option<f64>,
     /// That window's residual RMS against the mix RMS, dB.
     pub worst_window_db: Option<f64>,
     /// The stem the residual resembles most, when it clearly resembles one.
     pub suspect: Option<Suspect>,
+    /// What the residual is, when one hypothesis accounts for it (a stem re-levelled, shifted,
+    /// inverted or replaced; part of the mix not delivered); None when it follows no single
+    /// stem (mix-bus processing) or the null is bit-exact.
+    pub explanation: Option<Explanation>,
+    /// Mono stems summed into a stereo set as centred dual-mono: each sample to both
+    /// channels, at unity gain.
+    pub dual_mono: Vec<String>,
+}
+
+/// A residual accounted for by one change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Explanation {
+    /// The delivered stem is a shifted, re-levelled or inverted copy of the one in the mix:
+    /// undoing the change leaves a residual at least `explained_db` under the original one.
+    Altered {
+        stem: String,
+        /// How many samples later (+) or earlier (-) the delivered stem is than in the mix.
+        delay_samples: i64,
+        /// How much louder (+) or quieter (-) the delivered stem is than in the mix, dB.
+        gain_db: f64,
+        /// The delivered stem is the mix's one with its polarity inverted.
+        inverted: bool,
+        /// The residual left after undoing the change, against the residual, dB.
+        remaining_db: f64,
+    },
+    /// The residual follows this stem only, partly: the delivered stem is another print
+    /// (an edit, an effect, another take) than the one in the mix, and the other stems null.
+    Replaced {
+        stem: String,
+        /// The share of the residual's energy the delivered stem holds (Σr·s / Σr²: about
+        /// 0.5 for a new print of equal level, 1 for an effect added to the stem).
+        share: f64,
+    },
+    /// The residual is a part of the mix that no stem holds (it is orthogonal to every
+    /// stem and to their sum, and is not white rounding noise): a stem left out of the
+    /// delivery, or a return (reverb, effect) printed into the mix only.
+    Missing,
 }
 
 /// A stem the residual follows: likely the one changed after the mix was printed.
@@ -72,4 +114,7 @@ pub struct Suspect {
 pub struct NullTestSettings {
     /// Matched against each file name without its extension.
     pub mix_pattern: Pattern,
+    /// A change to one stem explains the residual when undoing it leaves a residual at least
+    /// this many dB under the original one.
+    pub explained_db: f64,
 }

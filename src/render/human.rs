@@ -154,8 +154,15 @@ pub fn null_test_lines(report: &Report) -> String {
         } else {
             String::new()
         };
+        let dual_mono = match measurement.dual_mono.len() {
+            0 => String::new(),
+            count => format!(
+                " ({} summed as centred dual-mono)",
+                plural(count, "mono stem")
+            ),
+        };
         out.push_str(&format!(
-            "{place}null test: {} against `{}`: {depth}\n",
+            "{place}null test: {} against `{}`: {depth}{dual_mono}\n",
             plural(null_test.stems.len(), "stem"),
             null_test.mix
         ));

@@ -275,6 +275,18 @@ impl Findings {
         self.push(self.severity, path, message, help, Some(span));
     }
 
+    /// A finding at a severity the profile gives through one of the rule's parameters (a
+    /// rule whose findings are of two kinds, each with its level in the profile).
+    pub fn report_as(
+        &mut self,
+        severity: Severity,
+        path: Option<&str>,
+        message: impl fmt::Display,
+        help: impl fmt::Display,
+    ) {
+        self.push(severity, path, message, help, None);
+    }
+
     /// Not a finding: why the rule could not judge (the null test skipped because the files
     /// cannot be summed; another rule reports the cause). Always `info`, whatever the
     /// profile's severity for the rule, so that it never fails a run by itself.
