@@ -10,6 +10,7 @@
 mod bit_depth;
 mod channels;
 mod clipping;
+mod fingerprint;
 mod levels;
 mod loudness;
 mod near_peak;
@@ -80,6 +81,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),
         Box::new(loudness::Loudness::new(spec)),
+        Box::new(fingerprint::Fingerprinter::new(spec)),
     ]
 }
 
