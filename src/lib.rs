@@ -8,6 +8,7 @@
 //! the [`model`], which imports nothing of ours. The library never prints.
 
 pub mod cache;
+pub mod diff;
 pub mod discover;
 pub mod docs;
 mod engine;

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod diagnostic;
+pub mod diff;
 pub mod notes;
 pub mod null_test;
 pub mod options;
