@@ -20,6 +20,7 @@ mod plan;
 pub mod profile;
 pub mod render;
 pub mod rules;
+pub mod session;
 pub mod stems;
 
 // The model's modules under their short names, for users of the library.

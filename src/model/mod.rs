@@ -11,3 +11,4 @@ pub mod options;
 pub mod pattern;
 pub mod record;
 pub mod report;
+pub mod session;
