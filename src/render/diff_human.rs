@@ -177,6 +177,15 @@ pub fn describe(change: &Change) -> String {
     }
 }
 
+/// A change that rounds to zero shows as +0.0, not -0.0.
+fn no_negative_zero(value: f64) -> f64 {
+    if (value * 10.0).round() == 0.0 {
+        0.0
+    } else {
+        value
+    }
+}
+
 fn lufs(value: Option<f64>) -> String {
     value.map_or("-".to_owned(), |value| format!("{value:.1}"))
 }
@@ -200,9 +209,9 @@ fn balance(stems: &StemBalance) -> String {
         "stem", "old LUFS", "new LUFS", "change", "old share", "new share"
     ));
     for stem in &stems.stems {
-        let change = stem
-            .change_lu
-            .map_or("-".to_owned(), |change| format!("{change:+.1} LU"));
+        let change = stem.change_lu.map_or("-".to_owned(), |change| {
+            format!("{:+.1} LU", no_negative_zero(change))
+        });
         out.push_str(&format!(
             "  {:<width$}  {:>8}  {:>8}  {:>8}  {:>9}  {:>9}\n",
             stem.name,
