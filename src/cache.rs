@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::analysis::{Analysis, AnalysisSettings};
+use crate::model::analysis::{Analysis, AnalysisSettings, Fingerprint};
 use crate::model::options::ScanMode;
 use crate::model::record::{AudioFacts, FileIssue, FileRecord};
 
@@ -145,6 +145,9 @@ struct Entry {
     key: Key,
     facts: Option<AudioFacts>,
     analysis: Option<Analysis>,
+    /// Kept apart: the analysis leaves it out of its serialised form (the JSON report).
+    #[serde(default)]
+    fingerprint: Fingerprint,
     issues: Vec<FileIssue>,
 }
 
@@ -176,7 +179,10 @@ impl Cache {
         }
         let mut record = FileRecord::new(path.to_path_buf(), rel.to_owned());
         record.facts = entry.facts;
-        record.analysis = entry.analysis;
+        record.analysis = entry.analysis.map(|mut analysis| {
+            analysis.fingerprint = entry.fingerprint;
+            analysis
+        });
         record.issues = entry.issues;
         Some(record)
     }
@@ -197,6 +203,11 @@ impl Cache {
         let entry = Entry {
             facts: record.facts.clone(),
             analysis: record.analysis.clone(),
+            fingerprint: record
+                .analysis
+                .as_ref()
+                .map(|analysis| analysis.fingerprint.clone())
+                .unwrap_or_default(),
             issues: record.issues.clone(),
             key,
         };

@@ -8,6 +8,7 @@
 //! the [`model`], which imports nothing of ours. The library never prints.
 
 pub mod cache;
+pub mod diff;
 pub mod discover;
 pub mod docs;
 mod engine;
@@ -19,6 +20,7 @@ mod plan;
 pub mod profile;
 pub mod render;
 pub mod rules;
+pub mod session;
 pub mod stems;
 
 // The model's modules under their short names, for users of the library.

@@ -50,7 +50,7 @@ const MISSING_SMOOTHNESS: f64 = 0.5;
 
 /// Blocks in flight per file between its scan and the lockstep sum: enough to keep both
 /// busy, few enough that memory stays a few blocks per file.
-const CHANNEL_BLOCKS: usize = 2;
+pub(crate) const CHANNEL_BLOCKS: usize = 2;
 
 /// The most files summed at once: each streams on a thread of its own with a few blocks in
 /// flight, so memory grows with their number (a DME or music stem set is a handful).
@@ -126,10 +126,20 @@ fn dual_mono(stem: u16, mix: u16) -> bool {
     stem == 1 && mix == 2
 }
 
-/// The lockstep sum's view of one file: the normalised blocks its scan sends.
-struct ChannelSource {
+/// The lockstep sum's view of one file: the normalised blocks its scan sends (also the
+/// diff's view of each file of a pair).
+pub(crate) struct ChannelSource {
     blocks: Receiver<Vec<f64>>,
     current: Vec<f64>,
+}
+
+impl ChannelSource {
+    pub(crate) fn new(blocks: Receiver<Vec<f64>>) -> Self {
+        ChannelSource {
+            blocks,
+            current: Vec::new(),
+        }
+    }
 }
 
 impl SampleSource for ChannelSource {
@@ -148,9 +158,18 @@ impl SampleSource for ChannelSource {
 
 /// A file's stream as its analysis reads it, with a normalised copy of every block sent on to
 /// the lockstep sum. When the sum stops listening, the analysis goes on alone.
-struct Tee {
+pub(crate) struct Tee {
     inner: Box<dyn SampleSource>,
     sender: Option<SyncSender<Vec<f64>>>,
+}
+
+impl Tee {
+    pub(crate) fn new(inner: Box<dyn SampleSource>, sender: SyncSender<Vec<f64>>) -> Self {
+        Tee {
+            inner,
+            sender: Some(sender),
+        }
+    }
 }
 
 impl SampleSource for Tee {
@@ -415,7 +434,7 @@ impl Lane {
 }
 
 /// Samples as f64 full-scale units: integers divided by 2^(bits-1).
-fn append_normalised(block: &Block<'_>, out: &mut Vec<f64>) {
+pub(crate) fn append_normalised(block: &Block<'_>, out: &mut Vec<f64>) {
     match *block {
         Block::Int { samples, bits } => {
             let scale = 1.0 / (1u64 << bits.clamp(1, 63).saturating_sub(1)) as f64;

@@ -43,6 +43,10 @@ pub enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// What changed between two versions of a delivery, file by file
+    Diff(DiffArgs),
+    /// Write a DAW session that imports a delivery (REAPER .rpp)
+    Session(SessionArgs),
     /// Print a commented stemlint.yaml (or write it into PATH, which must not have one)
     Init {
         /// Folder to write stemlint.yaml into; prints it when absent
@@ -107,6 +111,57 @@ pub enum CacheAction {
     Dir,
     /// Remove every cached result
     Clean,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 nothing changed, or only files --expect-changed allows; 1 another file changed, was added, removed or renamed; 2 usage or I/O failure."
+)]
+pub struct DiffArgs {
+    /// The delivery as it was
+    pub old: PathBuf,
+    /// The delivery as it is now
+    pub new: PathBuf,
+    /// A file meant to change (glob on its path or name, in OLD or NEW); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub expect_changed: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Built-in profile name or a profile YAML file (its mix pattern finds the mix)
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Use this config file instead of each delivery's stemlint.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// The delivery folder
+    pub delivery: PathBuf,
+    /// Write a REAPER project here (item paths relative to it)
+    #[arg(long, value_name = "OUT.rpp")]
+    pub reaper: PathBuf,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Built-in profile name or a profile YAML file
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Use this config file instead of the delivery's stemlint.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use args::{CacheAction, CheckArgs, ColorChoice, Command, FailOn};
+use args::{
+    CacheAction, CheckArgs, ColorChoice, Command, DiffArgs, DiffFormat, FailOn, SessionArgs,
+};
 use progress::Progress;
 use stemlint::diagnostic::Severity;
 use stemlint::render::{human, Format};
@@ -38,6 +40,8 @@ pub fn main() -> ExitCode {
         Some(Command::Init { path, profile }) => init(path, &profile),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Manpage) => manpage(),
+        Some(Command::Diff(args)) => diff(args),
+        Some(Command::Session(args)) => session(args),
     };
     match result {
         Ok(code) => code,
@@ -233,4 +237,55 @@ fn init(path: Option<std::path::PathBuf>, profile_name: &str) -> miette::Result<
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn diff(args: DiffArgs) -> miette::Result<ExitCode> {
+    let options = stemlint::diff::DiffOptions {
+        profile: args.profile,
+        config: args.config,
+        expect_changed: args.expect_changed,
+        jobs: args.jobs,
+    };
+    let report = stemlint::diff::diff(&args.old, &args.new, &options)?;
+    let text = match args.format {
+        DiffFormat::Human => stemlint::render::diff_human::render(&report),
+        DiffFormat::Json => stemlint::render::diff_json::render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    Ok(if report.unexpected().next().is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn session(args: SessionArgs) -> miette::Result<ExitCode> {
+    let options = Options {
+        profile: args.profile,
+        config: args.config,
+        ..Options::default()
+    };
+    // Refuse before reading a single file.
+    if args.reaper.exists() && !args.force {
+        eprintln!(
+            "{} exists already: not overwriting it (--force replaces it)",
+            args.reaper.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let built = stemlint::session::build(&args.delivery, &args.reaper, &options)?;
+    let text = stemlint::session::reaper::write(&built.session);
+    stemlint::session::write_project(&args.reaper, &text, args.force)?;
+    for (rel, why) in &built.skipped {
+        eprintln!("left out {rel}: {why}");
+    }
+    eprintln!(
+        "wrote {}: {} tracks at {} Hz",
+        args.reaper.display(),
+        built.session.tracks.len(),
+        built.session.sample_rate
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -67,6 +67,10 @@ pub struct Analysis {
     /// A limiter's signature in 50 ms windows (`signal/limited`); None for digital silence
     /// and files shorter than one window.
     pub limiter: Option<LimiterFigures>,
+    /// What the audio is, for recognising it in another delivery (`stemlint diff`); left out
+    /// of the JSON report.
+    #[serde(skip)]
+    pub fingerprint: Fingerprint,
 }
 
 /// Figures of 50 ms windows (each window: its peak over all channels, its RMS over all
@@ -95,6 +99,44 @@ pub struct LimiterFigures {
     /// Share of the wall windows whose waveform around the peak (32 samples) recurs in
     /// another wall window within -40 dB: 1 for a loop, a repeated sample or a periodic tone.
     pub repeat_share: f64,
+}
+
+/// A fingerprint of a file's decoded audio.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Per channel: a hash of every sample's value in full-scale units, so the same audio
+    /// hashes the same in another container or integer depth (16-bit audio in a 24-bit file).
+    pub channel_hashes: Vec<u64>,
+    /// Per whole second: the RMS level over all channels, dBFS (floored at -120), for
+    /// recognising the same material after a gain change or re-export.
+    pub energy_db: Vec<f32>,
+}
+
+impl Fingerprint {
+    /// Lowest level the energy signature records, dBFS.
+    pub const FLOOR_DB: f32 = -120.0;
+
+    /// How closely two energy signatures follow each other, whatever their gain: the
+    /// correlation of the two level curves over their common seconds (None when too short
+    /// or flat to tell).
+    pub fn similarity(&self, other: &Fingerprint) -> Option<f64> {
+        let common = self.energy_db.len().min(other.energy_db.len());
+        if common < 2 {
+            return None;
+        }
+        let (a, b) = (&self.energy_db[..common], &other.energy_db[..common]);
+        let mean =
+            |values: &[f32]| values.iter().map(|&v| f64::from(v)).sum::<f64>() / common as f64;
+        let (mean_a, mean_b) = (mean(a), mean(b));
+        let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+        for (&x, &y) in a.iter().zip(b) {
+            let (x, y) = (f64::from(x) - mean_a, f64::from(y) - mean_b);
+            ab += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+        (aa > 1e-9 && bb > 1e-9).then(|| ab / (aa * bb).sqrt())
+    }
 }
 
 /// Measurement definitions that come from the profile (the rules' parameters), fixed before

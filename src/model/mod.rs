@@ -4,9 +4,11 @@
 
 pub mod analysis;
 pub mod diagnostic;
+pub mod diff;
 pub mod notes;
 pub mod null_test;
 pub mod options;
 pub mod pattern;
 pub mod record;
 pub mod report;
+pub mod session;

@@ -1,5 +1,7 @@
 //! Renderers: a `Report` in, text out. They format; they never compute or print.
 
+pub mod diff_human;
+pub mod diff_json;
 pub mod github;
 pub mod gitlab;
 pub mod human;

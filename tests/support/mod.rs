@@ -39,6 +39,8 @@ pub struct Wav {
     rf64: bool,
     channel_mask: Option<u32>,
     bext_time_reference: Option<u64>,
+    /// The bext origination date and time (a re-export stamps new ones).
+    bext_stamp: (String, String),
     ixml: Option<String>,
     declared_frames: Option<u64>,
     truncate_bytes: usize,
@@ -58,6 +60,7 @@ impl Wav {
             rf64: false,
             channel_mask: None,
             bext_time_reference: None,
+            bext_stamp: ("2024-01-02".to_owned(), "03:04:05".to_owned()),
             ixml: None,
             declared_frames: None,
             truncate_bytes: 0,
@@ -180,6 +183,28 @@ impl Wav {
         self.wrap(move |inner, frame, channel| inner(frame, channel) + offset)
     }
 
+    /// Everything `frames` later, digital silence before (the length stays).
+    pub fn delayed(self, frames: u64) -> Self {
+        self.wrap(move |inner, frame, channel| {
+            if frame < frames {
+                0.0
+            } else {
+                inner(frame - frames, channel)
+            }
+        })
+    }
+
+    /// Digital silence over `frames` (an edit that removed a part).
+    pub fn muted(self, frames: std::ops::Range<u64>) -> Self {
+        self.wrap(move |inner, frame, channel| {
+            if frames.contains(&frame) {
+                0.0
+            } else {
+                inner(frame, channel)
+            }
+        })
+    }
+
     /// Every channel a copy of the first (fake stereo).
     pub fn identical_channels(self) -> Self {
         self.wrap(|inner, frame, _| inner(frame, 0))
@@ -218,6 +243,12 @@ impl Wav {
     /// Add a Broadcast-WAV `bext` chunk with this time reference (samples since midnight).
     pub fn bext(mut self, time_reference: u64) -> Self {
         self.bext_time_reference = Some(time_reference);
+        self
+    }
+
+    /// The `bext` origination date (`yyyy-mm-dd`) and time (`hh:mm:ss`).
+    pub fn bext_stamp(mut self, date: &str, time: &str) -> Self {
+        self.bext_stamp = (date.to_owned(), time.to_owned());
         self
     }
 
@@ -260,7 +291,7 @@ impl Wav {
         }
         chunks.extend(chunk(b"fmt ", &self.fmt_body(float)));
         if let Some(time_reference) = self.bext_time_reference {
-            chunks.extend(chunk(b"bext", &bext_body(time_reference)));
+            chunks.extend(chunk(b"bext", &bext_body(time_reference, &self.bext_stamp)));
         }
         if let Some(ixml) = &self.ixml {
             chunks.extend(chunk(b"iXML", ixml.as_bytes()));
@@ -376,15 +407,15 @@ pub fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
 }
 
 /// A `bext` chunk body (version 1, no coding history) with the given time reference.
-fn bext_body(time_reference: u64) -> Vec<u8> {
+fn bext_body(time_reference: u64, (date, time): &(String, String)) -> Vec<u8> {
     let mut body = vec![0u8; 602];
     let mut put =
         |at: usize, text: &str| body[at..at + text.len()].copy_from_slice(text.as_bytes());
     put(0, "stemlint fixture");
     put(256, "stemlint");
     put(288, "STEMLINT0001");
-    put(320, "2024-01-02");
-    put(330, "03:04:05");
+    put(320, &date[..date.len().min(10)]);
+    put(330, &time[..time.len().min(8)]);
     body[338..346].copy_from_slice(&time_reference.to_le_bytes());
     body[346..348].copy_from_slice(&1u16.to_le_bytes());
     body

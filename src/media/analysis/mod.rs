@@ -10,6 +10,7 @@
 mod bit_depth;
 mod channels;
 mod clipping;
+mod fingerprint;
 mod levels;
 mod limiter;
 mod loudness;
@@ -88,6 +89,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
         Box::new(loudness::Loudness::new(spec)),
+        Box::new(fingerprint::Fingerprinter::new(spec)),
     ]
 }
 
