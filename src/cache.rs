@@ -100,7 +100,7 @@ impl Key {
             size: metadata.len(),
             modified_ns,
             changed_ns,
-            version: format!("{} {}", env!("CARGO_PKG_VERSION"), analysis_fields()),
+            version: build_identity().to_owned(),
             fast: mode == ScanMode::Fast,
             settings: format!("{settings:?}"),
         })
@@ -113,6 +113,33 @@ impl Key {
         self.settings.hash(&mut hasher);
         format!("{ENTRY_PREFIX}{:016x}.json", hasher.finish())
     }
+}
+
+/// What identifies the build that measures: the crate's version, the analysis' figures and
+/// the running executable's size and modification time, so that a rebuilt stemlint (a
+/// reader fixed, a measurement changed, with the same version number) never serves results
+/// an older build measured.
+fn build_identity() -> &'static str {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        let executable = std::env::current_exe()
+            .and_then(fs::metadata)
+            .ok()
+            .map(|metadata| {
+                let modified = metadata
+                    .modified()
+                    .ok()
+                    .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |since| since.as_nanos());
+                format!("{}:{modified}", metadata.len())
+            })
+            .unwrap_or_default();
+        format!(
+            "{} {executable} {}",
+            env!("CARGO_PKG_VERSION"),
+            analysis_fields()
+        )
+    })
 }
 
 /// The names of the analysis' figures: an entry written by a build that measured other
