@@ -45,7 +45,10 @@ def read_labels(path):
 
 def run_stemlint(binary, set_dir, deliveries):
     roots = [os.path.join(set_dir, d) for d in deliveries]
-    done = subprocess.run([binary, "check", "--format", "json", "--no-progress", "--color", "never"] + roots,
+    # Score what this binary measures, not a result cache (binaries without one lack the flag).
+    helped = subprocess.run([binary, "check", "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    no_cache = ["--no-cache"] if b"--no-cache" in helped.stdout else []
+    done = subprocess.run([binary, "check", "--format", "json", "--no-progress", "--color", "never"] + no_cache + roots,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if done.returncode not in (0, 1):
         die("%s check exited %d: %s" % (binary, done.returncode, done.stderr.decode(errors="replace")[-2000:]))
