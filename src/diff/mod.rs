@@ -25,10 +25,11 @@ use crate::model::diff::{
     Change, DiffReport, End, FieldChange, FileDiff, Side, StemBalance, StemLevel, TimeRange,
     Verdict,
 };
+use crate::model::options::Options;
 use crate::model::pattern::Pattern;
 use crate::model::record::{AudioFacts, FileRecord, SampleFormat};
 use crate::stems::{ChannelSource, Tee, CHANNEL_BLOCKS};
-use crate::{discover, plan, profile, Options};
+use crate::{discover, plan, profile};
 
 use compare::Compared;
 

@@ -11,10 +11,16 @@ pub mod reaper;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use crate::engine::{self, Observer};
 use crate::error::Error;
+use crate::model::options::Options;
 use crate::model::record::FileRecord;
 use crate::model::session::{Session, SessionTrack};
-use crate::{profile, Options};
+use crate::profile;
+
+/// The session's check reports no progress.
+struct Quiet;
+impl Observer for Quiet {}
 
 /// The session and the files left out of it (they did not decode), with why.
 #[derive(Debug, Clone)]
@@ -32,7 +38,7 @@ pub fn build(delivery: &Path, project: &Path, options: &Options) -> Result<Built
         });
     }
     let project_dir = project_folder(project)?;
-    let report = crate::check(&[delivery.to_path_buf()], options)?;
+    let report = engine::run(&[delivery.to_path_buf()], options, &Quiet)?;
     let root = canonical(delivery)?;
 
     // The delivery's files, sections included, each once, in delivery order.
