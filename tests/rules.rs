@@ -788,3 +788,54 @@ fn track_names_may_carry_parentheses_and_commas() {
     track(5).write(dir.path(), "05 Gtr, Lead.wav");
     assert_eq!(findings(dir.path()), []);
 }
+
+/// `signal/dc-offset` tells a steady offset from the slow movement of noise: the mean of ten
+/// seconds of noise whose lowest octave drifts (the wander pink noise has) is over the
+/// threshold, but it changes sign from one half-second to the next; a sampler patch with a
+/// 2 % offset carries it in every window where it sounds, silence after it or not.
+#[test]
+fn dc_offset_is_a_steady_mean_not_the_lowest_octave_of_noise() {
+    let dir = clean_delivery();
+    let drift = |t: f64| {
+        0.036 * (std::f64::consts::TAU * 0.11 * t + 0.3).sin()
+            + 0.024 * (std::f64::consts::TAU * 0.23 * t + 1.1).sin()
+    };
+    let noise_at = move |frame: u64| {
+        let bits = (frame.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03) >> 11;
+        0.1 * ((bits as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
+    };
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| noise_at(frame) + drift(frame as f64 / 48000.0))
+        .seconds(10.0)
+        .write(dir.path(), "04_PinkishNoise.wav");
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let t = frame as f64 / 48000.0;
+            if t < 3.0 {
+                0.02 + 0.5 * (-t).exp() * (std::f64::consts::TAU * 110.0 * t).sin()
+            } else {
+                0.0
+            }
+        })
+        .seconds(6.0)
+        .write(dir.path(), "05_SamplerPatch.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let analysis = |name: &str| {
+        report.deliveries[0]
+            .delivery
+            .files
+            .iter()
+            .find(|file| file.rel == name)
+            .and_then(|file| file.analysis.clone())
+            .expect("analysed")
+    };
+    let noise = analysis("04_PinkishNoise.wav");
+    assert!(noise.dc_offset > 0.0032, "the noise's mean is over the threshold: {noise:?}");
+    assert!(noise.dc_steady_share.expect("sound") < 0.75, "{noise:?}");
+    let patch = analysis("05_SamplerPatch.wav");
+    assert!((patch.dc_offset - 0.01).abs() < 0.002, "{patch:?}");
+    assert_eq!(patch.dc_steady_share, Some(1.0));
+    let found = findings(dir.path());
+    assert!(found.contains(&("signal/dc-offset".into(), "05_SamplerPatch.wav".into())));
+    assert!(!found.contains(&("signal/dc-offset".into(), "04_PinkishNoise.wav".into())), "{found:?}");
+}

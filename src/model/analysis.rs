@@ -30,6 +30,12 @@ pub struct Analysis {
     pub rms_dbfs: Option<f64>,
     /// Largest absolute per-channel mean, in full-scale units (1.0 = full scale).
     pub dc_offset: f64,
+    /// For that channel: the share of half-second windows with sound whose own mean carries
+    /// the offset (same sign, at least half the accepted offset). Near 1 for a real DC
+    /// offset; low for the slow movement of noise or a bass note that only averages off zero
+    /// over a short file. None when no window has sound.
+    #[serde(default)]
+    pub dc_steady_share: Option<f64>,
     /// Samples at or above the clip level that belong to runs of at least the analyser's
     /// minimum run length (consecutive samples of one channel; runs continue across blocks).
     pub clipped_samples: u64,
@@ -149,6 +155,9 @@ pub struct AnalysisSettings {
     pub clip_min_run: u32,
     /// Below this level (dBFS) a sample counts as silence (head/tail silence, `signal/silent`).
     pub silence_floor_dbfs: f64,
+    /// The DC offset the profile accepts (`signal/dc-offset`), dBFS: windows are judged
+    /// against it.
+    pub dc_limit_dbfs: f64,
 }
 
 impl Default for AnalysisSettings {
@@ -157,6 +166,7 @@ impl Default for AnalysisSettings {
             clip_level_dbfs: -0.01,
             clip_min_run: 3,
             silence_floor_dbfs: -90.0,
+            dc_limit_dbfs: -50.0,
         }
     }
 }

@@ -10,6 +10,7 @@
 mod bit_depth;
 mod channels;
 mod clipping;
+mod dc_offset;
 mod fingerprint;
 mod levels;
 mod limiter;
@@ -84,6 +85,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
     vec![
         Box::new(levels::Levels::new(spec, settings)),
         Box::new(clipping::Clipping::new(spec, settings)),
+        Box::new(dc_offset::DcSteadiness::new(spec, settings)),
         Box::new(bit_depth::BitDepth::new(spec)),
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),

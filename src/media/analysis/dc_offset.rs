@@ -1,0 +1,104 @@
+//! Whether a channel's mean is a steady offset or only slow movement of the programme: the
+//! share of half-second windows with sound whose own mean carries the same offset. A real DC
+//! offset (a faulty converter, a badly made sample) is there in every window; the mean of a
+//! short stretch of pink noise or a bass note's tail comes from its lowest frequencies and
+//! changes sign from window to window.
+
+use super::{from_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+
+/// Window length, seconds: long enough that anything above a few hertz averages out.
+const WINDOW_SECONDS: f64 = 0.5;
+
+pub struct DcSteadiness {
+    window_frames: u64,
+    /// Half the offset the profile accepts: a window mean at least this large, with the
+    /// file's sign, carries the offset; a window quieter than this has nothing to say.
+    half_limit: f64,
+    filled: u64,
+    /// Per channel: the current window's sum and sum of squares, the whole file's sum, and
+    /// counts of windows with sound whose mean is at least `half_limit` above / below zero.
+    window_sums: Vec<f64>,
+    window_squares: Vec<f64>,
+    totals: Vec<f64>,
+    sounding: Vec<u64>,
+    positive: Vec<u64>,
+    negative: Vec<u64>,
+}
+
+impl DcSteadiness {
+    pub fn new(spec: &StreamSpec, settings: &AnalysisSettings) -> Self {
+        let channels = usize::from(spec.channels);
+        DcSteadiness {
+            window_frames: ((f64::from(spec.sample_rate) * WINDOW_SECONDS) as u64).max(1),
+            half_limit: from_db(settings.dc_limit_dbfs) / 2.0,
+            filled: 0,
+            window_sums: vec![0.0; channels],
+            window_squares: vec![0.0; channels],
+            totals: vec![0.0; channels],
+            sounding: vec![0; channels],
+            positive: vec![0; channels],
+            negative: vec![0; channels],
+        }
+    }
+
+    fn close_window(&mut self) {
+        if self.filled == 0 {
+            return;
+        }
+        let frames = self.filled as f64;
+        for channel in 0..self.window_sums.len() {
+            let mean = self.window_sums[channel] / frames;
+            let rms = (self.window_squares[channel] / frames).sqrt();
+            if rms >= self.half_limit {
+                self.sounding[channel] += 1;
+                if mean >= self.half_limit {
+                    self.positive[channel] += 1;
+                } else if mean <= -self.half_limit {
+                    self.negative[channel] += 1;
+                }
+            }
+            self.window_sums[channel] = 0.0;
+            self.window_squares[channel] = 0.0;
+        }
+        self.filled = 0;
+    }
+}
+
+impl Accumulator for DcSteadiness {
+    fn push(&mut self, frames: &Frames<'_>) {
+        for frame in frames.samples.chunks_exact(frames.channels) {
+            for (channel, &value) in frame.iter().enumerate() {
+                self.window_sums[channel] += value;
+                self.window_squares[channel] += value * value;
+                self.totals[channel] += value;
+            }
+            self.filled += 1;
+            if self.filled == self.window_frames {
+                self.close_window();
+            }
+        }
+    }
+
+    fn finish(mut self: Box<Self>, analysis: &mut Analysis) {
+        // A tail shorter than a window still counts when it is all there is.
+        if self.sounding.iter().all(|&count| count == 0) {
+            self.close_window();
+        }
+        // The channel with the largest mean is the one `dc_offset` reports.
+        let Some(channel) = (0..self.totals.len()).max_by(|&a, &b| {
+            self.totals[a]
+                .abs()
+                .partial_cmp(&self.totals[b].abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }) else {
+            return;
+        };
+        let with_sign = if self.totals[channel] >= 0.0 {
+            self.positive[channel]
+        } else {
+            self.negative[channel]
+        };
+        analysis.dc_steady_share = (self.sounding[channel] > 0)
+            .then(|| with_sign as f64 / self.sounding[channel] as f64);
+    }
+}
