@@ -372,7 +372,7 @@ fn the_man_page_is_generated_and_man_renders_it() {
     assert!(text.contains("--fail-on"), "{text}");
 }
 
-/// The subset of JSON Schema (draft-07) that tests/fixtures/github-action.schema.json uses.
+/// The subset of JSON Schema (draft-07) that tests/schemas/github-action.schema.json uses.
 /// A keyword it does not know is an error, so the schema cannot pass by being misread.
 fn schema_errors(schema: &Value, value: &Value, root: &Value, at: &str) -> Vec<String> {
     let mut errors = Vec::new();
@@ -504,7 +504,7 @@ fn action() -> Value {
 }
 
 fn action_schema_errors(action: &Value) -> Vec<String> {
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/github-action.schema.json"))
+    let text = std::fs::read_to_string(repo().join("tests/schemas/github-action.schema.json"))
         .expect("the schema");
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
     schema_errors(&schema, action, &schema, "action")
