@@ -40,6 +40,9 @@ const BLAME_CORRELATION: f64 = 0.3;
 /// each stem.
 const MAX_LAG: usize = 64;
 
+/// Frames of one stem correlated at every lag at once (8 KiB of samples per operand).
+const LAG_PIECE: usize = 1024;
+
 /// A residual this much under the mix or deeper is rounding or dither: it is judged by its
 /// depth alone, never explained as a change.
 const NOISE_FLOOR_DB: f64 = -90.0;
@@ -696,19 +699,24 @@ impl LagSearch {
             let residual = &self.residual[channel];
             for (index, stem) in self.stems.iter().enumerate() {
                 let stem = &stem[channel];
-                // q(τ) = r(τ) - s(τ); the residual's sample i is at the stem's MAX_LAG + i.
-                self.scratch.clear();
-                self.scratch.extend(
-                    residual[..frames]
-                        .iter()
-                        .zip(&stem[MAX_LAG..MAX_LAG + frames])
-                        .map(|(r, s)| r - s),
-                );
-                self.others_energy[index] += dot(&self.scratch, &self.scratch);
-                for (slot, lagged) in self.lagged[index].iter_mut().enumerate() {
-                    // Lag d = slot - MAX_LAG: s(τ - d) is the stem's sample MAX_LAG + i - d.
-                    let start = 2 * MAX_LAG - slot;
-                    *lagged += dot(&self.scratch, &stem[start..start + frames]);
+                // In pieces that stay in the L1 cache while every lag reads them.
+                for piece in (0..frames).step_by(LAG_PIECE) {
+                    let len = LAG_PIECE.min(frames - piece);
+                    // q(τ) = r(τ) - s(τ); the residual's sample i is the stem's MAX_LAG + i.
+                    self.scratch.clear();
+                    self.scratch.extend(
+                        residual[piece..piece + len]
+                            .iter()
+                            .zip(&stem[MAX_LAG + piece..MAX_LAG + piece + len])
+                            .map(|(r, s)| r - s),
+                    );
+                    self.others_energy[index] += dot(&self.scratch, &self.scratch);
+                    for (slot, lagged) in self.lagged[index].iter_mut().enumerate() {
+                        // Lag d = slot - MAX_LAG: s(τ - d) is the stem's sample
+                        // MAX_LAG + i - d.
+                        let start = 2 * MAX_LAG - slot + piece;
+                        *lagged += dot(&self.scratch, &stem[start..start + len]);
+                    }
                 }
             }
         }

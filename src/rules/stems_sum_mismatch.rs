@@ -258,12 +258,16 @@ fn explained<'a>(
                 [only] => only.clone(),
                 [first @ .., last] => format!("{} and {last}", first.join(", ")),
             };
+            // Past 60 dB the figure is the files' rounding, not the change: not worth a digit
+            // that moves with the order of the sums.
+            let undone = if *remaining_db <= -60.0 {
+                "with that undone the residual falls more than 60 dB".to_owned()
+            } else {
+                format!("with that undone the residual falls {:.0} dB", -remaining_db)
+            };
             (
                 Some(stem.as_str()),
-                format!(
-                    "`{stem}` is {change}: the stems do not null against `{mix}` ({figures}); with that undone the residual falls {:.1} dB",
-                    -remaining_db
-                ),
+                format!("`{stem}` is {change}: the stems do not null against `{mix}` ({figures}); {undone}"),
                 format!(
                     "the residual is this stem's change alone; print `{stem}` again from the session state the mix was printed from (or undo the change: {change})"
                 ),
