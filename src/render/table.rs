@@ -12,6 +12,8 @@ use crate::model::report::Report;
 pub struct Column {
     pub key: &'static str,
     pub header: &'static str,
+    /// The header in the terminal; None: the column is left out there, to fit 100 columns.
+    pub short: Option<&'static str>,
     /// Right-aligned figures.
     pub numeric: bool,
     value: fn(&AudioFacts, Option<&Analysis>) -> Option<String>,
@@ -29,12 +31,14 @@ fn measured<T>(analysis: Option<&Analysis>, read: impl Fn(&Analysis) -> T) -> Op
 pub const COLUMNS: &[Column] = &[
     Column {
         key: "container",
+        short: None,
         header: "container",
         numeric: false,
         value: |facts, _| Some(facts.container.as_str().to_owned()),
     },
     Column {
         key: "format",
+        short: Some("format"),
         header: "format",
         numeric: false,
         value: |facts, _| {
@@ -50,48 +54,62 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         key: "rate",
+        short: Some("rate"),
         header: "rate",
         numeric: true,
         value: |facts, _| Some(format!("{}", facts.sample_rate)),
     },
     Column {
         key: "channels",
+        short: Some("ch"),
         header: "ch",
         numeric: true,
         value: |facts, _| Some(facts.channels.to_string()),
     },
     Column {
         key: "duration",
+        short: Some("dur s"),
         header: "duration s",
         numeric: true,
         value: |facts, _| Some(format!("{:.3}", facts.duration_s())),
     },
     Column {
         key: "frames",
+        short: None,
         header: "frames",
         numeric: true,
         value: |facts, _| Some(facts.frames.to_string()),
     },
     Column {
         key: "peak",
+        short: Some("peak"),
         header: "peak dBFS",
         numeric: true,
         value: |_, analysis| measured(analysis, |a| db(a.sample_peak_dbfs)).flatten(),
     },
     Column {
         key: "true_peak",
+        short: Some("TP"),
         header: "true peak dBTP",
         numeric: true,
         value: |_, analysis| measured(analysis, |a| db(a.true_peak_dbtp)).flatten(),
     },
     Column {
         key: "loudness",
+        short: Some("LUFS"),
         header: "LUFS",
         numeric: true,
-        value: |_, analysis| measured(analysis, |a| db(a.integrated_lufs)).flatten(),
+        // None also for a file shorter than the meter's 400 ms block: not "silence".
+        value: |_, analysis| {
+            analysis.map(|a| {
+                a.integrated_lufs
+                    .map_or("–".to_owned(), |lufs| format!("{lufs:.1}"))
+            })
+        },
     },
     Column {
         key: "lra",
+        short: None,
         header: "LRA LU",
         numeric: true,
         value: |_, analysis| {
@@ -103,24 +121,28 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         key: "rms",
+        short: Some("RMS"),
         header: "RMS dBFS",
         numeric: true,
         value: |_, analysis| measured(analysis, |a| db(a.rms_dbfs)).flatten(),
     },
     Column {
         key: "dc",
+        short: None,
         header: "DC %",
         numeric: true,
         value: |_, analysis| analysis.map(|a| format!("{:.3}", a.dc_offset * 100.0)),
     },
     Column {
         key: "clipped",
+        short: Some("clip"),
         header: "clipped",
         numeric: true,
         value: |_, analysis| analysis.map(|a| a.clipped_samples.to_string()),
     },
     Column {
         key: "bits",
+        short: Some("bits"),
         header: "eff. bits",
         numeric: true,
         value: |_, analysis| {
@@ -164,8 +186,8 @@ pub fn cells(file: &FileRecord) -> Vec<String> {
         .collect()
 }
 
-/// The terminal table of every delivery: one row per file, marked `!` where a finding is
-/// about the cell; `width` is the terminal's.
+/// The terminal table of every delivery: one row per file, the columns with a short header,
+/// marked `!` where a finding is about the cell; `width` is the terminal's.
 pub fn render(report: &Report, width: usize) -> String {
     let mut out = String::new();
     for entry in &report.deliveries {
@@ -174,8 +196,16 @@ pub fn render(report: &Report, width: usize) -> String {
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+        let shown: Vec<bool> = COLUMNS
+            .iter()
+            .map(|column| column.short.is_some())
+            .collect();
         let mut header = vec![Cell::new("file")];
-        header.extend(COLUMNS.iter().map(|column| Cell::new(column.header)));
+        header.extend(
+            COLUMNS
+                .iter()
+                .filter_map(|column| column.short.map(Cell::new)),
+        );
         table.set_header(header);
         for file in &entry.delivery.files {
             let marked: Vec<&str> = entry
@@ -185,7 +215,12 @@ pub fn render(report: &Report, width: usize) -> String {
                 .filter_map(|diagnostic| column_of(diagnostic.rule))
                 .collect();
             let mut row = vec![Cell::new(&file.rel)];
-            for (column, text) in COLUMNS.iter().zip(cells(file)) {
+            for ((column, text), _) in COLUMNS
+                .iter()
+                .zip(cells(file))
+                .zip(&shown)
+                .filter(|(_, shown)| **shown)
+            {
                 let text = if marked.contains(&column.key) {
                     format!("{text} !")
                 } else {
@@ -206,8 +241,13 @@ pub fn render(report: &Report, width: usize) -> String {
                 entry.delivery.display_root, entry.delivery.profile
             ));
         }
+        for column in table.column_iter_mut() {
+            column.set_padding((1, 0));
+        }
         out.push_str(&table.to_string());
-        out.push_str("\n! a finding is about this figure\n\n");
+        out.push_str(
+            "\npeak, RMS dBFS; TP dBTP; LUFS integrated; clip: clipped samples; ! a finding is about it\n\n",
+        );
     }
     out
 }
