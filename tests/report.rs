@@ -3,6 +3,9 @@
 //! findings placed in time in every format, the terminal table, and the page loaded in a real
 //! browser (headless Chromium, skipped with a message when it is absent).
 
+// A test that needs Chromium says so when it skips.
+#![allow(clippy::disallowed_macros)]
+
 mod support;
 
 use std::path::{Path, PathBuf};
