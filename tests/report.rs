@@ -132,11 +132,24 @@ fn the_page_holds_the_table_the_timeline_and_escaped_names() {
 
     // The clipped file's clipped cell is marked and links to its finding, which is placed
     // in time, on the timeline (at 1 s + 0.5 s) and on its waveform.
+    // (its length is a finding too: the duration cell is marked as well).
     let flagged = select(&page, "tr[data-file=\"03_Late.wav\"] td.flag a");
-    assert_eq!(flagged.len(), 1);
-    let target = flagged[0].value().attr("href").expect("a link");
-    let finding = select(&page, &format!("li{target}"));
-    assert_eq!(finding.len(), 1, "the cell links to a finding");
+    let findings: Vec<_> = flagged
+        .iter()
+        .map(|link| {
+            let target = link.value().attr("href").expect("a link");
+            let found = select(&page, &format!("li{target}"));
+            assert_eq!(found.len(), 1, "the cell links to a finding");
+            found[0]
+        })
+        .filter(|li| li.text().collect::<String>().contains("signal/clipping"))
+        .collect();
+    assert_eq!(
+        findings.len(),
+        1,
+        "the clipped cell links to the clipping finding"
+    );
+    let finding = findings;
     let finding_text: String = finding[0].text().collect();
     assert!(finding_text.contains("signal/clipping"), "{finding_text}");
     assert!(
