@@ -48,8 +48,12 @@ pub(crate) fn run(
     // measure.
     let prepared = plans
         .iter()
-        .map(|plan| plan.profile.prepare())
-        .collect::<Result<Vec<RuleSet>, _>>()?;
+        .map(|plan| {
+            let mut rules = plan.profile.prepare()?;
+            rules.settings.analysis.series = options.series;
+            Ok(rules)
+        })
+        .collect::<Result<Vec<RuleSet>, Error>>()?;
     let discovered = discover_all(&plans);
     observer.files_found(discovered.iter().map(|found| found.audio.len()).sum());
     observer.bytes_found(

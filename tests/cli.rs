@@ -152,9 +152,9 @@ fn usage_and_config_failures_exit_two() {
     );
 }
 
-/// The JSON document's shape, as documented in the README (schema 1).
+/// The JSON document's shape, as documented in the README (schema 2).
 fn assert_schema(document: &Value) {
-    assert_eq!(document["schema"], 1);
+    assert_eq!(document["schema"], 2);
     let deliveries = document["deliveries"]
         .as_array()
         .expect("deliveries is an array");

@@ -103,6 +103,15 @@ pub struct CheckArgs {
     /// directory, `STEMLINT_CACHE_DIR` to move it)
     #[arg(long)]
     pub no_cache: bool,
+    /// Also write the HTML report (one self-contained page) to FILE; stdout is unchanged
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print the per-file measurements table before the findings (human format)
+    #[arg(long)]
+    pub table: bool,
+    /// JSON: include each file's waveform overview and short-term loudness curve
+    #[arg(long)]
+    pub series: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]

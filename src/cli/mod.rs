@@ -17,7 +17,7 @@ use args::{
 };
 use progress::Progress;
 use stemlint::diagnostic::Severity;
-use stemlint::render::{human, Format};
+use stemlint::render::{self, human, Format};
 use stemlint::{docs, profile, rules, Options, ScanMode};
 
 pub fn main() -> ExitCode {
@@ -62,6 +62,7 @@ fn with_env_color(mut args: CheckArgs) -> CheckArgs {
 }
 
 fn check(args: CheckArgs) -> miette::Result<ExitCode> {
+    let series = args.series || args.report.is_some() || args.format == Format::Html;
     let options = Options {
         profile: args.profile.clone(),
         config: args.config.clone(),
@@ -71,7 +72,10 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             ScanMode::Full
         },
         jobs: args.jobs,
-        cache: if args.no_cache {
+        // The curves are measured only for what shows them: the HTML page, `--series`; the
+        // result cache does not keep them, so such a run reads every file.
+        series,
+        cache: if args.no_cache || series {
             None
         } else {
             stemlint::cache::default_dir()
@@ -106,7 +110,25 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         statistics: args.statistics,
         quiet: args.quiet,
     };
-    let text = args.format.render(&report, &human);
+    let options = render::Options {
+        human,
+        series: args.series,
+        run: render::Run {
+            command_line: command_line(),
+            date: utc_now(),
+        },
+    };
+    if let Some(path) = &args.report {
+        let page = Format::Html.render(&report, &options);
+        std::fs::write(path, page).map_err(|error| stemlint::Error::Io {
+            path: path.display().to_string(),
+            message: format!("cannot write the report: {error}"),
+        })?;
+    }
+    let mut text = args.format.render(&report, &options);
+    if args.table && args.format == Format::Human {
+        text.insert_str(0, &render::table::render(&report, terminal_width()));
+    }
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`stemlint | head`) is not a failure of the check.
     let _ = stdout.write_all(text.as_bytes());
@@ -121,6 +143,54 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         Some(worst) if worst >= threshold => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// The command line as typed, for the report (arguments with spaces quoted).
+fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(index, argument)| {
+            let argument = if index == 0 {
+                "stemlint".to_owned()
+            } else {
+                argument
+            };
+            if argument.contains([' ', '\'', '"']) {
+                format!("'{}'", argument.replace('\'', "'\\''"))
+            } else {
+                argument
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `2026-11-27 04:46 UTC`, from the system clock (civil date from days since 1970).
+fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 fn terminal_width() -> usize {

@@ -14,6 +14,8 @@ pub struct Analysis {
     pub sample_peak_dbfs: Option<f64>,
     /// ITU-R BS.1770-4 true peak (4x oversampling below 96 kHz, 2x below 192 kHz), dBTP.
     pub true_peak_dbtp: Option<f64>,
+    /// Start of the 100 ms stretch that holds the true peak, seconds.
+    pub true_peak_s: Option<f64>,
     /// BS.1770-4 gated integrated loudness, LUFS. Mono files are measured as dual-mono (the
     /// channel counted twice, as ffmpeg's `dualmono`): a mono file reads 3 dB louder than the
     /// same signal measured as a single front channel, and as loud as its stereo copy.
@@ -46,6 +48,8 @@ pub struct Analysis {
     pub longest_clip_run: u64,
     /// Time of the start of the first clipped run, seconds.
     pub first_clip_s: Option<f64>,
+    /// Time of the end of the last clipped run, seconds.
+    pub last_clip_s: Option<f64>,
     /// Bits actually used: a 24-bit file whose low 8 bits are always zero holds 16-bit audio.
     /// Float files holding integer audio (every sample a multiple of 2^-(n-1), n <= 24) read
     /// n; other float files read their container depth. None for silence.
@@ -66,6 +70,8 @@ pub struct Analysis {
     pub last_sound_s: Option<f64>,
     /// NaN or infinite samples in float files (left out of every other figure).
     pub non_finite_samples: u64,
+    /// Time of the first NaN or infinite sample, seconds.
+    pub first_non_finite_s: Option<f64>,
     /// Share of all samples within 0.5 dB of the file's sample peak (a limiter's pile-up),
     /// read from a histogram with bins of at most 0.034 dB; 0 for files peaking below
     /// -96 dBFS.
@@ -77,6 +83,33 @@ pub struct Analysis {
     /// of the JSON report.
     #[serde(skip)]
     pub fingerprint: Fingerprint,
+    /// Curves over time for plots (the waveform overview, the short-term loudness); measured
+    /// only when asked for (`AnalysisSettings::series`), and in the JSON only with `--series`.
+    #[serde(skip)]
+    pub series: Option<Series>,
+}
+
+/// A file's measurements over time, each decimated to a fixed number of points whatever the
+/// file's length.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// The waveform overview: min and max sample (over all channels) per column.
+    pub envelope: Envelope,
+    /// Columns (of the envelope's width) holding at least one clipped run.
+    pub clipped: Vec<bool>,
+    /// Short-term loudness (3 s window), LUFS, one point per `loudness_interval_s`, the
+    /// loudest window of each stretch; None where the window is silent.
+    pub loudness_lufs: Vec<Option<f32>>,
+    pub loudness_interval_s: f64,
+}
+
+/// Min/max columns of a waveform: column `i` covers seconds
+/// `[i * column_s, (i + 1) * column_s)`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub column_s: f64,
+    pub min: Vec<f32>,
+    pub max: Vec<f32>,
 }
 
 /// Figures of 50 ms windows (each window: its peak over all channels, its RMS over all
@@ -158,6 +191,8 @@ pub struct AnalysisSettings {
     /// The DC offset the profile accepts (`signal/dc-offset`), dBFS: windows are judged
     /// against it.
     pub dc_limit_dbfs: f64,
+    /// Also measure the curves over time (`Analysis::series`) for a report's plots.
+    pub series: bool,
 }
 
 impl Default for AnalysisSettings {
@@ -167,6 +202,7 @@ impl Default for AnalysisSettings {
             clip_min_run: 3,
             silence_floor_dbfs: -90.0,
             dc_limit_dbfs: -50.0,
+            series: false,
         }
     }
 }

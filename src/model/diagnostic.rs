@@ -158,6 +158,14 @@ pub struct Diagnostic {
     /// The text the finding is about: part of a file name, a line of the notes or the config.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// Where in the file the finding happens, seconds from the start of the file `path`
+    /// names (a clipped run, the true peak, the worst null-test window, where a short file
+    /// ends); None for a finding about the file as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_s: Option<f64>,
+    /// The end of that stretch; None for a moment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_s: Option<f64>,
 }
 
 impl Diagnostic {
@@ -165,5 +173,35 @@ impl Diagnostic {
     pub fn with_span(mut self, span: Span) -> Self {
         self.span = Some(span);
         self
+    }
+
+    /// `at 01:14.220`, or `at 01:14.220–01:16.000` for a stretch; None when the finding has
+    /// no place in time.
+    pub fn place(&self) -> Option<String> {
+        let start = self.start_s?;
+        Some(match self.end_s {
+            Some(end) if clock(end) != clock(start) => {
+                format!("at {}–{}", clock(start), clock(end))
+            }
+            _ => format!("at {}", clock(start)),
+        })
+    }
+}
+
+/// `01:02:03.456` (hours only when needed), for positions in a file.
+pub fn clock(seconds: f64) -> String {
+    let seconds = if seconds.is_finite() {
+        seconds.max(0.0)
+    } else {
+        0.0
+    };
+    let millis = (seconds * 1000.0).round() as u64;
+    let (hours, rest) = (millis / 3_600_000, millis % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    let (secs, millis) = (rest / 1000, rest % 1000);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{secs:02}.{millis:03}")
+    } else {
+        format!("{minutes:02}:{secs:02}.{millis:03}")
     }
 }

@@ -26,6 +26,9 @@ pub struct Options {
     /// A directory to keep each file's scan result in between runs (`crate::cache`); None
     /// scans every file every time.
     pub cache: Option<PathBuf>,
+    /// Also measure each file's curves over time (waveform overview, short-term loudness)
+    /// for a report's plots (`Analysis::series`).
+    pub series: bool,
 }
 
 impl Default for Options {
@@ -36,6 +39,7 @@ impl Default for Options {
             mode: ScanMode::Full,
             jobs: None,
             cache: None,
+            series: false,
         }
     }
 }

@@ -22,7 +22,11 @@ pub fn render(report: &Report) -> String {
                 properties.push_str(&format!(",line={},col={}", span.line, span.column));
             }
             properties.push_str(&format!(",title={}", escape_property(diagnostic.rule)));
-            let text = format!("{}\nhelp: {}", diagnostic.message, diagnostic.help);
+            let text = format!(
+                "{}\nhelp: {}",
+                super::placed_message(diagnostic),
+                diagnostic.help
+            );
             out.push_str(&format!(
                 "::{command} {properties}::{}\n",
                 escape_data(&text)

@@ -1,5 +1,6 @@
-//! Human output: each diagnostic rendered by miette (rule id, severity, file, message, help,
-//! and a labelled span where the finding is about text), then a summary line.
+//! Human output: the findings grouped under each file (its name once, then each finding
+//! rendered by miette: severity, rule id, where in the file, message, help, and a labelled
+//! span where the finding is about text), then a summary line.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,20 +41,18 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.diagnostic.path {
-            Some(path) => write!(f, "{path}: {}", self.diagnostic.message),
-            None => f.write_str(&self.diagnostic.message),
+        // The file is the group's heading; the rule id leads, as a compiler's error code does.
+        f.write_str(self.diagnostic.rule)?;
+        if let Some(place) = self.diagnostic.place() {
+            write!(f, " {place}")?;
         }
+        write!(f, ": {}", self.diagnostic.message)
     }
 }
 
 impl std::error::Error for Rendered<'_> {}
 
 impl miette::Diagnostic for Rendered<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diagnostic.rule))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
@@ -99,15 +98,14 @@ pub fn render_diagnostic(diagnostic: &Diagnostic, style: Style) -> String {
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
-        out = format!(
-            "{}: {rendered}\n  help: {}\n",
-            diagnostic.rule, diagnostic.help
-        );
+        out = format!("{rendered}\n  help: {}\n", diagnostic.help);
     }
     out
 }
 
-/// Every diagnostic of the report. With several deliveries (or sections), each one's
+/// Every diagnostic of the report, grouped under the file it is about (the name once, its
+/// findings below in the report's order: by rule); findings about the delivery as a whole
+/// come first, under the delivery's root. With several deliveries (or sections), each one's
 /// findings come under a heading that names its root and profile, since paths are relative
 /// to it.
 pub fn render_diagnostics(report: &Report, style: Style) -> String {
@@ -126,8 +124,25 @@ pub fn render_diagnostics(report: &Report, style: Style) -> String {
                 plural(summary.infos, "info")
             ));
         }
+        let mut group: Option<Option<&str>> = None;
         for diagnostic in &entry.diagnostics {
+            let path = diagnostic.path.as_deref();
+            if group != Some(path) {
+                if group.is_some() {
+                    out.push('\n');
+                }
+                group = Some(path);
+                match path {
+                    Some(path) => out.push_str(path),
+                    None => {
+                        out.push_str(&format!("{} (the delivery)", entry.delivery.display_root))
+                    }
+                }
+                out.push('\n');
+            }
             out.push_str(&render_diagnostic(diagnostic, style));
+        }
+        if group.is_some() {
             out.push('\n');
         }
     }

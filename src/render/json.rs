@@ -1,15 +1,18 @@
-//! The schema-1 JSON document (SPEC.md): deliveries, files with their facts and analysis,
-//! diagnostics, summaries.
+//! The schema-2 JSON document (SPEC.md, README): deliveries, files with their facts and
+//! analysis (and, with `--series`, their curves over time), diagnostics placed in time,
+//! summaries.
 
 use serde::Serialize;
 
-use crate::model::analysis::Analysis;
+use crate::model::analysis::{Analysis, Series};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::record::{Bext, FileRecord};
 use crate::model::report::{Report, Summary};
 
-/// The version of the document's shape; bumped only for incompatible changes.
-pub const SCHEMA: u32 = 1;
+/// The version of the document's shape; bumped only for incompatible changes. 2: findings
+/// carry `start_s`/`end_s`, the analysis `last_clip_s`, `true_peak_s`, `first_non_finite_s`,
+/// files `series` with `--series`.
+pub const SCHEMA: u32 = 2;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -65,9 +68,12 @@ struct FileOut<'a> {
     bext: Option<&'a Bext>,
     #[serde(skip_serializing_if = "Option::is_none")]
     analysis: Option<&'a Analysis>,
+    /// The waveform overview and short-term loudness curve (`--series`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    series: Option<&'a Series>,
 }
 
-fn file_out(file: &FileRecord) -> FileOut<'_> {
+fn file_out(file: &FileRecord, series: bool) -> FileOut<'_> {
     let facts = file.facts.as_ref();
     FileOut {
         path: &file.rel,
@@ -92,11 +98,21 @@ fn file_out(file: &FileRecord) -> FileOut<'_> {
         duration_s: facts.map(|facts| (facts.duration_s() * 1e6).round() / 1e6),
         bext: facts.and_then(|facts| facts.bext.as_ref()),
         analysis: file.analysis.as_ref(),
+        series: file
+            .analysis
+            .as_ref()
+            .and_then(|analysis| analysis.series.as_ref())
+            .filter(|_| series),
     }
 }
 
-/// The schema-1 JSON document of the report, pretty-printed, ending in a newline.
+/// The document without the curves over time.
 pub fn render(report: &Report) -> String {
+    render_with(report, false)
+}
+
+/// The document; with `series`, each file's curves over time (when they were measured).
+pub fn render_with(report: &Report, series: bool) -> String {
     let document = Document {
         schema: SCHEMA,
         deliveries: report
@@ -106,7 +122,12 @@ pub fn render(report: &Report) -> String {
                 root: &entry.delivery.display_root,
                 profile: &entry.delivery.profile,
                 mode: if entry.delivery.fast { "fast" } else { "full" },
-                files: entry.delivery.files.iter().map(file_out).collect(),
+                files: entry
+                    .delivery
+                    .files
+                    .iter()
+                    .map(|file| file_out(file, series))
+                    .collect(),
                 null_test: entry.delivery.null_test.as_ref(),
                 diagnostics: &entry.diagnostics,
                 summary: entry.summary(),

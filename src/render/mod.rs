@@ -4,10 +4,12 @@ pub mod diff_human;
 pub mod diff_json;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod table;
 
 use crate::model::diagnostic::{Diagnostic, Span, SpanSource};
 use crate::model::report::Report;
@@ -18,7 +20,7 @@ use crate::model::report::Report;
 pub enum Format {
     /// Diagnostics with miette: rule, file, message, help, spans; a summary line.
     Human,
-    /// The schema-1 JSON document (see the README).
+    /// The schema-2 JSON document (see the README).
     Json,
     /// SARIF 2.1.0, for code-scanning UIs (GitHub code scanning).
     Sarif,
@@ -28,20 +30,51 @@ pub enum Format {
     Github,
     /// GitLab Code Quality report (`artifacts: reports: codequality:`), shown in merge requests.
     Gitlab,
+    /// One self-contained HTML page: verdict, timeline, measurements, waveforms, findings.
+    Html,
+}
+
+/// What the renderers need besides the report.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the human format looks.
+    pub human: human::Options,
+    /// JSON: each file's curves over time (`Analysis::series`, `--series`).
+    pub series: bool,
+    /// The run as the HTML page states it.
+    pub run: Run,
+}
+
+/// The run a report comes from, as a page given to someone else states it.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    /// The command line, as typed (arguments joined by spaces).
+    pub command_line: String,
+    /// When it ran, e.g. `2026-11-27 04:46 UTC`.
+    pub date: String,
 }
 
 impl Format {
-    /// The report in this format; `human` says how the human format looks (the others are
-    /// fixed documents).
-    pub fn render(self, report: &Report, human: &human::Options) -> String {
+    /// The report in this format.
+    pub fn render(self, report: &Report, options: &Options) -> String {
         match self {
-            Format::Human => human::render_with(report, human),
-            Format::Json => json::render(report),
+            Format::Human => human::render_with(report, &options.human),
+            Format::Json => json::render_with(report, options.series),
             Format::Sarif => sarif::render(report),
             Format::Junit => junit::render(report),
             Format::Github => github::render(report),
             Format::Gitlab => gitlab::render(report),
+            Format::Html => html::render(report, &options.run),
         }
+    }
+}
+
+/// A finding's message with where in the file it happens, for formats with no field of
+/// their own for it (SARIF, GitHub): `clipped: … (at 00:01.250–00:02.000)`.
+pub(crate) fn placed_message(diagnostic: &Diagnostic) -> String {
+    match diagnostic.place() {
+        Some(place) => format!("{} ({place})", diagnostic.message),
+        None => diagnostic.message.clone(),
     }
 }
 

@@ -191,7 +191,11 @@ pub fn render(report: &Report) -> String {
                 rule_index: metas.iter().position(|meta| meta.id == diagnostic.rule),
                 level: severity_level(diagnostic.severity),
                 message: Text {
-                    text: format!("{}\nhelp: {}", diagnostic.message, diagnostic.help),
+                    text: format!(
+                        "{}\nhelp: {}",
+                        super::placed_message(diagnostic),
+                        diagnostic.help
+                    ),
                 },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {

@@ -65,8 +65,16 @@ impl Rule for LengthMismatch {
             } else {
                 "longer"
             };
-            out.report(
+            // Placed where the files differ: from where the short file ends to where the
+            // others end (or the long file's extra stretch).
+            let (start, end) = (
+                facts.frames.min(reference) as f64 / rate,
+                facts.frames.max(reference) as f64 / rate,
+            );
+            out.report_at(
                 Some(&file.rel),
+                Some(start),
+                Some(end),
                 format!(
                     "{} {direction} than the other files: {} frames ({}) against {} ({}) in {} of {} files",
                     count(difference, "sample"),

@@ -264,6 +264,26 @@ impl Findings {
         self.push(self.severity, path, message, help, None);
     }
 
+    /// Like `report`, for a finding that happens at a place in the file: `start_s` (seconds
+    /// from the file's start) and, for a stretch, `end_s` (ignored without a start).
+    pub fn report_at(
+        &mut self,
+        path: Option<&str>,
+        start_s: Option<f64>,
+        end_s: Option<f64>,
+        message: impl fmt::Display,
+        help: impl fmt::Display,
+    ) {
+        let start_s = start_s.filter(|start| start.is_finite());
+        let end_s = end_s.filter(|end| end.is_finite() && start_s.is_some());
+        let finding = self.finding(self.severity, path, message, help, None);
+        self.found.push(Diagnostic {
+            start_s,
+            end_s,
+            ..finding
+        });
+    }
+
     /// Like `report`, with a span.
     pub fn report_span(
         &mut self,
@@ -307,14 +327,28 @@ impl Findings {
         help: impl fmt::Display,
         span: Option<Span>,
     ) {
-        self.found.push(Diagnostic {
+        let finding = self.finding(severity, path, message, help, span);
+        self.found.push(finding);
+    }
+
+    fn finding(
+        &self,
+        severity: Severity,
+        path: Option<&str>,
+        message: impl fmt::Display,
+        help: impl fmt::Display,
+        span: Option<Span>,
+    ) -> Diagnostic {
+        Diagnostic {
             rule: self.rule,
             severity,
             path: path.map(str::to_owned),
             message: message.to_string(),
             help: help.to_string(),
             span,
-        });
+            start_s: None,
+            end_s: None,
+        }
     }
 
     /// The findings, as diagnostics.

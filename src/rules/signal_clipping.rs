@@ -65,8 +65,10 @@ impl Rule for SignalClipping {
                 let first = analysis
                     .first_clip_s
                     .map_or(String::new(), |at| format!(", the first at {}", clock(at)));
-                out.report(
+                out.report_at(
                     Some(&file.rel),
+                    analysis.first_clip_s,
+                    analysis.last_clip_s,
                     format!(
                         "clipped: {} in runs of {} or more at full scale (longest run {}){first}",
                         count(analysis.clipped_samples, "sample"),
@@ -77,8 +79,10 @@ impl Rule for SignalClipping {
                 );
             } else if params.true_peak_over_zero && facts.sample_format == SampleFormat::Int {
                 if let Some(true_peak) = analysis.true_peak_dbtp.filter(|peak| *peak > 0.0) {
-                    out.report(
+                    out.report_at(
                         Some(&file.rel),
+                        analysis.true_peak_s,
+                        analysis.true_peak_s.map(|at| at + 0.1),
                         format!("true peak is {true_peak:+.2} dBTP: the waveform between the samples goes over full scale and clips on playback and conversion"),
                         "lower the level by at least the overshoot and export it again",
                     );

@@ -34,8 +34,10 @@ impl Rule for SignalNonFinite {
             if analysis.non_finite_samples == 0 {
                 continue;
             }
-            out.report(
+            out.report_at(
                 Some(&file.rel),
+                analysis.first_non_finite_s,
+                None,
                 format!("{} NaN or infinite: not audio values", count(analysis.non_finite_samples, "sample is").replace("sample iss", "samples are")),
                 "a plug-in or conversion produced invalid values: bypass processing one by one to find it, then export again",
             );

@@ -58,8 +58,10 @@ impl Rule for SignalSilent {
                 ),
                 Some(_) => continue,
             };
-            out.report(
+            out.report_at(
                 Some(&file.rel),
+                Some(0.0),
+                Some(facts.duration_s()),
                 message,
                 "check the track's mute, solo, routing and output in the session, then export it again",
             );

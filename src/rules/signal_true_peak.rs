@@ -56,8 +56,11 @@ impl Rule for SignalTruePeak {
             if true_peak <= ceiling || !params.files.0.is_match(file.name()) {
                 continue;
             }
-            out.report(
+            // The highest true peak is placed to the 100 ms stretch that holds it.
+            out.report_at(
                 Some(&file.rel),
+                analysis.true_peak_s,
+                analysis.true_peak_s.map(|at| at + 0.1),
                 format!("true peak is {true_peak:+.2} dBTP, over the {ceiling:+.1} dBTP ceiling by {:.2} dB", true_peak - ceiling),
                 format!("lower the level by at least {:.1} dB (or use a true-peak limiter on the print master) and print again", true_peak - ceiling),
             );

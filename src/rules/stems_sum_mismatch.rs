@@ -180,7 +180,14 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
             None => String::new(),
         }
     );
-    out.report(Some(path), message, help);
+    // Placed at the worst 100 ms window of the residual (the same time in every file).
+    out.report_at(
+        Some(path),
+        measured.worst_window_s,
+        measured.worst_window_s.map(|at| at + 0.1),
+        message,
+        help,
+    );
 }
 
 /// The depth, the residual's peak and where it is loudest.

@@ -37,19 +37,7 @@ pub fn seconds(value: f64) -> String {
     }
 }
 
-/// `01:02:03.456` (hours only when needed), for positions in a file.
-pub fn clock(seconds: f64) -> String {
-    let seconds = seconds.max(0.0);
-    let millis = (seconds * 1000.0).round() as u64;
-    let (hours, rest) = (millis / 3_600_000, millis % 3_600_000);
-    let (minutes, rest) = (rest / 60_000, rest % 60_000);
-    let (secs, millis) = (rest / 1000, rest % 1000);
-    if hours > 0 {
-        format!("{hours}:{minutes:02}:{secs:02}.{millis:03}")
-    } else {
-        format!("{minutes:02}:{secs:02}.{millis:03}")
-    }
-}
+pub use crate::model::diagnostic::clock;
 
 /// A plural noun: `1 sample`, `3 samples`.
 pub fn count(value: u64, noun: &str) -> String {

@@ -1,6 +1,8 @@
 //! Runs of consecutive samples at full scale in one channel (runs continue across blocks).
 
+use super::bins::Bins;
 use super::{from_db, seconds, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+use crate::model::analysis::Series;
 
 pub struct Clipping {
     sample_rate: u32,
@@ -12,6 +14,10 @@ pub struct Clipping {
     clip_runs: u64,
     longest_run: u64,
     first_clip: Option<u64>,
+    /// The frame after the last clipped sample of a run.
+    last_clip_end: Option<u64>,
+    /// Which columns of the waveform overview hold clipped samples (with `series`).
+    marks: Option<Bins<bool>>,
 }
 
 impl Clipping {
@@ -25,20 +31,42 @@ impl Clipping {
             clip_runs: 0,
             longest_run: 0,
             first_clip: None,
+            last_clip_end: None,
+            marks: settings
+                .series
+                .then(|| Bins::new(false, |a: &bool, b: &bool| *a || *b)),
         }
     }
 }
 
 impl Accumulator for Clipping {
     fn push(&mut self, frames: &Frames<'_>) {
+        if let Some(marks) = &mut self.marks {
+            // Keep the marks' columns as wide as the overview's, clipped or not.
+            marks.reach(frames.position + frames.frames() as u64 - 1);
+        }
         for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
             for (&value, run) in frame.iter().zip(self.runs.iter_mut()) {
                 if value.abs() >= self.clip_level {
                     *run += 1;
+                    let position = frames.position + index as u64;
+                    if *run >= self.min_run {
+                        self.last_clip_end = Some(position + 1);
+                        if let Some(marks) = &mut self.marks {
+                            let start = if *run == self.min_run {
+                                position + 1 - *run
+                            } else {
+                                position
+                            };
+                            for frame in start..=position {
+                                *marks.at(frame) = true;
+                            }
+                        }
+                    }
                     if *run == self.min_run {
                         self.clipped_samples += *run;
                         self.clip_runs += 1;
-                        let start = frames.position + index as u64 + 1 - *run;
+                        let start = position + 1 - *run;
                         self.first_clip = Some(self.first_clip.map_or(start, |s| s.min(start)));
                     } else if *run > self.min_run {
                         self.clipped_samples += 1;
@@ -58,5 +86,11 @@ impl Accumulator for Clipping {
         analysis.first_clip_s = self
             .first_clip
             .and_then(|frame| seconds(frame, self.sample_rate));
+        analysis.last_clip_s = self
+            .last_clip_end
+            .and_then(|frame| seconds(frame, self.sample_rate));
+        if let Some(marks) = self.marks {
+            analysis.series.get_or_insert_with(Series::default).clipped = marks.into_bins();
+        }
     }
 }

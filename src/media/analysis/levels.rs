@@ -11,6 +11,7 @@ pub struct Levels {
     /// Per channel: sum of the samples (for the DC offset) and NaN/inf samples.
     sums: Vec<f64>,
     non_finite: Vec<u64>,
+    first_non_finite: Option<u64>,
     frames: u64,
     first_sound: Option<u64>,
     last_sound: Option<u64>,
@@ -26,17 +27,20 @@ impl Levels {
             sum_squares: 0.0,
             sums: vec![0.0; channels],
             non_finite: vec![0; channels],
+            first_non_finite: None,
             frames: 0,
             first_sound: None,
             last_sound: None,
         }
     }
 
-    fn count_non_finite<T: Copy>(&mut self, raw: &[T], finite: impl Fn(T) -> bool) {
+    fn count_non_finite<T: Copy>(&mut self, raw: &[T], position: u64, finite: impl Fn(T) -> bool) {
         let channels = self.non_finite.len();
         for (index, &sample) in raw.iter().enumerate() {
             if !finite(sample) {
                 self.non_finite[index % channels] += 1;
+                self.first_non_finite
+                    .get_or_insert(position + (index / channels) as u64);
             }
         }
     }
@@ -65,8 +69,8 @@ impl Accumulator for Levels {
         self.frames += frames.frames() as u64;
         if frames.has_non_finite {
             match frames.raw {
-                Block::Float(raw) => self.count_non_finite(raw, f32::is_finite),
-                Block::Double(raw) => self.count_non_finite(raw, f64::is_finite),
+                Block::Float(raw) => self.count_non_finite(raw, frames.position, f32::is_finite),
+                Block::Double(raw) => self.count_non_finite(raw, frames.position, f64::is_finite),
                 Block::Int { .. } => {}
             }
         }
@@ -90,6 +94,9 @@ impl Accumulator for Levels {
             })
             .fold(0.0, f64::max);
         analysis.non_finite_samples = non_finite_samples;
+        analysis.first_non_finite_s = self
+            .first_non_finite
+            .and_then(|frame| seconds(frame, self.sample_rate));
         analysis.first_sound_s = self
             .first_sound
             .and_then(|frame| seconds(frame, self.sample_rate));

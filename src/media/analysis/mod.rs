@@ -7,10 +7,12 @@
 //! meter's gating history (8 bytes per 100 ms block, about 0.3 MB per hour whatever the
 //! channel count), kept so that loudness is exact rather than quantised to 0.1 LU bins.
 
+mod bins;
 mod bit_depth;
 mod channels;
 mod clipping;
 mod dc_offset;
+mod envelope;
 mod fingerprint;
 mod levels;
 mod limiter;
@@ -82,7 +84,7 @@ pub trait Accumulator: Send {
 /// Every measurement of the pass, one line each (order does not matter: each writes its own
 /// fields).
 fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn Accumulator>> {
-    vec![
+    let mut accumulators: Vec<Box<dyn Accumulator>> = vec![
         Box::new(levels::Levels::new(spec, settings)),
         Box::new(clipping::Clipping::new(spec, settings)),
         Box::new(dc_offset::DcSteadiness::new(spec, settings)),
@@ -90,9 +92,14 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
-        Box::new(loudness::Loudness::new(spec)),
+        Box::new(loudness::Loudness::new(spec, settings)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
-    ]
+    ];
+    // Curves over time, for a report's plots: only when asked for.
+    if settings.series {
+        accumulators.push(Box::new(envelope::Envelope::new(spec)));
+    }
+    accumulators
 }
 
 /// Accumulates an `Analysis` over the blocks of one file.
