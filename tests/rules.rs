@@ -830,12 +830,18 @@ fn dc_offset_is_a_steady_mean_not_the_lowest_octave_of_noise() {
             .expect("analysed")
     };
     let noise = analysis("04_PinkishNoise.wav");
-    assert!(noise.dc_offset > 0.0032, "the noise's mean is over the threshold: {noise:?}");
+    assert!(
+        noise.dc_offset > 0.0032,
+        "the noise's mean is over the threshold: {noise:?}"
+    );
     assert!(noise.dc_steady_share.expect("sound") < 0.75, "{noise:?}");
     let patch = analysis("05_SamplerPatch.wav");
     assert!((patch.dc_offset - 0.01).abs() < 0.002, "{patch:?}");
     assert_eq!(patch.dc_steady_share, Some(1.0));
     let found = findings(dir.path());
     assert!(found.contains(&("signal/dc-offset".into(), "05_SamplerPatch.wav".into())));
-    assert!(!found.contains(&("signal/dc-offset".into(), "04_PinkishNoise.wav".into())), "{found:?}");
+    assert!(
+        !found.contains(&("signal/dc-offset".into(), "04_PinkishNoise.wav".into())),
+        "{found:?}"
+    );
 }

@@ -10,9 +10,8 @@ declare_rule! {
     /// in at least `min_steady_share` (75 %) of the half-second windows with sound, the window's
     /// own mean has the same sign and at least half the threshold. The mean of a short stretch
     /// of pink noise or of a bass note's tail comes from its lowest frequencies and wanders from
-    /// window to window: that is not an offset. Measured on the evaluation set
-    /// (`scripts/eval.sh`): a 2 % offset on a sampler patch and the real offsets of the GM
-    /// soundfont's string samples are found; pink noise is not.
+    /// window to window: that is not an offset, while a sampler patch with a 2 % offset carries
+    /// it in every window where it sounds.
     ///
     /// Why it matters: DC offset wastes headroom, makes clicks at every edit and fade that starts
     /// or stops off zero, and pushes compressors and limiters unevenly. It comes from faulty

@@ -98,7 +98,7 @@ impl Accumulator for DcSteadiness {
         } else {
             self.negative[channel]
         };
-        analysis.dc_steady_share = (self.sounding[channel] > 0)
-            .then(|| with_sign as f64 / self.sounding[channel] as f64);
+        analysis.dc_steady_share =
+            (self.sounding[channel] > 0).then(|| with_sign as f64 / self.sounding[channel] as f64);
     }
 }
