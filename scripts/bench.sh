@@ -1,58 +1,110 @@
 #!/usr/bin/env bash
-# Benchmark: stemlint against sox and ffmpeg on the same delivery.
+# Benchmark: stemlint against sox and ffmpeg on the delivery of issue 11, with its targets.
 #
-# Builds stemlint in release mode, writes a delivery of 24-bit stereo 48 kHz WAV files (pink
-# noise, made by sox) into a temporary folder, then times with hyperfine:
-#   - stemlint check (every statistic: peaks, true peak, loudness, LRA, clipping, bit depth...)
-#     on all cores and on one, and with --fast (headers only);
-#   - `sox FILE -n stats` for every file (peak, RMS, DC, bit depth; no loudness, no true peak);
-#   - `ffmpeg -af ebur128=peak=true` for every file (loudness + true peak, as stemlint measures).
-# The external tools run one file at a time and, for a fair comparison with stemlint's
-# parallelism, N files at a time (xargs -P, N = cores).
+# Builds stemlint in release mode, writes deterministically (sox -R: fixed random seed) a
+# delivery of 24 stereo 48 kHz / 24-bit WAV files of 90 s (pink noise at 24 levels, ~600 MB)
+# and one 60-minute stereo mix (~1 GB) into a temporary folder, warms the page cache, then
+# times with hyperfine (1 warm-up, 3 runs, medians):
+#   - stemlint check --no-cache (every statistic: peaks, true peak, loudness, LRA, clipping,
+#     bit depth...) on all cores and with --jobs 1;
+#   - stemlint check with an empty cache (first run), then again over the unchanged delivery
+#     (cached re-run), the cache in a temporary STEMLINT_CACHE_DIR;
+#   - `sox FILE -n stats` one file at a time and two at a time (peak, RMS, DC, bit depth; no
+#     loudness, no true peak);
+#   - `ffmpeg -af ebur128=peak=true` two at a time (loudness + true peak, as stemlint);
+#   - the 60-minute file with --jobs 1 and --jobs 2 (both cores on one long file).
+# Then prints the ratios issue 11 sets targets for, each with PASS or MISS.
 #
-# Usage: scripts/bench.sh [MINUTES_PER_FILE] [FILES]    (default: 4 minutes x 8 files, ~550 MB)
+# Usage: scripts/bench.sh            (CARGO_TARGET_DIR is honoured)
 # Installs sox, ffmpeg and hyperfine from Debian's packages if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes=${1:-4}
-files=${2:-8}
-cores=$(nproc)
+files=24
+seconds=90
+long_minutes=60
 
 need=()
-for tool in sox ffmpeg hyperfine; do command -v "$tool" >/dev/null || need+=("$tool"); done
+for tool in sox ffmpeg hyperfine python3; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if ((${#need[@]})); then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 cargo build --release --quiet
-bin=$PWD/target/release/stemlint
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stemlint
 
 work=$(mktemp -d /tmp/stemlint-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 delivery=$work/delivery
-mkdir -p "$delivery"
+long=$work/long
+cache=$work/cache
+mkdir -p "$delivery" "$long" "$cache"
 for index in $(seq -w 1 "$files"); do
-    sox -q -n -r 48000 -b 24 -c 2 "$delivery/${index}_Part.wav" synth "$((minutes * 60))" pinknoise vol 0.3
+    # -R: sox's fixed seed, so every run writes the same samples; one level per file.
+    sox -R -q -n -r 48000 -b 24 -c 2 "$delivery/${index}_Part.wav" \
+        synth "$seconds" pinknoise vol "0.$((20 + 10#$index))" &
+    (( 10#$index % 2 == 0 )) && wait
 done
+wait
 printf 'Tempo: 120 BPM\nMeter: 4/4\n' > "$delivery/notes.txt"
+sox -R -q -n -r 48000 -b 24 -c 2 "$long/Mix.wav" synth "$((long_minutes * 60))" pinknoise vol 0.3
 bytes=$(du -cb "$delivery"/*.wav | tail -1 | cut -f1)
-echo "delivery: $files files x $minutes min, 24-bit stereo 48 kHz, $((bytes / 1000000)) MB, $cores cores"
+long_bytes=$(du -cb "$long"/*.wav | tail -1 | cut -f1)
+echo "delivery: $files files x $seconds s, 24-bit stereo 48 kHz, $((bytes / 1000000)) MB;" \
+    "long file: $long_minutes min, $((long_bytes / 1000000)) MB; $(nproc) cores"
 
 # Warm the page cache so every command reads from memory, as the second run of a check would.
-cat "$delivery"/*.wav > /dev/null
+cat "$delivery"/*.wav "$long"/*.wav > /dev/null
 
-export delivery bin
-hyperfine --warmup 1 --runs 3 --export-markdown "$work/results.md" \
-    -n "stemlint check (all cores)" "$bin check --quiet --no-progress $delivery || true" \
-    -n "stemlint check --jobs 1" "$bin check --quiet --no-progress --jobs 1 $delivery || true" \
-    -n "stemlint check --fast" "$bin check --quiet --no-progress --fast $delivery || true" \
-    -n "sox stats (1 at a time)" "for f in $delivery/*.wav; do sox \"\$f\" -n stats 2>/dev/null; done" \
-    -n "sox stats ($cores at a time)" "ls $delivery/*.wav | xargs -P $cores -I{} sox {} -n stats 2>/dev/null" \
-    -n "ffmpeg ebur128 peak=true (1 at a time)" "for f in $delivery/*.wav; do ffmpeg -nostats -hide_banner -i \"\$f\" -af ebur128=peak=true -f null - 2>/dev/null; done" \
-    -n "ffmpeg ebur128 peak=true ($cores at a time)" "ls $delivery/*.wav | xargs -P $cores -I{} ffmpeg -nostats -hide_banner -i {} -af ebur128=peak=true -f null - 2>/dev/null"
-cat "$work/results.md"
-echo "throughput of 'stemlint check': divide $((bytes / 1000000)) MB by the mean above"
+check="$bin check --quiet --no-progress"
+wavs="ls $delivery/*.wav"
+export STEMLINT_CACHE_DIR=$cache
+hyperfine --warmup 1 --runs 3 --style basic \
+    --export-json "$work/results.json" --export-markdown "$work/results.md" \
+    -n full "$check --no-cache $delivery || true" \
+    -n jobs1 "$check --no-cache --jobs 1 $delivery || true" \
+    -n first --prepare "rm -rf $cache/*" "$check $delivery || true" \
+    -n cached "$check $delivery || true" \
+    -n sox1 "for f in $delivery/*.wav; do sox \"\$f\" -n stats 2>/dev/null; done" \
+    -n sox2 "$wavs | xargs -P 2 -I{} sox {} -n stats 2>/dev/null" \
+    -n ffmpeg2 "$wavs | xargs -P 2 -I{} ffmpeg -nostats -hide_banner -i {} -af ebur128=peak=true -f null - 2>/dev/null" \
+    -n long_jobs1 "$check --no-cache --jobs 1 $long || true" \
+    -n long_jobs2 "$check --no-cache --jobs 2 $long || true" \
+    >/dev/null
+
+python3 - "$work/results.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+median = {name: r["median"] for name, r in results.items()}
+labels = {
+    "full": "stemlint check --no-cache (all cores)",
+    "jobs1": "stemlint check --no-cache --jobs 1",
+    "first": "stemlint check, empty cache (first run)",
+    "cached": "stemlint check, re-run over the unchanged delivery",
+    "sox1": "sox FILE -n stats, one at a time",
+    "sox2": "sox FILE -n stats, two at a time",
+    "ffmpeg2": "ffmpeg -af ebur128=peak=true, two at a time",
+    "long_jobs1": "60-min file, stemlint --jobs 1",
+    "long_jobs2": "60-min file, stemlint --jobs 2",
+}
+print("| command | median wall (s) | user+sys CPU (s) |")
+print("|---|---|---|")
+for name, label in labels.items():
+    r = results[name]
+    print(f"| {label} | {r['median']:.3f} | {r['user'] + r['system']:.2f} |")
+print()
+targets = [
+    ("full check / sox stats two at a time", median["full"] / median["sox2"], "<=", 1.0),
+    ("full check / ffmpeg ebur128 two at a time", median["full"] / median["ffmpeg2"], "<=", 0.15),
+    ("cached re-run / first run", median["cached"] / median["first"], "<=", 0.05),
+    ("long file: jobs 1 / jobs 2", median["long_jobs1"] / median["long_jobs2"], ">=", 1.7),
+]
+print("| ratio | measured | target | |")
+print("|---|---|---|---|")
+for label, value, op, target in targets:
+    ok = value <= target if op == "<=" else value >= target
+    print(f"| {label} | {value:.3f} | {op} {target} | {'PASS' if ok else 'MISS'} |")
+PY
 
 # Peak memory of one full check.
-/usr/bin/time -v "$bin" check --quiet --no-progress "$delivery" 2> "$work/time.txt" > /dev/null || true
+/usr/bin/time -v $check --no-cache "$delivery" 2> "$work/time.txt" > /dev/null || true
 grep -E "Maximum resident set size|Elapsed" "$work/time.txt"
