@@ -15,7 +15,7 @@
 #   - the 60-minute file with --jobs 1 and --jobs 2 (both cores on one long file).
 # Then prints the ratios issue 11 sets targets for, each with PASS or MISS.
 #
-# Usage: scripts/bench.sh            (CARGO_TARGET_DIR is honoured)
+# Usage: scripts/bench.sh   (CARGO_TARGET_DIR and TMPDIR are honoured; ~1.7 GB of WAV in TMPDIR)
 # Installs sox, ffmpeg and hyperfine from Debian's packages if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ fi
 cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stemlint
 
-work=$(mktemp -d /tmp/stemlint-bench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/stemlint-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 delivery=$work/delivery
 long=$work/long
