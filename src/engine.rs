@@ -303,17 +303,7 @@ fn scan_all(
             })
             .collect::<Vec<_>>()
     };
-    let scanned = match options.jobs {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|error| Error::Io {
-                path: "--jobs".to_owned(),
-                message: format!("cannot start {threads} worker threads: {error}"),
-            })?
-            .install(scan),
-        None => scan(),
-    };
+    let scanned = crate::plan::in_pool(options.jobs, scan)?;
     let mut slots: Vec<Vec<Option<FileRecord>>> = discovered
         .iter()
         .map(|found| found.audio.iter().map(|_| None).collect())

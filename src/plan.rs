@@ -234,3 +234,22 @@ fn globs(patterns: &[String], origin: Option<&Origin>) -> Result<GlobSet, Error>
         message: error.to_string(),
     })
 }
+
+/// Runs `work` on a pool of `jobs` worker threads (`--jobs`), or on rayon's default pool (one
+/// thread per core) when None.
+pub(crate) fn in_pool<T: Send>(
+    jobs: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, Error> {
+    match jobs {
+        Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|error| Error::Io {
+                path: "--jobs".to_owned(),
+                message: format!("cannot start {threads} worker threads: {error}"),
+            })?
+            .install(work)),
+        None => Ok(work()),
+    }
+}

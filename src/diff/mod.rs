@@ -182,17 +182,7 @@ pub fn diff(old: &Path, new: &Path, options: &DiffOptions) -> Result<DiffReport,
             })
             .collect::<Vec<_>>()
     };
-    let scanned = match options.jobs {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|error| Error::Io {
-                path: "--jobs".to_owned(),
-                message: format!("cannot start {threads} worker threads: {error}"),
-            })?
-            .install(run),
-        None => run(),
-    };
+    let scanned = crate::plan::in_pool(options.jobs, run)?;
 
     let mut pairs = Vec::new();
     let mut removed = Vec::new();
