@@ -1,135 +1,117 @@
-//! Loudness and true peak (ITU-R BS.1770-4 / EBU R128) with the `ebur128` crate: integrated
-//! loudness, loudness range, true peak and the peak-to-loudness ratio.
+//! Integrated loudness and loudness range (ITU-R BS.1770-4 / EBU R128) with our own kernel
+//! (`media::loudness`, figure for figure as the `ebur128` crate), and the peak-to-loudness
+//! ratio once the true peak is known too.
 
-use ebur128::{Channel, EbuR128, Mode};
+use super::{Accumulator, Analysis, Frames, StreamSpec};
+use crate::media::loudness::{
+    LoudnessMeter, DUAL_MONO_WEIGHT, FRONT_WEIGHT, SURROUND_WEIGHT, UNUSED_WEIGHT,
+};
 
-use super::{to_db, Accumulator, Analysis, Frames, StreamSpec};
+/// The most channels metered, as libebur128 (and the `ebur128` crate) allow.
+const MAX_CHANNELS: u16 = 64;
 
 pub struct Loudness {
-    /// None when the stream cannot be metered (no channels, more than the meter's 64, a rate
-    /// it refuses) or the meter failed part-way: loudness figures are then absent.
-    meter: Option<EbuR128>,
+    /// None when the stream cannot be metered (no channels, more than 64, a rate the meter
+    /// refuses): loudness figures are then absent.
+    meter: Option<LoudnessMeter>,
 }
 
 impl Loudness {
     pub fn new(spec: &StreamSpec) -> Self {
-        Loudness {
-            meter: new_meter(spec),
-        }
+        let meter = (spec.channels <= MAX_CHANNELS)
+            .then(|| {
+                LoudnessMeter::new(
+                    spec.sample_rate,
+                    &channel_weights(spec.channels, spec.channel_mask),
+                )
+            })
+            .flatten();
+        Loudness { meter }
     }
 }
 
 impl Accumulator for Loudness {
     fn push(&mut self, frames: &Frames<'_>) {
-        // The full-scale samples are exactly what the meter reads from any sample type (its
-        // own conversion of i32 and f32 gives the same values), so one path serves all.
-        let fed = self
-            .meter
-            .as_mut()
-            .map(|meter| meter.add_frames_f64(frames.samples));
-        // A meter that rejected a block has lost its place in the stream: its figures would
-        // be wrong, so it is dropped rather than trusted.
-        if let Some(Err(_)) = fed {
-            self.meter = None;
+        if let Some(meter) = &mut self.meter {
+            meter.push_f64(frames.samples);
         }
     }
 
     fn finish(self: Box<Self>, analysis: &mut Analysis) {
-        if let Some(meter) = &self.meter {
-            read_meter(meter, analysis);
+        let Some(meter) = &self.meter else {
+            return;
+        };
+        analysis.integrated_lufs = meter.integrated_lufs();
+        if analysis.integrated_lufs.is_some() {
+            // Where no 3 s block passes the gate the range is 0 LU, as the crate reported.
+            analysis.loudness_range_lu = meter.loudness_range_lu().or(Some(0.0));
         }
+        analysis.peak_to_loudness_db = peak_to_loudness(analysis);
     }
 }
 
-/// The meter for `spec`, with a BS.1770 channel map, or None when it cannot measure it.
-fn new_meter(spec: &StreamSpec) -> Option<EbuR128> {
-    let channels = u32::from(spec.channels);
-    let mut meter = EbuR128::new(
-        channels,
-        spec.sample_rate,
-        Mode::I | Mode::LRA | Mode::TRUE_PEAK,
-    )
-    .ok()?;
-    meter
-        .set_channel_map(&channel_map(spec.channels, spec.channel_mask))
-        .ok()?;
-    Some(meter)
+/// True peak minus integrated loudness, when both are known (whichever accumulator finishes
+/// last sees both).
+pub fn peak_to_loudness(analysis: &Analysis) -> Option<f64> {
+    analysis
+        .true_peak_dbtp
+        .zip(analysis.integrated_lufs)
+        .map(|(peak, loudness)| peak - loudness)
 }
 
-/// BS.1770 position of each channel. The meter's own default drops channel 4 of a 5-channel
-/// file as if it were an LFE, and counts a mono file once where broadcast practice (and
-/// ffmpeg's `dualmono`) counts it as the same signal on both stereo speakers.
-fn channel_map(channels: u16, mask: Option<u32>) -> Vec<Channel> {
-    use Channel::*;
+/// BS.1770 weight of each channel. A mono file counts as the same signal on both stereo
+/// speakers (broadcast practice, ffmpeg's `dualmono`); a 5-channel file without a mask is
+/// L R C Ls Rs (libebur128's default would drop channel 4 as if it were an LFE).
+fn channel_weights(channels: u16, mask: Option<u32>) -> Vec<f64> {
+    const FRONT: f64 = FRONT_WEIGHT;
+    const SURROUND: f64 = SURROUND_WEIGHT;
+    const LFE: f64 = UNUSED_WEIGHT;
     let count = usize::from(channels);
     if count == 1 {
-        return vec![DualMono];
+        return vec![DUAL_MONO_WEIGHT];
     }
     // WAVE_FORMAT_EXTENSIBLE speaker bits, in the order channels appear in the file.
-    const SPEAKERS: [Channel; 18] = [
-        Left,          // FRONT_LEFT
-        Right,         // FRONT_RIGHT
-        Center,        // FRONT_CENTER
-        Unused,        // LOW_FREQUENCY: BS.1770 leaves the LFE out
-        LeftSurround,  // BACK_LEFT
-        RightSurround, // BACK_RIGHT
-        Left,          // FRONT_LEFT_OF_CENTER: weight 1.0 like any front channel
-        Right,         // FRONT_RIGHT_OF_CENTER
-        Mp180,         // BACK_CENTER
-        Mp090,         // SIDE_LEFT
-        Mm090,         // SIDE_RIGHT
-        Tp000,         // TOP_CENTER
-        Up030,         // TOP_FRONT_LEFT
-        Up000,         // TOP_FRONT_CENTER
-        Um030,         // TOP_FRONT_RIGHT
-        Up135,         // TOP_BACK_LEFT
-        Up180,         // TOP_BACK_CENTER
-        Um135,         // TOP_BACK_RIGHT
+    const SPEAKERS: [f64; 18] = [
+        FRONT,    // FRONT_LEFT
+        FRONT,    // FRONT_RIGHT
+        FRONT,    // FRONT_CENTER
+        LFE,      // LOW_FREQUENCY: BS.1770 leaves the LFE out
+        SURROUND, // BACK_LEFT (Ls)
+        SURROUND, // BACK_RIGHT (Rs)
+        FRONT,    // FRONT_LEFT_OF_CENTER
+        FRONT,    // FRONT_RIGHT_OF_CENTER
+        FRONT,    // BACK_CENTER (M+180: weight 1.0 in libebur128)
+        SURROUND, // SIDE_LEFT (M+090)
+        SURROUND, // SIDE_RIGHT (M-090)
+        FRONT,    // TOP_CENTER
+        FRONT,    // TOP_FRONT_LEFT
+        FRONT,    // TOP_FRONT_CENTER
+        FRONT,    // TOP_FRONT_RIGHT
+        FRONT,    // TOP_BACK_LEFT
+        FRONT,    // TOP_BACK_CENTER
+        FRONT,    // TOP_BACK_RIGHT
     ];
-    let mut map: Vec<Channel> = match mask.filter(|&mask| mask != 0) {
+    let mut weights: Vec<f64> = match mask.filter(|&mask| mask != 0) {
         Some(mask) => SPEAKERS
             .iter()
             .enumerate()
             .filter(|&(bit, _)| mask & (1 << bit) != 0)
-            .map(|(_, &speaker)| speaker)
+            .map(|(_, &weight)| weight)
             .collect(),
         None => match count {
-            3 => vec![Left, Right, Center],
-            4 => vec![Left, Right, LeftSurround, RightSurround],
-            5 => vec![Left, Right, Center, LeftSurround, RightSurround],
-            6 => vec![Left, Right, Center, Unused, LeftSurround, RightSurround],
+            3 => vec![FRONT; 3],
+            4 => vec![FRONT, FRONT, SURROUND, SURROUND],
+            5 => vec![FRONT, FRONT, FRONT, SURROUND, SURROUND],
+            6 => vec![FRONT, FRONT, FRONT, LFE, SURROUND, SURROUND],
             8 => vec![
-                Left,
-                Right,
-                Center,
-                Unused,
-                LeftSurround,
-                RightSurround,
-                Mp090,
-                Mm090,
+                FRONT, FRONT, FRONT, LFE, SURROUND, SURROUND, SURROUND, SURROUND,
             ],
-            _ => vec![Left, Right],
+            _ => vec![FRONT, FRONT],
         },
     };
     // Channels the layout does not name still carry programme: count them at weight 1.0
     // rather than silently dropping them.
-    map.resize(count, Center);
-    map.truncate(count);
-    map
-}
-
-/// Copies the meter's figures into `analysis`, leaving out what silence makes infinite.
-fn read_meter(meter: &EbuR128, analysis: &mut Analysis) {
-    analysis.integrated_lufs = meter.loudness_global().ok().filter(|lufs| lufs.is_finite());
-    if analysis.integrated_lufs.is_some() {
-        analysis.loudness_range_lu = meter.loudness_range().ok().filter(|lu| lu.is_finite());
-    }
-    let true_peak = (0..meter.channels())
-        .filter_map(|channel| meter.true_peak(channel).ok())
-        .fold(0.0_f64, f64::max);
-    analysis.true_peak_dbtp = to_db(true_peak);
-    analysis.peak_to_loudness_db = analysis
-        .true_peak_dbtp
-        .zip(analysis.integrated_lufs)
-        .map(|(peak, loudness)| peak - loudness);
+    weights.resize(count, FRONT);
+    weights.truncate(count);
+    weights
 }

@@ -15,6 +15,7 @@ mod levels;
 mod limiter;
 mod loudness;
 mod near_peak;
+mod true_peak;
 
 use super::Block;
 pub use crate::model::analysis::{Analysis, AnalysisSettings};
@@ -89,6 +90,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
         Box::new(loudness::Loudness::new(spec)),
+        Box::new(true_peak::TruePeak::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ]
 }
