@@ -48,6 +48,10 @@ pub struct LoudnessMeter {
     /// Channel-weighted energy sums of the last `PARTIALS_PER_SHORT_TERM_BLOCK` partials, a
     /// ring indexed by partial number.
     recent_partials: [f64; PARTIALS_PER_SHORT_TERM_BLOCK],
+    /// Short-term energies of the first 2.9 s, over a 3 s window that the stream does not
+    /// fill yet (the silence before the start counts as zero, as libebur128 reads it): for a
+    /// curve that starts with the file. Not used by the loudness range.
+    early_short_term: Vec<f64>,
     /// Partial blocks completed since the start.
     partials: u64,
     /// Mean-square energy of every 400 ms gating block at or above the absolute gate.
@@ -80,6 +84,7 @@ impl LoudnessMeter {
             partial_frames: (sample_rate as usize + 5) / 10,
             partial_filled: 0,
             recent_partials: [0.0; PARTIALS_PER_SHORT_TERM_BLOCK],
+            early_short_term: Vec::new(),
             partials: 0,
             gating_blocks: Vec::new(),
             short_term: Vec::new(),
@@ -156,6 +161,16 @@ impl LoudnessMeter {
         self.short_term.iter().map(|&energy| energy_to_lufs(energy))
     }
 
+    /// Short-term loudness every 100 ms from the start of the stream: value `i` covers the
+    /// 3 s ending at (i + 1) × 100 ms, the time before the start counting as silence (the
+    /// first 29 values) — the curve a plot wants. LUFS; silence reads −∞.
+    pub fn short_term_from_start_lufs(&self) -> impl Iterator<Item = f64> + '_ {
+        self.early_short_term
+            .iter()
+            .chain(&self.short_term)
+            .map(|&energy| energy_to_lufs(energy))
+    }
+
     /// Feeds whole frames through the filter, closing a partial block at each 100 ms edge.
     fn push<S: Sample>(&mut self, samples: &[S]) {
         let channels = self.channels();
@@ -229,6 +244,13 @@ impl LoudnessMeter {
             if energy >= ABSOLUTE_GATE_ENERGY || energy.is_nan() {
                 self.gating_blocks.push(energy);
             }
+        }
+        if self.partials < ring as u64 {
+            let total: f64 = (1..=self.partials)
+                .map(|back| self.recent_partials[((self.partials - back) % ring as u64) as usize])
+                .sum();
+            self.early_short_term
+                .push(total / (ring * self.partial_frames) as f64);
         }
         if self.partials >= ring as u64 {
             let energy = self.window_energy(ring);

@@ -1,85 +1,48 @@
-//! Loudness and true peak (ITU-R BS.1770-4 / EBU R128) with the `ebur128` crate: integrated
-//! loudness, loudness range, true peak and the peak-to-loudness ratio; where the true peak
-//! is (to 100 ms) and, for a report's plots, the short-term loudness every 100 ms.
-
-use ebur128::{Channel, EbuR128, Mode};
+//! Integrated loudness and loudness range (ITU-R BS.1770-4 / EBU R128) with our own kernel
+//! (`media::loudness`, figure for figure as the `ebur128` crate), and the peak-to-loudness
+//! ratio once the true peak is known too.
 
 use super::bins::Bins;
-use super::{seconds, to_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+use super::{seconds, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+use crate::media::loudness::{
+    LoudnessMeter, DUAL_MONO_WEIGHT, FRONT_WEIGHT, SURROUND_WEIGHT, UNUSED_WEIGHT,
+};
 use crate::model::analysis::Series;
 
+/// The most channels metered, as libebur128 (and the `ebur128` crate) allow.
+const MAX_CHANNELS: u16 = 64;
+
 pub struct Loudness {
-    /// None when the stream cannot be metered (no channels, more than the meter's 64, a rate
-    /// it refuses) or the meter failed part-way: loudness figures are then absent.
-    meter: Option<EbuR128>,
+    /// None when the stream cannot be metered (no channels, more than 64, a rate the meter
+    /// refuses): loudness figures are then absent.
+    meter: Option<LoudnessMeter>,
     sample_rate: u32,
-    /// The meter is read every `interval` frames (100 ms): the true peak's place and the
-    /// short-term curve.
-    interval: u64,
-    frames: u64,
-    /// The highest true peak of any interval so far, and the interval's first frame.
-    loudest_peak: (f64, u64),
-    /// Short-term loudness at the end of each interval (with `series`), the loudest of
-    /// each bin once bins merge.
-    curve: Option<Bins<Option<f32>>>,
+    /// With `series`: the short-term curve for a report's plots.
+    series: bool,
 }
 
 impl Loudness {
     pub fn new(spec: &StreamSpec, settings: &AnalysisSettings) -> Self {
+        let meter = (spec.channels <= MAX_CHANNELS)
+            .then(|| {
+                LoudnessMeter::new(
+                    spec.sample_rate,
+                    &channel_weights(spec.channels, spec.channel_mask),
+                )
+            })
+            .flatten();
         Loudness {
-            meter: new_meter(spec),
+            meter,
             sample_rate: spec.sample_rate,
-            interval: u64::from(spec.sample_rate / 10).max(1),
-            frames: 0,
-            loudest_peak: (0.0, 0),
-            curve: settings.series.then(|| {
-                Bins::new(None, |a: &Option<f32>, b: &Option<f32>| match (a, b) {
-                    (Some(a), Some(b)) => Some(a.max(*b)),
-                    _ => a.or(*b),
-                })
-            }),
+            series: settings.series,
         }
     }
 }
 
 impl Accumulator for Loudness {
     fn push(&mut self, frames: &Frames<'_>) {
-        let Some(meter) = self.meter.as_mut() else {
-            return;
-        };
-        // Fed up to each interval's end, where the meter is read; the meter's figures do not
-        // depend on how the stream is cut.
-        let mut rest = frames.samples;
-        while !rest.is_empty() {
-            let to_boundary = self.interval - self.frames % self.interval;
-            let take = (to_boundary as usize).min(rest.len() / frames.channels);
-            let (chunk, after) = rest.split_at(take * frames.channels);
-            // The full-scale samples are exactly what the meter reads from any sample type
-            // (its own conversion of i32 and f32 gives the same values). A meter that
-            // rejected a block has lost its place in the stream: its figures would be wrong,
-            // so it is dropped rather than trusted.
-            if meter.add_frames_f64(chunk).is_err() {
-                self.meter = None;
-                return;
-            }
-            let peak = (0..meter.channels())
-                .filter_map(|channel| meter.prev_true_peak(channel).ok())
-                .fold(0.0_f64, f64::max);
-            let start = self.frames - self.frames % self.interval;
-            if peak > self.loudest_peak.0 {
-                self.loudest_peak = (peak, start);
-            }
-            self.frames += take as u64;
-            if self.frames % self.interval == 0 {
-                if let Some(curve) = &mut self.curve {
-                    let lufs = meter
-                        .loudness_shortterm()
-                        .ok()
-                        .filter(|lufs| lufs.is_finite());
-                    *curve.at(start / self.interval) = lufs.map(|lufs| lufs as f32);
-                }
-            }
-            rest = after;
+        if let Some(meter) = &mut self.meter {
+            meter.push_f64(frames.samples);
         }
     }
 
@@ -87,108 +50,93 @@ impl Accumulator for Loudness {
         let Some(meter) = &self.meter else {
             return;
         };
-        read_meter(meter, analysis);
-        if analysis.true_peak_dbtp.is_some() {
-            analysis.true_peak_s = seconds(self.loudest_peak.1, self.sample_rate);
+        analysis.integrated_lufs = meter.integrated_lufs();
+        if analysis.integrated_lufs.is_some() {
+            // Where no 3 s block passes the gate the range is 0 LU, as the crate reported.
+            analysis.loudness_range_lu = meter.loudness_range_lu().or(Some(0.0));
         }
-        if let Some(curve) = self.curve {
+        analysis.peak_to_loudness_db = peak_to_loudness(analysis);
+        if self.series {
+            // One short-term value per 100 ms, placed at the 100 ms interval it ends; the
+            // latest of each bin once bins merge.
+            let mut curve = Bins::new(None, |a: &Option<f32>, b: &Option<f32>| match (a, b) {
+                (Some(a), Some(b)) => Some(a.max(*b)),
+                _ => a.or(*b),
+            });
+            for (index, lufs) in meter.short_term_from_start_lufs().enumerate() {
+                *curve.at(index as u64) = lufs.is_finite().then_some(lufs as f32);
+            }
+            let interval = u64::from(self.sample_rate / 10).max(1);
             let series = analysis.series.get_or_insert_with(Series::default);
             series.loudness_interval_s =
-                seconds(curve.width() * self.interval, self.sample_rate).unwrap_or(0.0);
+                seconds(curve.width() * interval, self.sample_rate).unwrap_or(0.0);
             series.loudness_lufs = curve.into_bins();
         }
     }
 }
 
-/// The meter for `spec`, with a BS.1770 channel map, or None when it cannot measure it.
-fn new_meter(spec: &StreamSpec) -> Option<EbuR128> {
-    let channels = u32::from(spec.channels);
-    let mut meter = EbuR128::new(
-        channels,
-        spec.sample_rate,
-        Mode::I | Mode::LRA | Mode::TRUE_PEAK,
-    )
-    .ok()?;
-    meter
-        .set_channel_map(&channel_map(spec.channels, spec.channel_mask))
-        .ok()?;
-    Some(meter)
+/// True peak minus integrated loudness, when both are known (whichever accumulator finishes
+/// last sees both).
+pub fn peak_to_loudness(analysis: &Analysis) -> Option<f64> {
+    analysis
+        .true_peak_dbtp
+        .zip(analysis.integrated_lufs)
+        .map(|(peak, loudness)| peak - loudness)
 }
 
-/// BS.1770 position of each channel. The meter's own default drops channel 4 of a 5-channel
-/// file as if it were an LFE, and counts a mono file once where broadcast practice (and
-/// ffmpeg's `dualmono`) counts it as the same signal on both stereo speakers.
-fn channel_map(channels: u16, mask: Option<u32>) -> Vec<Channel> {
-    use Channel::*;
+/// BS.1770 weight of each channel. A mono file counts as the same signal on both stereo
+/// speakers (broadcast practice, ffmpeg's `dualmono`); a 5-channel file without a mask is
+/// L R C Ls Rs (libebur128's default would drop channel 4 as if it were an LFE).
+fn channel_weights(channels: u16, mask: Option<u32>) -> Vec<f64> {
+    const FRONT: f64 = FRONT_WEIGHT;
+    const SURROUND: f64 = SURROUND_WEIGHT;
+    const LFE: f64 = UNUSED_WEIGHT;
     let count = usize::from(channels);
     if count == 1 {
-        return vec![DualMono];
+        return vec![DUAL_MONO_WEIGHT];
     }
     // WAVE_FORMAT_EXTENSIBLE speaker bits, in the order channels appear in the file.
-    const SPEAKERS: [Channel; 18] = [
-        Left,          // FRONT_LEFT
-        Right,         // FRONT_RIGHT
-        Center,        // FRONT_CENTER
-        Unused,        // LOW_FREQUENCY: BS.1770 leaves the LFE out
-        LeftSurround,  // BACK_LEFT
-        RightSurround, // BACK_RIGHT
-        Left,          // FRONT_LEFT_OF_CENTER: weight 1.0 like any front channel
-        Right,         // FRONT_RIGHT_OF_CENTER
-        Mp180,         // BACK_CENTER
-        Mp090,         // SIDE_LEFT
-        Mm090,         // SIDE_RIGHT
-        Tp000,         // TOP_CENTER
-        Up030,         // TOP_FRONT_LEFT
-        Up000,         // TOP_FRONT_CENTER
-        Um030,         // TOP_FRONT_RIGHT
-        Up135,         // TOP_BACK_LEFT
-        Up180,         // TOP_BACK_CENTER
-        Um135,         // TOP_BACK_RIGHT
+    const SPEAKERS: [f64; 18] = [
+        FRONT,    // FRONT_LEFT
+        FRONT,    // FRONT_RIGHT
+        FRONT,    // FRONT_CENTER
+        LFE,      // LOW_FREQUENCY: BS.1770 leaves the LFE out
+        SURROUND, // BACK_LEFT (Ls)
+        SURROUND, // BACK_RIGHT (Rs)
+        FRONT,    // FRONT_LEFT_OF_CENTER
+        FRONT,    // FRONT_RIGHT_OF_CENTER
+        FRONT,    // BACK_CENTER (M+180: weight 1.0 in libebur128)
+        SURROUND, // SIDE_LEFT (M+090)
+        SURROUND, // SIDE_RIGHT (M-090)
+        FRONT,    // TOP_CENTER
+        FRONT,    // TOP_FRONT_LEFT
+        FRONT,    // TOP_FRONT_CENTER
+        FRONT,    // TOP_FRONT_RIGHT
+        FRONT,    // TOP_BACK_LEFT
+        FRONT,    // TOP_BACK_CENTER
+        FRONT,    // TOP_BACK_RIGHT
     ];
-    let mut map: Vec<Channel> = match mask.filter(|&mask| mask != 0) {
+    let mut weights: Vec<f64> = match mask.filter(|&mask| mask != 0) {
         Some(mask) => SPEAKERS
             .iter()
             .enumerate()
             .filter(|&(bit, _)| mask & (1 << bit) != 0)
-            .map(|(_, &speaker)| speaker)
+            .map(|(_, &weight)| weight)
             .collect(),
         None => match count {
-            3 => vec![Left, Right, Center],
-            4 => vec![Left, Right, LeftSurround, RightSurround],
-            5 => vec![Left, Right, Center, LeftSurround, RightSurround],
-            6 => vec![Left, Right, Center, Unused, LeftSurround, RightSurround],
+            3 => vec![FRONT; 3],
+            4 => vec![FRONT, FRONT, SURROUND, SURROUND],
+            5 => vec![FRONT, FRONT, FRONT, SURROUND, SURROUND],
+            6 => vec![FRONT, FRONT, FRONT, LFE, SURROUND, SURROUND],
             8 => vec![
-                Left,
-                Right,
-                Center,
-                Unused,
-                LeftSurround,
-                RightSurround,
-                Mp090,
-                Mm090,
+                FRONT, FRONT, FRONT, LFE, SURROUND, SURROUND, SURROUND, SURROUND,
             ],
-            _ => vec![Left, Right],
+            _ => vec![FRONT, FRONT],
         },
     };
     // Channels the layout does not name still carry programme: count them at weight 1.0
     // rather than silently dropping them.
-    map.resize(count, Center);
-    map.truncate(count);
-    map
-}
-
-/// Copies the meter's figures into `analysis`, leaving out what silence makes infinite.
-fn read_meter(meter: &EbuR128, analysis: &mut Analysis) {
-    analysis.integrated_lufs = meter.loudness_global().ok().filter(|lufs| lufs.is_finite());
-    if analysis.integrated_lufs.is_some() {
-        analysis.loudness_range_lu = meter.loudness_range().ok().filter(|lu| lu.is_finite());
-    }
-    let true_peak = (0..meter.channels())
-        .filter_map(|channel| meter.true_peak(channel).ok())
-        .fold(0.0_f64, f64::max);
-    analysis.true_peak_dbtp = to_db(true_peak);
-    analysis.peak_to_loudness_db = analysis
-        .true_peak_dbtp
-        .zip(analysis.integrated_lufs)
-        .map(|(peak, loudness)| peak - loudness);
+    weights.resize(count, FRONT);
+    weights.truncate(count);
+    weights
 }

@@ -18,6 +18,7 @@ mod levels;
 mod limiter;
 mod loudness;
 mod near_peak;
+mod true_peak;
 
 use super::Block;
 pub use crate::model::analysis::{Analysis, AnalysisSettings};
@@ -93,6 +94,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
         Box::new(loudness::Loudness::new(spec, settings)),
+        Box::new(true_peak::TruePeak::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
     // Curves over time, for a report's plots: only when asked for.
