@@ -34,6 +34,11 @@ fi
 echo "$(wc -l <<< "$listing") files in the package, no test audio"
 
 export CARGO_TARGET_DIR="$repo/target/install"
+# Every install below (ours, pre-commit's, the GitLab job's) is a release build. They are here to
+# prove that the crate installs and the installed binary runs, not to be fast: at opt-level 0 and
+# without line tables a 2-core CI builds them in a fraction of the time. A caller may set its own.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-0}"
+export CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-false}"
 step "cargo install --locked --path (from the clone)"
 cargo install --locked --quiet --path "$clone" --root "$work/installed"
 "$work/installed/bin/stemlint" --version
