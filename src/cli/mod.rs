@@ -30,18 +30,21 @@ pub fn main() -> ExitCode {
         }
     }));
     let cli = args::parse();
+    // `--quiet` is global: after any subcommand it lands here too. It silences the status lines
+    // ("wrote …", "removed …"); what went wrong is still said.
+    let quiet = cli.check.quiet;
     let result = match cli.command {
         Some(Command::Check(args)) => check(with_env_color(args)),
         None => check(with_env_color(cli.check)),
         Some(Command::Rules { markdown }) => list_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Profiles) => list_profiles(),
-        Some(Command::Cache { action }) => cache(action),
-        Some(Command::Init { path, profile }) => init(path, &profile),
+        Some(Command::Cache { action }) => cache(action, quiet),
+        Some(Command::Init { path, profile }) => init(path, &profile, quiet),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Manpage) => manpage(),
         Some(Command::Diff(args)) => diff(args),
-        Some(Command::Session(args)) => session(args),
+        Some(Command::Session(args)) => session(args, quiet),
     };
     match result {
         Ok(code) => code,
@@ -237,7 +240,7 @@ fn explain(id: &str) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cache(action: CacheAction) -> miette::Result<ExitCode> {
+fn cache(action: CacheAction, quiet: bool) -> miette::Result<ExitCode> {
     let Some(dir) = stemlint::cache::default_dir() else {
         eprintln!("no cache directory: set STEMLINT_CACHE_DIR, XDG_CACHE_HOME or HOME");
         return Ok(ExitCode::from(2));
@@ -249,7 +252,9 @@ fn cache(action: CacheAction) -> miette::Result<ExitCode> {
                 path: dir.display().to_string(),
                 message: error.to_string(),
             })?;
-            println!("removed {removed} cached results from {}", dir.display());
+            if !quiet {
+                println!("removed {removed} cached results from {}", dir.display());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -286,7 +291,11 @@ fn list_profiles() -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn init(path: Option<std::path::PathBuf>, profile_name: &str) -> miette::Result<ExitCode> {
+fn init(
+    path: Option<std::path::PathBuf>,
+    profile_name: &str,
+    quiet: bool,
+) -> miette::Result<ExitCode> {
     let text = profile::init_template(profile_name)?;
     match path {
         None => {
@@ -303,7 +312,9 @@ fn init(path: Option<std::path::PathBuf>, profile_name: &str) -> miette::Result<
                 path: target.display().to_string(),
                 message: error.to_string(),
             })?;
-            eprintln!("wrote {}", target.display());
+            if !quiet {
+                eprintln!("wrote {}", target.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -331,7 +342,7 @@ fn diff(args: DiffArgs) -> miette::Result<ExitCode> {
     })
 }
 
-fn session(args: SessionArgs) -> miette::Result<ExitCode> {
+fn session(args: SessionArgs, quiet: bool) -> miette::Result<ExitCode> {
     let options = Options {
         profile: args.profile,
         config: args.config,
@@ -351,11 +362,13 @@ fn session(args: SessionArgs) -> miette::Result<ExitCode> {
     for (rel, why) in &built.skipped {
         eprintln!("left out {rel}: {why}");
     }
-    eprintln!(
-        "wrote {}: {} tracks at {} Hz",
-        args.reaper.display(),
-        built.session.tracks.len(),
-        built.session.sample_rate
-    );
+    if !quiet {
+        eprintln!(
+            "wrote {}: {} tracks at {} Hz",
+            args.reaper.display(),
+            built.session.tracks.len(),
+            built.session.sample_rate
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
