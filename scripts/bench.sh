@@ -4,7 +4,7 @@
 # Builds stemlint in release mode, writes deterministically (sox -R: fixed random seed) a
 # delivery of 24 stereo 48 kHz / 24-bit WAV files of 90 s (pink noise at 24 levels, ~600 MB)
 # and one 60-minute stereo mix (~1 GB) into a temporary folder, warms the page cache, then
-# times with hyperfine (1 warm-up, 3 runs, medians):
+# times with hyperfine (1 warm-up, 5 runs, medians):
 #   - stemlint check --no-cache (every statistic: peaks, true peak, loudness, LRA, clipping,
 #     bit depth...) on all cores and with --jobs 1;
 #   - stemlint check with an empty cache (first run), then again over the unchanged delivery
@@ -58,11 +58,15 @@ cat "$delivery"/*.wav "$long"/*.wav > /dev/null
 check="$bin check --quiet --no-progress"
 wavs="ls $delivery/*.wav"
 export STEMLINT_CACHE_DIR=$cache
-hyperfine --warmup 1 --runs 3 --style basic \
+# One --prepare per command (hyperfine applies a single one to every command): only the first
+# run starts from an empty cache.
+hyperfine --warmup 1 --runs 5 --style basic \
     --export-json "$work/results.json" --export-markdown "$work/results.md" \
+    --prepare true --prepare true --prepare "rm -rf $cache/*" --prepare true --prepare true \
+    --prepare true --prepare true --prepare true --prepare true \
     -n full "$check --no-cache $delivery || true" \
     -n jobs1 "$check --no-cache --jobs 1 $delivery || true" \
-    -n first --prepare "rm -rf $cache/*" "$check $delivery || true" \
+    -n first "$check $delivery || true" \
     -n cached "$check $delivery || true" \
     -n sox1 "for f in $delivery/*.wav; do sox \"\$f\" -n stats 2>/dev/null; done" \
     -n sox2 "$wavs | xargs -P 2 -I{} sox {} -n stats 2>/dev/null" \

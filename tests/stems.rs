@@ -107,6 +107,11 @@ fn stereo() -> Wav {
 
 /// Four stems, the mix, and notes, into `dir`; `change` applies to stem `changed_index`.
 fn write_delivery(dir: &Path, changed_index: usize, change: Change) {
+    write_delivery_of(dir, FRAMES, changed_index, change);
+}
+
+fn write_delivery_of(dir: &Path, frames: u64, changed_index: usize, change: Change) {
+    let stereo = || stereo().frames(frames);
     for index in 0..STEMS.len() {
         let change = if index == changed_index {
             change
@@ -528,8 +533,8 @@ fn human_output_of_a_stems_delivery() {
 
 #[test]
 fn sources_with_different_block_sizes_stay_in_lockstep() {
-    // A float mix is read in blocks of another size than the 24-bit stems (256 KiB each:
-    // 32768 stereo float frames against 43690 stereo 24-bit frames); the carry buffers must
+    // A float mix is read in blocks of another size than the 24-bit stems (128 KiB each:
+    // 16384 stereo float frames against 21845 stereo 24-bit frames); the carry buffers must
     // keep every sample aligned, so the null stays at the rounding of the stems.
     let dir = tempfile::tempdir().expect("a temporary directory");
     write_delivery(dir.path(), 0, Change::None);
@@ -1173,4 +1178,72 @@ fn other_channel_layouts_still_skip_the_null_test() {
             skipped[0].message
         );
     }
+}
+
+/// Runs the binary with `--jobs N` (None: the default, one worker per core) and JSON output,
+/// killed after `seconds`: None when it did not finish.
+fn run_jobs(dir: &Path, jobs: Option<&str>, seconds: u64) -> Option<serde_json::Value> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stemlint"))
+        .args([
+            "check",
+            "--profile",
+            "stems",
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .args(jobs.map(|jobs| ["--jobs", jobs]).into_iter().flatten())
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(seconds) {
+        if child
+            .try_wait()
+            .expect("the child can be waited for")
+            .is_some()
+        {
+            let output = child.wait_with_output().expect("its output");
+            return Some(serde_json::from_slice(&output.stdout).expect("JSON on stdout"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn every_core_measures_each_file_as_one_job_does_and_the_null_test_does_not_stall() {
+    // The stems are read by threads of the null test's own, outside the worker pool, while a
+    // file read by a pool worker splits its work between the workers: neither may wait for
+    // the other (a run that hands the null test's work to a busy pool never ends).
+    // Long enough (12 s, 27 blocks a file) for the null test's channels to fill up.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_delivery_of(dir.path(), u64::from(RATE) * 12, 1, Change::Quieter);
+    let one = run_jobs(dir.path(), Some("1"), 120).expect("--jobs 1 finishes");
+    // The stall was a race, one run in three: several runs.
+    let mut two = None;
+    for _ in 0..8 {
+        two = Some(run_jobs(dir.path(), None, 60).expect("a run on every core finishes"));
+    }
+    let two = two.expect("runs");
+    let files = |report: &serde_json::Value| report["deliveries"][0]["files"].clone();
+    assert_eq!(files(&one), files(&two), "the same figures, bit for bit");
+    let rules = |report: &serde_json::Value| -> Vec<String> {
+        report["deliveries"][0]["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|diagnostic| diagnostic["rule"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(rules(&one), rules(&two));
+    assert!(
+        rules(&two).iter().any(|rule| rule == "stems/sum-mismatch"),
+        "{:?}",
+        rules(&two)
+    );
 }

@@ -10,6 +10,7 @@ pub mod loudness;
 pub mod pcm;
 pub mod probe;
 pub mod riff;
+pub(crate) mod simd;
 pub mod true_peak;
 pub mod undecoded;
 pub mod wave64;
@@ -52,6 +53,70 @@ impl Block<'_> {
     /// Whether the block holds no sample.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A block copied out of its decoder's buffer, so that the decoder can fill the next one while
+/// this one is measured.
+#[derive(Debug, Default)]
+struct OwnedBlock {
+    ints: Vec<i32>,
+    bits: u32,
+    floats: Vec<f32>,
+    doubles: Vec<f64>,
+    kind: OwnedKind,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum OwnedKind {
+    #[default]
+    Int,
+    Float,
+    Double,
+}
+
+impl OwnedBlock {
+    fn fill(&mut self, block: &Block<'_>) {
+        match *block {
+            Block::Int { samples, bits } => {
+                self.ints.clear();
+                self.ints.extend_from_slice(samples);
+                self.bits = bits;
+                self.kind = OwnedKind::Int;
+            }
+            Block::Float(samples) => {
+                self.floats.clear();
+                self.floats.extend_from_slice(samples);
+                self.kind = OwnedKind::Float;
+            }
+            Block::Double(samples) => {
+                self.doubles.clear();
+                self.doubles.extend_from_slice(samples);
+                self.kind = OwnedKind::Double;
+            }
+        }
+    }
+
+    fn block(&self) -> Block<'_> {
+        match self.kind {
+            OwnedKind::Int => Block::Int {
+                samples: &self.ints,
+                bits: self.bits,
+            },
+            OwnedKind::Float => Block::Float(&self.floats),
+            OwnedKind::Double => Block::Double(&self.doubles),
+        }
+    }
+}
+
+/// Reads the next block into `into`: `Ok(false)` at the end of the stream.
+fn read_into(source: &mut dyn SampleSource, into: &mut OwnedBlock) -> Result<bool, FileIssue> {
+    match source.next_block()? {
+        Some(block) => {
+            into.fill(&block);
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 
@@ -181,6 +246,64 @@ struct Streamed {
     issue: Option<FileIssue>,
 }
 
+/// Whether this thread is a worker of a rayon pool with other workers, which may take half of
+/// a file's work (`rayon::join`) when they are free. Other threads (the null test's readers,
+/// a library caller's own thread) must not hand work to a pool whose workers may be waiting
+/// for them: they measure on their own.
+pub(crate) fn shares_a_pool() -> bool {
+    rayon::current_thread_index().is_some() && rayon::current_num_threads() > 1
+}
+
+/// Decodes and measures one block after the other, on this thread.
+fn read_in_turn(
+    source: &mut dyn SampleSource,
+    analyzer: &mut analysis::Analyzer,
+    channels: usize,
+) -> (u64, Option<FileIssue>) {
+    let mut frames = 0u64;
+    loop {
+        match source.next_block() {
+            Ok(Some(block)) => {
+                frames += (block.len() / channels) as u64;
+                analyzer.push(&block);
+            }
+            Ok(None) => return (frames, None),
+            Err(failure) => return (frames, Some(failure)),
+        }
+    }
+}
+
+/// Decodes the next block while this one is measured: on two threads when the pool has one
+/// free (a delivery that is one long file), in turn on this one when it has not. The blocks
+/// are copied out of the decoder's buffer for that, and measured in the same order.
+fn read_ahead(
+    source: &mut dyn SampleSource,
+    analyzer: &mut analysis::Analyzer,
+    channels: usize,
+) -> (u64, Option<FileIssue>) {
+    let mut current = OwnedBlock::default();
+    let mut next = OwnedBlock::default();
+    let mut frames = 0u64;
+    let mut state = read_into(source, &mut current);
+    loop {
+        match state {
+            Ok(true) => {}
+            Ok(false) => return (frames, None),
+            Err(failure) => return (frames, Some(failure)),
+        }
+        let block = current.block();
+        frames += (block.len() / channels) as u64;
+        // A decoder panic on the other thread is caught there (quietly, as `guarded` is) and
+        // carried back here, where the file's own `guarded` turns it into a finding.
+        let (read, ()) = rayon::join(
+            || guarded(|| read_into(source, &mut next)),
+            || analyzer.push(&block),
+        );
+        state = read.unwrap_or_else(|payload| panic::resume_unwind(payload));
+        std::mem::swap(&mut current, &mut next);
+    }
+}
+
 /// Decode every block into the analyser, counting frames. A decode error part-way keeps the
 /// statistics of what decoded before it.
 fn stream(
@@ -197,21 +320,11 @@ fn stream(
     };
     let mut analyzer = analysis::Analyzer::new(spec, settings);
     let channels = usize::from(facts.channels.max(1));
-    let mut frames = 0u64;
-    let mut issue = None;
-    loop {
-        match source.next_block() {
-            Ok(Some(block)) => {
-                frames += (block.len() / channels) as u64;
-                analyzer.push(&block);
-            }
-            Ok(None) => break,
-            Err(failure) => {
-                issue = Some(failure);
-                break;
-            }
-        }
-    }
+    let (frames, mut issue) = if shares_a_pool() {
+        read_ahead(source.as_mut(), &mut analyzer, channels)
+    } else {
+        read_in_turn(source.as_mut(), &mut analyzer, channels)
+    };
     // A lossless stream that ends cleanly but short of what its header declares was cut.
     // Lossy headers only estimate their length, so they are left out.
     if issue.is_none() && !facts.codec.is_lossy() {

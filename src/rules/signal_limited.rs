@@ -149,3 +149,96 @@ pub fn signature(params: &Params, figures: &LimiterFigures) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{signature, Params};
+    use crate::model::analysis::LimiterFigures;
+
+    /// Figures measured on cases of the evaluation (`scripts/eval.sh`, `tracks-limited`).
+    fn figures(
+        wall: (u64, u64, f64, f64),
+        spreads: (f64, f64),
+        upper_crest_db: f64,
+        repeat_share: f64,
+    ) -> LimiterFigures {
+        LimiterFigures {
+            windows: 200,
+            ceiling_dbfs: -0.975,
+            wall_windows: wall.0,
+            band_windows: wall.1,
+            wall_crest_db: wall.2,
+            wall_crest_sd_db: wall.3,
+            peak_spread_db: spreads.0,
+            body_spread_db: spreads.1,
+            upper_crest_db,
+            repeat_share,
+        }
+    }
+
+    /// `19_Mix_ALim3.wav`: a mix through ffmpeg's alimiter, 3 dB off its peaks. Its loudest
+    /// windows' peaks spread 0.65 dB while their RMS spreads 3.5 dB.
+    fn held_mix() -> LimiterFigures {
+        figures((37, 126, 9.24, 1.62), (0.65, 3.5), 9.52, 0.0)
+    }
+
+    /// `07_Drums_GainL30.wav`: drums 30 dB into sox's `gain -l`: the loudest quarter is
+    /// squarer than a sine.
+    fn squashed_drums() -> LimiterFigures {
+        figures((37, 171, 2.08, 2.28), (0.3, 2.05), 2.38, 0.73)
+    }
+
+    #[test]
+    fn held_peaks_are_found_and_named() {
+        let params = Params::default();
+        let sign = signature(&params, &held_mix()).expect("held peaks");
+        assert!(sign.contains("the peaks are held"), "{sign}");
+        assert!(sign.contains("peaks spread 0.7 dB while the RMS spreads 3.5 dB"), "{sign}");
+        // Peaks that move with the body are a dynamic programme, not a limiter.
+        let mut free = held_mix();
+        free.peak_spread_db = 2.0;
+        assert_eq!(signature(&params, &free), None);
+        // A level that does not move cannot show peaks held against it.
+        let mut steady = held_mix();
+        steady.body_spread_db = 1.0;
+        assert_eq!(signature(&params, &steady), None);
+    }
+
+    #[test]
+    fn a_squashed_programme_is_found_and_named() {
+        let params = Params::default();
+        let sign = signature(&params, &squashed_drums()).expect("squashed");
+        assert!(sign.contains("squarer than a sine (crest 2.4 dB)"), "{sign}");
+        // The same spreads with a drum's crest are not squashed.
+        let mut punchy = squashed_drums();
+        punchy.upper_crest_db = 9.0;
+        punchy.wall_crest_db = 9.0;
+        punchy.peak_spread_db = 3.0;
+        assert_eq!(signature(&params, &punchy), None);
+    }
+
+    #[test]
+    fn loops_and_short_files_get_no_verdict() {
+        let params = Params::default();
+        // Every ceiling window the same waveform: a repeated sample, whatever else it shows.
+        let mut looped = squashed_drums();
+        looped.repeat_share = 1.0;
+        assert_eq!(signature(&params, &looped), None);
+        let mut short = held_mix();
+        short.windows = params.min_windows - 1;
+        assert_eq!(signature(&params, &short), None);
+    }
+
+    #[test]
+    fn a_wall_needs_windows_approaching_it_or_density() {
+        let params = Params::default();
+        // 30 of 40 windows in the top 3 dB at one ceiling, with drum-like crests.
+        let wall = figures((30, 40, 7.0, 1.5), (0.0, 0.0), 7.0, 0.0);
+        let sign = signature(&params, &wall).expect("a wall");
+        assert!(sign.contains("30 of the 40 50 ms windows"), "{sign}");
+        // A steady tone at one level: the same crest in every window.
+        let mut tone = wall.clone();
+        tone.wall_crest_sd_db = 0.1;
+        assert_eq!(signature(&params, &tone), None);
+    }
+}

@@ -1,5 +1,6 @@
 //! Bits actually used: a 24-bit file whose low 8 bits are always zero holds 16-bit audio.
 
+use super::lanes;
 use super::{int_range, Accumulator, Analysis, Frames, StreamSpec};
 use crate::media::Block;
 use crate::model::record::SampleFormat;
@@ -50,9 +51,9 @@ impl Accumulator for BitDepth {
                 // Sign extension keeps the low bits of a negative sample: its trailing zeros
                 // are its magnitude's.
                 let (min, max) = int_range(bits);
-                for &raw in samples {
-                    self.grid |= raw.clamp(min, max) as u64;
-                }
+                // The low 32 bits are all the grid needs (an i32 widened to u64 only repeats
+                // its sign above them).
+                self.grid |= u64::from(lanes::or_all(samples, min, max));
                 self.grid_bits = bits;
                 self.grid_is_float = false;
             }

@@ -1,6 +1,8 @@
 //! How the channels relate: bit-identical copies (fake stereo), the peak of the difference of
 //! the first two, and their correlation (phase).
 
+use crate::media::simd::multiversion;
+
 use super::{to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::media::Block;
 
@@ -25,10 +27,23 @@ impl ChannelPair {
 }
 
 /// Every channel of every frame bit-identical to the frame's first channel (two NaNs with
-/// the same payload are the same sample).
+/// the same payload are the same sample). Checked in runs of frames without an early exit
+/// inside a run (which the compiler vectorises), stopping at the first run that differs.
 fn all_identical<T: Copy>(raw: &[T], channels: usize, same: impl Fn(T, T) -> bool) -> bool {
-    raw.chunks_exact(channels)
-        .all(|frame| frame[1..].iter().all(|&other| same(other, frame[0])))
+    const RUN: usize = 64;
+    if channels == 2 {
+        return raw.chunks(2 * RUN).all(|run| {
+            run.chunks_exact(2)
+                .fold(true, |all, frame| all & same(frame[0], frame[1]))
+        });
+    }
+    raw.chunks(channels * RUN).all(|run| {
+        run.chunks_exact(channels).fold(true, |all, frame| {
+            all & frame[1..]
+                .iter()
+                .fold(true, |all, &other| all & same(other, frame[0]))
+        })
+    })
 }
 
 impl Accumulator for ChannelPair {
@@ -36,17 +51,12 @@ impl Accumulator for ChannelPair {
         if !self.active {
             return;
         }
-        let mut sums = PairSums::default();
-        let mut difference_peak = self.difference_peak;
-        for frame in frames.samples.chunks_exact(frames.channels) {
-            let (left, right) = (frame[0], frame[1]);
-            sums.left += left;
-            sums.right += right;
-            sums.left_left += left * left;
-            sums.right_right += right * right;
-            sums.left_right += left * right;
-            difference_peak = difference_peak.max((left - right).abs());
-        }
+        let (sums, difference_peak) = if frames.channels == 2 {
+            stereo_sums(frames.samples)
+        } else {
+            pair_sums(frames.samples, frames.channels)
+        };
+        let difference_peak = self.difference_peak.max(difference_peak);
         self.difference_peak = difference_peak;
         self.moments.merge(frames.frames(), &sums);
         if self.identical {
@@ -72,6 +82,65 @@ impl Accumulator for ChannelPair {
         };
         analysis.correlation = self.moments.correlation();
     }
+}
+
+multiversion! {
+    /// `pair_sums` of stereo frames.
+    fn stereo_sums(samples: &[f64]) -> (PairSums, f64) {
+        pair_sums(samples, 2)
+    }
+}
+
+/// The sums of the first two channels and the largest |left - right|, over `LANES` frames
+/// side by side (independent chains of additions, which the compiler vectorises).
+#[inline(always)]
+fn pair_sums(samples: &[f64], channels: usize) -> (PairSums, f64) {
+    const LANES: usize = 4;
+    let mut left = [0.0_f64; LANES];
+    let mut right = [0.0_f64; LANES];
+    let mut left_left = [0.0_f64; LANES];
+    let mut right_right = [0.0_f64; LANES];
+    let mut left_right = [0.0_f64; LANES];
+    let mut difference = [0.0_f64; LANES];
+    let mut add = |lane: usize, l: f64, r: f64| {
+        left[lane] += l;
+        right[lane] += r;
+        left_left[lane] += l * l;
+        right_right[lane] += r * r;
+        left_right[lane] += l * r;
+        let gap = (l - r).abs();
+        difference[lane] = if gap > difference[lane] {
+            gap
+        } else {
+            difference[lane]
+        };
+    };
+    let mut chunks = samples.chunks_exact(channels * LANES);
+    if channels == 2 {
+        for chunk in &mut chunks {
+            for lane in 0..LANES {
+                add(lane, chunk[2 * lane], chunk[2 * lane + 1]);
+            }
+        }
+    } else {
+        for chunk in &mut chunks {
+            for (lane, frame) in chunk.chunks_exact(channels).enumerate() {
+                add(lane, frame[0], frame[1]);
+            }
+        }
+    }
+    for frame in chunks.remainder().chunks_exact(channels) {
+        add(0, frame[0], frame[1]);
+    }
+    let total = |lanes: [f64; LANES]| lanes.iter().sum::<f64>();
+    let sums = PairSums {
+        left: total(left),
+        right: total(right),
+        left_left: total(left_left),
+        right_right: total(right_right),
+        left_right: total(left_right),
+    };
+    (sums, difference.iter().copied().fold(0.0, f64::max))
 }
 
 /// Co-moments of the first two channels, merged block by block (Chan et al.) so that a large

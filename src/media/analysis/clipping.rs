@@ -45,6 +45,11 @@ impl Accumulator for Clipping {
             // Keep the marks' columns as wide as the overview's, clipped or not.
             marks.reach(frames.position + frames.frames() as u64 - 1);
         }
+        // Most blocks have no sample at the clip level: every run ends, nothing else to do.
+        if frames.peak < self.clip_level {
+            self.runs.fill(0);
+            return;
+        }
         for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
             for (&value, run) in frame.iter().zip(self.runs.iter_mut()) {
                 if value.abs() >= self.clip_level {

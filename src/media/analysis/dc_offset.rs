@@ -4,13 +4,14 @@
 //! short stretch of pink noise or a bass note's tail comes from its lowest frequencies and
 //! changes sign from window to window.
 
+use super::lanes::{ChannelSums, Windows};
 use super::{from_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
 
 /// Window length, seconds: long enough that anything above a few hertz averages out.
 const WINDOW_SECONDS: f64 = 0.5;
 
 pub struct DcSteadiness {
-    window_frames: u64,
+    windows: Windows,
     /// Half the offset the profile accepts: a window mean at least this large, with the
     /// file's sign, carries the offset; a window quieter than this has nothing to say.
     half_limit: f64,
@@ -29,7 +30,7 @@ impl DcSteadiness {
     pub fn new(spec: &StreamSpec, settings: &AnalysisSettings) -> Self {
         let channels = usize::from(spec.channels);
         DcSteadiness {
-            window_frames: ((f64::from(spec.sample_rate) * WINDOW_SECONDS) as u64).max(1),
+            windows: Windows::new((f64::from(spec.sample_rate) * WINDOW_SECONDS) as u64),
             half_limit: from_db(settings.dc_limit_dbfs) / 2.0,
             filled: 0,
             window_sums: vec![0.0; channels],
@@ -66,14 +67,18 @@ impl DcSteadiness {
 
 impl Accumulator for DcSteadiness {
     fn push(&mut self, frames: &Frames<'_>) {
-        for frame in frames.samples.chunks_exact(frames.channels) {
-            for (channel, &value) in frame.iter().enumerate() {
-                self.window_sums[channel] += value;
-                self.window_squares[channel] += value * value;
-                self.totals[channel] += value;
+        let channels = frames.channels;
+        let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
+        for segment in segments {
+            let samples = &frames.samples[segment.start * channels..segment.end * channels];
+            let sums = ChannelSums::of(samples, channels);
+            for channel in 0..channels.min(self.totals.len()) {
+                self.window_sums[channel] += sums.sums[channel];
+                self.window_squares[channel] += sums.squares[channel];
+                self.totals[channel] += sums.sums[channel];
             }
-            self.filled += 1;
-            if self.filled == self.window_frames {
+            self.filled += (segment.end - segment.start) as u64;
+            if segment.closes {
                 self.close_window();
             }
         }

@@ -1,5 +1,6 @@
 //! Sample peak, RMS, DC offset, NaN/inf samples, and where sound starts and ends.
 
+use super::lanes::ChannelSums;
 use super::{from_db, seconds, to_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
 use crate::media::Block;
 
@@ -48,25 +49,25 @@ impl Levels {
 
 impl Accumulator for Levels {
     fn push(&mut self, frames: &Frames<'_>) {
-        let mut peak = self.peak;
-        let mut sum_squares = 0.0;
-        for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
-            let mut frame_peak: f64 = 0.0;
-            for (&value, sum) in frame.iter().zip(self.sums.iter_mut()) {
-                frame_peak = frame_peak.max(value.abs());
-                *sum += value;
-                sum_squares += value * value;
-            }
-            peak = peak.max(frame_peak);
-            if frame_peak > self.silence_floor {
-                let position = frames.position + index as u64;
-                self.first_sound.get_or_insert(position);
-                self.last_sound = Some(position);
-            }
+        let channels = frames.channels;
+        self.peak = self.peak.max(frames.peak);
+        let sums = ChannelSums::of(frames.samples, channels);
+        for (total, sum) in self.sums.iter_mut().zip(&sums.sums) {
+            *total += sum;
         }
-        self.peak = peak;
-        self.sum_squares += sum_squares;
+        self.sum_squares += sums.total_squares();
         self.frames += frames.frames() as u64;
+        // Sound starts at the first frame with a sample over the floor, ends at the last one.
+        if frames.peak > self.silence_floor {
+            let floor = self.silence_floor;
+            let frame_of = |index: usize| frames.position + (index / channels) as u64;
+            if self.first_sound.is_none() {
+                let first = frames.samples.iter().position(|value| value.abs() > floor);
+                self.first_sound = first.map(frame_of);
+            }
+            let last = frames.samples.iter().rposition(|value| value.abs() > floor);
+            self.last_sound = last.map(frame_of).or(self.last_sound);
+        }
         if frames.has_non_finite {
             match frames.raw {
                 Block::Float(raw) => self.count_non_finite(raw, frames.position, f32::is_finite),

@@ -6,6 +6,7 @@
 //! window that sits within 0.2 dB of the running peak is kept (at most `MAX_SHAPES`), to tell
 //! a ceiling from a sample that repeats. Memory does not depend on the file's length.
 
+use super::lanes::{self, ChannelSums, Windows};
 use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
 
@@ -52,16 +53,15 @@ pub struct Limiter {
     channels: usize,
     /// Frames per window (0 when the rate gives less than one: nothing is measured).
     window: u64,
-    in_window: u64,
+    windows: Windows,
     window_peak: f64,
     window_squares: f64,
     /// The shape of the current window's peak so far.
     current: Option<Shape>,
     /// The last window's shape, still waiting for the samples after its peak.
     deferred: Option<Shape>,
-    /// The last `HALF` samples of every channel (a ring; `ring_start` is the oldest).
-    ring: Vec<f64>,
-    ring_start: usize,
+    /// The last `HALF` frames of the blocks before (interleaved, oldest first).
+    history: Vec<f64>,
     running_peak: f64,
     shapes: Vec<Shape>,
     peaks: Vec<u32>,
@@ -73,16 +73,16 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(spec: &StreamSpec) -> Self {
         let channels = usize::from(spec.channels);
+        let window = (f64::from(spec.sample_rate) * WINDOW_S).round() as u64;
         Limiter {
             channels,
-            window: (f64::from(spec.sample_rate) * WINDOW_S).round() as u64,
-            in_window: 0,
+            window,
+            windows: Windows::new(window),
             window_peak: 0.0,
             window_squares: 0.0,
             current: None,
             deferred: None,
-            ring: vec![0.0; channels * HALF],
-            ring_start: 0,
+            history: vec![0.0; channels * HALF],
             running_peak: 0.0,
             shapes: Vec::new(),
             peaks: vec![0; BINS],
@@ -92,19 +92,66 @@ impl Limiter {
         }
     }
 
-    /// A new peak of the current window at `channel` of the frame being read: its shape
-    /// starts with the `HALF` samples before it.
-    fn start_shape(&self, channel: usize, value: f64) -> Shape {
-        let mut samples = [0.0; 2 * HALF];
-        for (index, slot) in samples.iter_mut().take(HALF).enumerate() {
-            *slot = self.ring[channel * HALF + (self.ring_start + index) % HALF];
-        }
-        samples[HALF] = value;
-        Shape {
+    /// The shape around the sample at `frame`, `channel` of the block: the `HALF` samples
+    /// before it (from the blocks before when it is near the start), the peak, and as many of
+    /// the samples after it as the block holds.
+    fn start_shape(&self, samples: &[f64], frame: usize, channel: usize) -> Shape {
+        let channels = self.channels;
+        let value = samples[frame * channels + channel];
+        let mut shape = Shape {
             peak: value.abs(),
-            samples,
+            samples: [0.0; 2 * HALF],
             missing: HALF - 1,
             channel,
+        };
+        for (index, slot) in shape.samples.iter_mut().take(HALF).enumerate() {
+            // The frame `HALF - index` before the peak.
+            *slot = match (frame + index).checked_sub(HALF) {
+                Some(before) => samples[before * channels + channel],
+                None => self.history[(frame + index) * channels + channel],
+            };
+        }
+        shape.samples[HALF] = value;
+        let frames = samples.len() / channels;
+        for after in frame + 1..frames.min(frame + HALF) {
+            shape.push(samples[after * channels + channel]);
+        }
+        shape
+    }
+
+    /// Gives the shapes still waiting for samples the first frames of a new block.
+    fn complete_shapes(&mut self, samples: &[f64]) {
+        let channels = self.channels;
+        let fill = |shape: &mut Shape| {
+            let mut frame = 0;
+            while shape.missing > 0 && frame < samples.len() / channels {
+                shape.push(samples[frame * channels + shape.channel]);
+                frame += 1;
+            }
+        };
+        if let Some(shape) = &mut self.deferred {
+            fill(shape);
+            if shape.missing == 0 {
+                if let Some(shape) = self.deferred.take() {
+                    self.keep(shape);
+                }
+            }
+        }
+        if let Some(shape) = &mut self.current {
+            fill(shape);
+        }
+    }
+
+    /// Keeps the last `HALF` frames of the block (after the frames kept before).
+    fn remember(&mut self, samples: &[f64]) {
+        let keep = self.history.len();
+        if samples.len() >= keep {
+            self.history
+                .copy_from_slice(&samples[samples.len() - keep..]);
+        } else {
+            self.history.rotate_left(samples.len());
+            let from = keep - samples.len();
+            self.history[from..].copy_from_slice(samples);
         }
     }
 
@@ -112,7 +159,6 @@ impl Limiter {
         let peak = self.window_peak;
         let squares = self.window_squares;
         let shape = self.current.take();
-        self.in_window = 0;
         self.window_peak = 0.0;
         self.window_squares = 0.0;
         if peak <= 0.0 || self.window == 0 {
@@ -156,39 +202,29 @@ impl Accumulator for Limiter {
         if self.window == 0 || self.channels == 0 {
             return;
         }
-        for frame in frames.samples.chunks_exact(frames.channels) {
-            if let Some(shape) = &mut self.deferred {
-                shape.push(frame[shape.channel]);
-                if shape.missing == 0 {
-                    if let Some(shape) = self.deferred.take() {
-                        self.keep(shape);
-                    }
+        let channels = self.channels;
+        let samples = frames.samples;
+        self.complete_shapes(samples);
+        // Window by window: the sum of squares and the peak of each run in lanes; the peak's
+        // shape only when the run beats the window's peak so far (its first sample at the
+        // run's peak, as a sample-by-sample scan would find).
+        let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
+        for segment in segments {
+            let run = &samples[segment.start * channels..segment.end * channels];
+            self.window_squares += ChannelSums::of(run, channels).total_squares();
+            let peak = lanes::peak(run);
+            if peak > self.window_peak {
+                if let Some(index) = run.iter().position(|value| value.abs() == peak) {
+                    let frame = segment.start + index / channels;
+                    self.current = Some(self.start_shape(samples, frame, index % channels));
                 }
+                self.window_peak = peak;
             }
-            if let Some(shape) = &mut self.current {
-                shape.push(frame[shape.channel]);
-            }
-            let mut loudest: Option<(usize, f64)> = None;
-            for (channel, &value) in frame.iter().enumerate() {
-                let level = value.abs();
-                self.window_squares += value * value;
-                if level > self.window_peak {
-                    self.window_peak = level;
-                    loudest = Some((channel, value));
-                }
-            }
-            if let Some((channel, value)) = loudest {
-                self.current = Some(self.start_shape(channel, value));
-            }
-            for (channel, &value) in frame.iter().enumerate() {
-                self.ring[channel * HALF + self.ring_start] = value;
-            }
-            self.ring_start = (self.ring_start + 1) % HALF;
-            self.in_window += 1;
-            if self.in_window == self.window {
+            if segment.closes {
                 self.close_window();
             }
         }
+        self.remember(samples);
     }
 
     fn finish(mut self: Box<Self>, analysis: &mut Analysis) {
@@ -306,4 +342,82 @@ fn rank_from_top(hist: &[u32], rank: u64) -> f64 {
         }
     }
     level_of(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::media::analysis::{Analyzer, StreamSpec};
+    use crate::media::Block;
+    use crate::model::analysis::{AnalysisSettings, LimiterFigures};
+    use crate::model::record::SampleFormat;
+
+    /// Repeated decaying hits held by a ceiling, with noise between: wall windows, shapes to
+    /// compare and peaks near block starts.
+    fn hits(frames: usize, channels: usize) -> Vec<i32> {
+        let mut state = 0x9e37_79b9_u32;
+        (0..frames * channels)
+            .map(|index| {
+                let frame = index / channels;
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = f64::from(state) / f64::from(u32::MAX) - 0.5;
+                let hit = (frame % 9_600) as f64;
+                let tone = (hit * 0.05).sin() * (-hit / 2_000.0).exp() * 3.0;
+                let value = (tone + noise * 0.001).clamp(-0.9, 0.9);
+                (value * 8_388_607.0) as i32
+            })
+            .collect()
+    }
+
+    fn figures(samples: &[i32], channels: u16, block_frames: &[usize]) -> LimiterFigures {
+        let spec = StreamSpec {
+            channels,
+            sample_rate: 48_000,
+            sample_format: SampleFormat::Int,
+            bit_depth: Some(24),
+            channel_mask: None,
+        };
+        let mut analyzer = Analyzer::new(spec, &AnalysisSettings::default());
+        let mut rest = samples;
+        for frames in block_frames.iter().cycle() {
+            let take = (frames * usize::from(channels)).min(rest.len());
+            let (block, tail) = rest.split_at(take);
+            analyzer.push(&Block::Int {
+                samples: block,
+                bits: 24,
+            });
+            rest = tail;
+            if rest.is_empty() {
+                break;
+            }
+        }
+        analyzer.finish().limiter.expect("figures")
+    }
+
+    #[test]
+    fn the_figures_do_not_depend_on_where_blocks_start() {
+        for channels in [1_u16, 2] {
+            let samples = hits(48_000 * 3, usize::from(channels));
+            let whole = figures(&samples, channels, &[usize::MAX / 4]);
+            assert!(whole.wall_windows > 5, "{whole:?}");
+            assert!(whole.repeat_share > 0.5, "{whole:?}");
+            for blocks in [&[4096][..], &[1, 7, 15, 16, 17, 2400, 33]] {
+                let split = figures(&samples, channels, blocks);
+                assert_eq!(split.windows, whole.windows);
+                assert_eq!(split.wall_windows, whole.wall_windows);
+                assert_eq!(split.band_windows, whole.band_windows);
+                assert_eq!(split.repeat_share, whole.repeat_share, "{blocks:?}");
+                for (a, b) in [
+                    (split.ceiling_dbfs, whole.ceiling_dbfs),
+                    (split.wall_crest_db, whole.wall_crest_db),
+                    (split.upper_crest_db, whole.upper_crest_db),
+                    (split.peak_spread_db, whole.peak_spread_db),
+                    (split.body_spread_db, whole.body_spread_db),
+                ] {
+                    assert!((a - b).abs() < 1e-9, "{blocks:?}: {split:?} vs {whole:?}");
+                }
+            }
+        }
+    }
 }

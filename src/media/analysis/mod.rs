@@ -14,6 +14,7 @@ mod clipping;
 mod dc_offset;
 mod envelope;
 mod fingerprint;
+mod lanes;
 mod levels;
 mod limiter;
 mod loudness;
@@ -52,6 +53,8 @@ pub struct Frames<'a> {
     pub position: u64,
     /// True when some sample of the block is NaN or infinite (only float blocks).
     pub has_non_finite: bool,
+    /// The largest |sample| of the block (read once, for every accumulator).
+    pub peak: f64,
 }
 
 impl Frames<'_> {
@@ -83,9 +86,10 @@ pub trait Accumulator: Send {
 }
 
 /// Every measurement of the pass, one line each (order does not matter: each writes its own
-/// fields).
-fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn Accumulator>> {
-    let mut accumulators: Vec<Box<dyn Accumulator>> = vec![
+/// fields), in two groups of about the same cost that measure each block side by side when
+/// the pool has a thread free: the loudness and true-peak kernels, and the rest.
+fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn Accumulator>>; 2] {
+    let mut rest: Vec<Box<dyn Accumulator>> = vec![
         Box::new(levels::Levels::new(spec, settings)),
         Box::new(clipping::Clipping::new(spec, settings)),
         Box::new(dc_offset::DcSteadiness::new(spec, settings)),
@@ -93,22 +97,25 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
+        Box::new(fingerprint::Fingerprinter::new(spec)),
+    ];
+    let kernels: Vec<Box<dyn Accumulator>> = vec![
         Box::new(loudness::Loudness::new(spec, settings)),
         Box::new(true_peak::TruePeak::new(spec)),
-        Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
     // Curves over time, for a report's plots: only when asked for.
     if settings.series {
-        accumulators.push(Box::new(envelope::Envelope::new(spec)));
+        rest.push(Box::new(envelope::Envelope::new(spec)));
     }
-    accumulators
+    [kernels, rest]
 }
 
 /// Accumulates an `Analysis` over the blocks of one file.
 pub struct Analyzer {
     channels: usize,
     frames: u64,
-    accumulators: Vec<Box<dyn Accumulator>>,
+    /// The two groups of `accumulators()`.
+    groups: [Vec<Box<dyn Accumulator>>; 2],
     /// The block in full-scale units, reused.
     samples: Vec<f64>,
 }
@@ -119,7 +126,7 @@ impl Analyzer {
         Analyzer {
             channels: usize::from(spec.channels),
             frames: 0,
-            accumulators: accumulators(&spec, settings),
+            groups: accumulators(&spec, settings),
             samples: Vec::new(),
         }
     }
@@ -131,33 +138,35 @@ impl Analyzer {
             return;
         }
         let whole = |len: usize| len - len % channels;
-        self.samples.clear();
-        let (raw, has_non_finite) = match *block {
+        // Written as indexed loops over a buffer of the final length, which the compiler
+        // vectorises (an `extend` from a mapped iterator it does not).
+        let (raw, has_non_finite, peak) = match *block {
             Block::Int { samples, bits } => {
                 let samples = &samples[..whole(samples.len())];
                 let bits = bits.clamp(1, 32);
                 let scale = 1.0 / 2.0_f64.powi(bits as i32 - 1);
                 let (min, max) = int_range(bits);
-                self.samples.extend(
-                    samples
-                        .iter()
-                        .map(|&raw| f64::from(raw.clamp(min, max)) * scale),
-                );
-                (Block::Int { samples, bits }, false)
+                self.samples.resize(samples.len(), 0.0);
+                let peak = lanes::ints_to_units(samples, min, max, scale, &mut self.samples);
+                (Block::Int { samples, bits }, false, Some(peak))
             }
             Block::Float(samples) => {
                 let samples = &samples[..whole(samples.len())];
-                self.samples
-                    .extend(samples.iter().map(|&raw| sanitised(f64::from(raw))));
+                self.samples.resize(samples.len(), 0.0);
+                for (out, &raw) in self.samples.iter_mut().zip(samples) {
+                    *out = sanitised(f64::from(raw));
+                }
                 let bad = samples.iter().any(|raw| !raw.is_finite());
-                (Block::Float(samples), bad)
+                (Block::Float(samples), bad, None)
             }
             Block::Double(samples) => {
                 let samples = &samples[..whole(samples.len())];
-                self.samples
-                    .extend(samples.iter().map(|&raw| sanitised(raw)));
+                self.samples.resize(samples.len(), 0.0);
+                for (out, &raw) in self.samples.iter_mut().zip(samples) {
+                    *out = sanitised(raw);
+                }
                 let bad = samples.iter().any(|raw| !raw.is_finite());
-                (Block::Double(samples), bad)
+                (Block::Double(samples), bad, None)
             }
         };
         if self.samples.is_empty() {
@@ -169,9 +178,19 @@ impl Analyzer {
             channels,
             position: self.frames,
             has_non_finite,
+            peak: peak.unwrap_or_else(|| lanes::peak(&self.samples)),
         };
-        for accumulator in &mut self.accumulators {
-            accumulator.push(&frames);
+        let push_all = |group: &mut Vec<Box<dyn Accumulator>>| {
+            for accumulator in group {
+                accumulator.push(&frames);
+            }
+        };
+        let [kernels, rest] = &mut self.groups;
+        if crate::media::shares_a_pool() {
+            rayon::join(|| push_all(kernels), || push_all(rest));
+        } else {
+            push_all(kernels);
+            push_all(rest);
         }
         self.frames += frames.frames() as u64;
     }
@@ -179,7 +198,7 @@ impl Analyzer {
     /// The measurements of every block fed so far.
     pub fn finish(self) -> Analysis {
         let mut analysis = Analysis::default();
-        for accumulator in self.accumulators {
+        for accumulator in self.groups.into_iter().flatten() {
             accumulator.finish(&mut analysis);
         }
         analysis

@@ -31,15 +31,15 @@ impl Accumulator for NearPeak {
         // margin of two bins keeps every sample of a bin that `count_from` may read, so that
         // the ratio does not depend on where blocks start.
         let floor = self.peak * from_db(NEAR_PEAK_DB) * (1.0 - 1.0 / 128.0);
-        let mut peak = self.peak;
-        for &value in frames.samples {
-            let level = value.abs();
-            peak = peak.max(level);
-            if level >= floor && level > 0.0 {
-                self.levels.add(level);
+        if frames.peak >= floor && frames.peak > 0.0 {
+            for &value in frames.samples {
+                let level = value.abs();
+                if level >= floor && level > 0.0 {
+                    self.levels.add(level);
+                }
             }
         }
-        self.peak = peak;
+        self.peak = self.peak.max(frames.peak);
         self.samples += frames.samples.len() as u64;
         if frames.has_non_finite {
             self.non_finite += frames.non_finite_count();

@@ -1,0 +1,42 @@
+//! Hot loops compiled twice: for the baseline of the target (SSE2 on x86-64) and for AVX2 with
+//! FMA, the copy chosen at run time when the CPU has them. The loops are written in
+//! fixed-width lanes (see `analysis::lanes`); AVX2 makes each lane group one instruction
+//! instead of two. Without `mul_add` in the body FMA changes nothing, and the lanes fix the
+//! order of every addition: both copies give the same bits.
+
+/// Whether this CPU runs the AVX2 + FMA copies (checked once, then a cached load).
+pub fn wide() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Declares a function whose body is compiled for the baseline and, on x86-64, for AVX2 + FMA;
+/// a call runs the copy the CPU can.
+macro_rules! multiversion {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn wide($($arg: $ty),*) $(-> $ret)? {
+                    body($($arg),*)
+                }
+                if $crate::media::simd::wide() {
+                    // SAFETY: the CPU was found to have AVX2 and FMA.
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
