@@ -235,8 +235,8 @@ fn globs(patterns: &[String], origin: Option<&Origin>) -> Result<GlobSet, Error>
     })
 }
 
-/// Runs `work` on a pool of `jobs` worker threads (`--jobs`), or on rayon's default pool (one
-/// thread per core) when None.
+/// Runs `work` on a pool of `jobs` worker threads (`--jobs`), or on rayon's global pool (one
+/// thread per core) when None; either way on one of the pool's workers.
 pub(crate) fn in_pool<T: Send>(
     jobs: Option<usize>,
     work: impl FnOnce() -> T + Send,
@@ -250,6 +250,8 @@ pub(crate) fn in_pool<T: Send>(
                 message: format!("cannot start {threads} worker threads: {error}"),
             })?
             .install(work)),
-        None => Ok(work()),
+        // On a worker of the global pool, not the calling thread: a file's second reader
+        // (`media`) is offered only from a worker.
+        None => Ok(rayon::scope(|_| work())),
     }
 }

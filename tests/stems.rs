@@ -1247,3 +1247,32 @@ fn every_core_measures_each_file_as_one_job_does_and_the_null_test_does_not_stal
         rules(&two)
     );
 }
+
+#[test]
+fn a_long_file_read_by_two_readers_measures_as_one_reader_does() {
+    // A delivery of one file of 25 s: with a worker free, a second reader feeds half of the
+    // measurements on the other core; every figure must be the one a single reader gives.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    stereo()
+        .frames(u64::from(RATE) * 25)
+        .with(|frame, channel| mix_signal(frame as i64, channel))
+        .write(dir.path(), MIX);
+    write_notes(dir.path());
+    let one = run_jobs(dir.path(), Some("1"), 120).expect("--jobs 1 finishes");
+    let all = run_jobs(dir.path(), None, 120).expect("a run on every core finishes");
+    let files = |report: &serde_json::Value| report["deliveries"][0]["files"].clone();
+    assert_eq!(files(&one), files(&all));
+    let analysis = &files(&all)[0]["analysis"];
+    for figure in [
+        "integrated_lufs",
+        "true_peak_dbtp",
+        "sample_peak_dbfs",
+        "rms_dbfs",
+    ] {
+        assert!(analysis[figure].is_number(), "{figure}: {analysis}");
+    }
+    assert!(
+        analysis["limiter"]["windows"].as_u64() > Some(400),
+        "{analysis}"
+    );
+}

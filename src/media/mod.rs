@@ -19,6 +19,7 @@ use std::any::Any;
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use crate::model::options::ScanMode;
 use crate::model::record::{AudioFacts, FileIssue, FileIssueKind, FileRecord};
@@ -53,70 +54,6 @@ impl Block<'_> {
     /// Whether the block holds no sample.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-/// A block copied out of its decoder's buffer, so that the decoder can fill the next one while
-/// this one is measured.
-#[derive(Debug, Default)]
-struct OwnedBlock {
-    ints: Vec<i32>,
-    bits: u32,
-    floats: Vec<f32>,
-    doubles: Vec<f64>,
-    kind: OwnedKind,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-enum OwnedKind {
-    #[default]
-    Int,
-    Float,
-    Double,
-}
-
-impl OwnedBlock {
-    fn fill(&mut self, block: &Block<'_>) {
-        match *block {
-            Block::Int { samples, bits } => {
-                self.ints.clear();
-                self.ints.extend_from_slice(samples);
-                self.bits = bits;
-                self.kind = OwnedKind::Int;
-            }
-            Block::Float(samples) => {
-                self.floats.clear();
-                self.floats.extend_from_slice(samples);
-                self.kind = OwnedKind::Float;
-            }
-            Block::Double(samples) => {
-                self.doubles.clear();
-                self.doubles.extend_from_slice(samples);
-                self.kind = OwnedKind::Double;
-            }
-        }
-    }
-
-    fn block(&self) -> Block<'_> {
-        match self.kind {
-            OwnedKind::Int => Block::Int {
-                samples: &self.ints,
-                bits: self.bits,
-            },
-            OwnedKind::Float => Block::Float(&self.floats),
-            OwnedKind::Double => Block::Double(&self.doubles),
-        }
-    }
-}
-
-/// Reads the next block into `into`: `Ok(false)` at the end of the stream.
-fn read_into(source: &mut dyn SampleSource, into: &mut OwnedBlock) -> Result<bool, FileIssue> {
-    match source.next_block()? {
-        Some(block) => {
-            into.fill(&block);
-            Ok(true)
-        }
-        None => Ok(false),
     }
 }
 
@@ -158,7 +95,7 @@ pub fn scan(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
 ) -> FileRecord {
-    scan_with(path, rel, mode, settings, |source| source)
+    scan_read(path, rel, mode, settings, |source| source, true)
 }
 
 /// `scan`, with the sample stream passed through `wrap` before the analysis reads it: the
@@ -169,6 +106,18 @@ pub fn scan_with(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
     wrap: impl FnOnce(Box<dyn SampleSource>) -> Box<dyn SampleSource>,
+) -> FileRecord {
+    // The wrapped stream is the one the null test sums: it is read once, by this thread.
+    scan_read(path, rel, mode, settings, wrap, false)
+}
+
+fn scan_read(
+    path: &Path,
+    rel: String,
+    mode: ScanMode,
+    settings: &analysis::AnalysisSettings,
+    wrap: impl FnOnce(Box<dyn SampleSource>) -> Box<dyn SampleSource>,
+    helper: bool,
 ) -> FileRecord {
     let mut record = FileRecord::new(path.to_path_buf(), rel);
     // Two guards, so that a panic while streaming still keeps the facts the header gave.
@@ -187,17 +136,29 @@ pub fn scan_with(
         facts: opened.facts,
         source: wrap(opened.source),
     };
-    scan_opened(record, opened, mode, settings)
+    let helper = helper.then_some(path);
+    scan_opened_with(record, opened, mode, settings, helper)
 }
 
 /// The streaming half of `scan`: decode every block of an opened file into the analyser and
 /// fill `record` in. A panic while streaming becomes a `file/corrupt` issue and keeps the facts
 /// the header gave.
 pub fn scan_opened(
+    record: FileRecord,
+    opened: Opened,
+    mode: ScanMode,
+    settings: &analysis::AnalysisSettings,
+) -> FileRecord {
+    scan_opened_with(record, opened, mode, settings, None)
+}
+
+/// `scan_opened`; with `helper`, the path a second reader may open when a worker is free.
+fn scan_opened_with(
     mut record: FileRecord,
     opened: Opened,
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
+    helper: Option<&Path>,
 ) -> FileRecord {
     let Opened { mut facts, source } = opened;
     if mode == ScanMode::Fast {
@@ -205,7 +166,7 @@ pub fn scan_opened(
         record.facts = Some(facts);
         return record;
     }
-    match guarded(|| stream(&facts, source, settings)) {
+    match guarded(|| stream(&facts, source, settings, helper)) {
         Ok(streamed) => {
             facts.frames = streamed.frames;
             if streamed.frames > 0 {
@@ -273,34 +234,45 @@ fn read_in_turn(
     }
 }
 
-/// Decodes the next block while this one is measured: on two threads when the pool has one
-/// free (a delivery that is one long file), in turn on this one when it has not. The blocks
-/// are copied out of the decoder's buffer for that, and measured in the same order.
-fn read_ahead(
-    source: &mut dyn SampleSource,
-    analyzer: &mut analysis::Analyzer,
-    channels: usize,
-) -> (u64, Option<FileIssue>) {
-    let mut current = OwnedBlock::default();
-    let mut next = OwnedBlock::default();
-    let mut frames = 0u64;
-    let mut state = read_into(source, &mut current);
-    loop {
-        match state {
-            Ok(true) => {}
-            Ok(false) => return (frames, None),
-            Err(failure) => return (frames, Some(failure)),
-        }
-        let block = current.block();
-        frames += (block.len() / channels) as u64;
-        // A decoder panic on the other thread is caught there (quietly, as `guarded` is) and
-        // carried back here, where the file's own `guarded` turns it into a finding.
-        let (read, ()) = rayon::join(
-            || guarded(|| read_into(source, &mut next)),
-            || analyzer.push(&block),
-        );
-        state = read.unwrap_or_else(|payload| panic::resume_unwind(payload));
-        std::mem::swap(&mut current, &mut next);
+/// Files being streamed by this process now, to tell whether a worker of the pool is free.
+static STREAMING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a file as streaming while it lives.
+struct Streaming;
+
+impl Streaming {
+    /// Starts counting; also how many files stream now, this one included.
+    fn start() -> (Streaming, usize) {
+        (Streaming, STREAMING.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        STREAMING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A second reader of the file at `path` for the analysis' second half (`Analyzer::split`),
+/// when it is worth it: this thread shares a pool with a worker that no file keeps busy (a
+/// delivery of one long file, or its last file), and the file is long enough to repay opening
+/// it twice. None otherwise, or when the file cannot be opened again.
+fn helper_source(
+    path: Option<&Path>,
+    facts: &AudioFacts,
+    streaming: usize,
+) -> Option<Box<dyn SampleSource>> {
+    const MIN_SECONDS: u64 = 20;
+    let long = facts
+        .declared_frames
+        .is_some_and(|frames| frames >= MIN_SECONDS * u64::from(facts.sample_rate));
+    let path = path.filter(|_| long && shares_a_pool())?;
+    if streaming >= rayon::current_num_threads() {
+        return None;
+    }
+    match guarded(|| open(path)) {
+        Ok(Ok(opened)) if opened.facts == *facts => Some(opened.source),
+        _ => None,
     }
 }
 
@@ -310,6 +282,7 @@ fn stream(
     facts: &AudioFacts,
     mut source: Box<dyn SampleSource>,
     settings: &analysis::AnalysisSettings,
+    helper: Option<&Path>,
 ) -> Streamed {
     let spec = analysis::StreamSpec {
         channels: facts.channels,
@@ -320,10 +293,26 @@ fn stream(
     };
     let mut analyzer = analysis::Analyzer::new(spec, settings);
     let channels = usize::from(facts.channels.max(1));
-    let (frames, mut issue) = if shares_a_pool() {
-        read_ahead(source.as_mut(), &mut analyzer, channels)
-    } else {
-        read_in_turn(source.as_mut(), &mut analyzer, channels)
+    let (_streaming, now) = Streaming::start();
+    let (frames, mut issue) = match helper_source(helper, facts, now) {
+        // Two readers of the same file, each feeding half of the measurements: no block is
+        // shared between the cores, and neither waits for the other until the end. The
+        // second reader's errors are the first's, which reports them.
+        Some(mut second) => {
+            let mut half = analyzer.split();
+            let (read, helped) = rayon::join(
+                || read_in_turn(source.as_mut(), &mut analyzer, channels),
+                || guarded(|| read_in_turn(second.as_mut(), &mut half, channels)),
+            );
+            // A decoder panic on the other thread was caught there (quietly) and is carried
+            // here, where this file's own `guarded` turns it into a finding.
+            if let Err(payload) = helped {
+                panic::resume_unwind(payload);
+            }
+            analyzer.join(half);
+            read
+        }
+        None => read_in_turn(source.as_mut(), &mut analyzer, channels),
     };
     // A lossless stream that ends cleanly but short of what its header declares was cut.
     // Lossy headers only estimate their length, so they are left out.

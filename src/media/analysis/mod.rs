@@ -86,8 +86,9 @@ pub trait Accumulator: Send {
 }
 
 /// Every measurement of the pass, one line each (order does not matter: each writes its own
-/// fields), in two groups of about the same cost that measure each block side by side when
-/// the pool has a thread free: the loudness and true-peak kernels, and the rest.
+/// fields), in two groups of about the same cost, which two readers of one long file feed on
+/// two cores (`split`): the loudness and true-peak kernels (with the near-peak share, for the
+/// balance), and the rest.
 fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn Accumulator>>; 2] {
     let mut rest: Vec<Box<dyn Accumulator>> = vec![
         Box::new(levels::Levels::new(spec, settings)),
@@ -95,13 +96,13 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn 
         Box::new(dc_offset::DcSteadiness::new(spec, settings)),
         Box::new(bit_depth::BitDepth::new(spec)),
         Box::new(channels::ChannelPair::new(spec)),
-        Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
     let kernels: Vec<Box<dyn Accumulator>> = vec![
         Box::new(loudness::Loudness::new(spec, settings)),
         Box::new(true_peak::TruePeak::new(spec)),
+        Box::new(near_peak::NearPeak::new()),
     ];
     // Curves over time, for a report's plots: only when asked for.
     if settings.series {
@@ -185,14 +186,30 @@ impl Analyzer {
                 accumulator.push(&frames);
             }
         };
-        let [kernels, rest] = &mut self.groups;
-        if crate::media::shares_a_pool() {
-            rayon::join(|| push_all(kernels), || push_all(rest));
-        } else {
-            push_all(kernels);
-            push_all(rest);
+        for group in &mut self.groups {
+            push_all(group);
         }
         self.frames += frames.frames() as u64;
+    }
+
+    /// Moves the first group of measurements (the loudness and true-peak kernels) into an
+    /// analyser of its own, to be fed the same blocks by another reader on another thread and
+    /// given back with `join`.
+    pub fn split(&mut self) -> Analyzer {
+        let [kernels, _] = &mut self.groups;
+        Analyzer {
+            channels: self.channels,
+            frames: self.frames,
+            groups: [std::mem::take(kernels), Vec::new()],
+            samples: Vec::new(),
+        }
+    }
+
+    /// Takes back the measurements of `split`.
+    pub fn join(&mut self, half: Analyzer) {
+        for (mine, theirs) in self.groups.iter_mut().zip(half.groups) {
+            mine.extend(theirs);
+        }
     }
 
     /// The measurements of every block fed so far.
