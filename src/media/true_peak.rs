@@ -167,10 +167,15 @@ impl TruePeakMeter {
         let whole = &samples[..samples.len() - samples.len() % channels];
         for chunk in whole.chunks(CHUNK_FRAMES * channels) {
             for (channel, buffer) in self.buffers.iter_mut().enumerate() {
-                let start = buffer.len();
-                buffer.resize(start + chunk.len() / channels, 0.0);
-                for (slot, frame) in buffer[start..].iter_mut().zip(chunk.chunks_exact(channels)) {
-                    *slot = to_f32(frame[channel]);
+                // A stride the compiler knows for stereo and mono, so that it vectorises.
+                match channels {
+                    1 => deinterleave::<S, 1>(chunk, 0, buffer, to_f32),
+                    2 => deinterleave::<S, 2>(chunk, channel, buffer, to_f32),
+                    _ => buffer.extend(
+                        chunk
+                            .chunks_exact(channels)
+                            .map(|frame| to_f32(frame[channel])),
+                    ),
                 }
                 let peak = &mut self.peaks[channel];
                 let measured = match &self.interpolator {
@@ -197,6 +202,18 @@ impl TruePeakMeter {
             Interpolator::Four(taps) => peak.max(scalar_peak(buffer, taps)),
         }
     }
+}
+
+/// Appends one channel of frames of `C` interleaved channels to `buffer` (written once: no
+/// zero-fill first).
+#[inline(always)]
+fn deinterleave<S: Copy, const C: usize>(
+    samples: &[S],
+    channel: usize,
+    buffer: &mut Vec<f32>,
+    to_f32: impl Fn(S) -> f32,
+) {
+    buffer.extend(samples.chunks_exact(C).map(|frame| to_f32(frame[channel])));
 }
 
 /// Measures every whole group of `LANES` outputs in `buffer` (the `TAPS - 1` samples of
