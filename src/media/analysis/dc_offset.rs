@@ -4,7 +4,7 @@
 //! short stretch of pink noise or a bass note's tail comes from its lowest frequencies and
 //! changes sign from window to window.
 
-use super::lanes::{ChannelSums, Windows};
+use super::lanes::Windows;
 use super::{from_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
 
 /// Window length, seconds: long enough that anything above a few hertz averages out.
@@ -70,8 +70,7 @@ impl Accumulator for DcSteadiness {
         let channels = frames.channels;
         let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
         for segment in segments {
-            let samples = &frames.samples[segment.start * channels..segment.end * channels];
-            let sums = ChannelSums::of(samples, channels);
+            let sums = frames.sums(segment.start, segment.end);
             for channel in 0..channels.min(self.totals.len()) {
                 self.window_sums[channel] += sums.sums[channel];
                 self.window_squares[channel] += sums.squares[channel];

@@ -1,7 +1,7 @@
 //! A fingerprint of the decoded audio: a hash per channel (is it the same audio?) and a
 //! level per second (is it the same material, renamed or at another gain?).
 
-use super::lanes::{ChannelSums, Windows};
+use super::lanes::Windows;
 use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::Fingerprint;
 
@@ -100,8 +100,7 @@ impl Accumulator for Fingerprinter {
         }
         let segments: Vec<_> = self.seconds.segments(frames.frames()).collect();
         for segment in segments {
-            let samples = &frames.samples[segment.start * channels..segment.end * channels];
-            self.second_energy += ChannelSums::of(samples, channels).total_squares();
+            self.second_energy += frames.sums(segment.start, segment.end).total_squares();
             self.second_frames += (segment.end - segment.start) as u64;
             if segment.closes {
                 let mean_square =

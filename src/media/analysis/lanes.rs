@@ -148,6 +148,61 @@ multiversion! {
     }
 }
 
+/// Per-channel sums of a block's frames over a grid of tiles fixed in the file (tile `k` holds
+/// the file's frames `k * tile .. (k + 1) * tile`; a block's first and last tiles may be
+/// partial), read in one pass so that every accumulator whose windows are whole tiles adds
+/// tiles instead of reading the samples again.
+#[derive(Debug, Clone, Default)]
+pub struct Tiles {
+    channels: usize,
+    /// Where each tile starts in the block, in frames, then the block's length.
+    bounds: Vec<usize>,
+    /// Per tile, per channel.
+    sums: Vec<f64>,
+    squares: Vec<f64>,
+}
+
+impl Tiles {
+    /// The tiles of a block of whole frames starting at frame `position` of the file.
+    pub fn measure(&mut self, samples: &[f64], channels: usize, position: u64, tile: u64) {
+        self.channels = channels;
+        self.bounds.clear();
+        self.sums.clear();
+        self.squares.clear();
+        let frames = samples.len() / channels.max(1);
+        if channels == 0 || tile == 0 {
+            return;
+        }
+        let mut start = 0;
+        self.bounds.push(0);
+        while start < frames {
+            let into = ((position + start as u64) % tile) as usize;
+            let end = (start + tile as usize - into).min(frames);
+            let sums = ChannelSums::of(&samples[start * channels..end * channels], channels);
+            self.sums.extend_from_slice(&sums.sums);
+            self.squares.extend_from_slice(&sums.squares);
+            self.bounds.push(end);
+            start = end;
+        }
+    }
+
+    /// The sums of frames `start..end` of the block, when both are tile bounds.
+    pub fn range(&self, start: usize, end: usize) -> Option<ChannelSums> {
+        let first = self.bounds.binary_search(&start).ok()?;
+        let last = self.bounds.binary_search(&end).ok()?;
+        let channels = self.channels;
+        let mut sums = vec![0.0; channels];
+        let mut squares = vec![0.0; channels];
+        for tile in first..last {
+            for channel in 0..channels {
+                sums[channel] += self.sums[tile * channels + channel];
+                squares[channel] += self.squares[tile * channels + channel];
+            }
+        }
+        Some(ChannelSums { sums, squares })
+    }
+}
+
 /// Splits a stream into windows of a fixed number of frames, across blocks.
 #[derive(Debug, Clone)]
 pub struct Windows {
@@ -235,6 +290,26 @@ mod tests {
             assert_eq!(peak(&samples), 0.75, "{at}");
         }
         assert_eq!(peak(&[]), 0.0);
+    }
+
+    #[test]
+    fn tiles_sum_to_the_frames_they_cover() {
+        let samples = noise(2 * 1000);
+        let mut tiles = Tiles::default();
+        // Frames 0..1000 of the block are frames 130..1130 of the file: tiles of 100 start
+        // at 0, 70, 170, … 970 in the block.
+        tiles.measure(&samples, 2, 130, 100);
+        let direct = ChannelSums::of(&samples[70 * 2..370 * 2], 2);
+        let tiled = tiles.range(70, 370).expect("tile bounds");
+        for channel in 0..2 {
+            assert!((direct.sums[channel] - tiled.sums[channel]).abs() < 1e-9);
+            assert!((direct.squares[channel] - tiled.squares[channel]).abs() < 1e-9);
+        }
+        assert!(
+            tiles.range(0, 1000).is_some(),
+            "the block's ends are bounds"
+        );
+        assert!(tiles.range(71, 370).is_none(), "not a tile bound");
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Sample peak, RMS, DC offset, NaN/inf samples, and where sound starts and ends.
 
-use super::lanes::ChannelSums;
 use super::{from_db, seconds, to_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
 use crate::media::Block;
 
@@ -51,7 +50,7 @@ impl Accumulator for Levels {
     fn push(&mut self, frames: &Frames<'_>) {
         let channels = frames.channels;
         self.peak = self.peak.max(frames.peak);
-        let sums = ChannelSums::of(frames.samples, channels);
+        let sums = frames.sums(0, frames.frames());
         for (total, sum) in self.sums.iter_mut().zip(&sums.sums) {
             *total += sum;
         }

@@ -6,7 +6,7 @@
 //! window that sits within 0.2 dB of the running peak is kept (at most `MAX_SHAPES`), to tell
 //! a ceiling from a sample that repeats. Memory does not depend on the file's length.
 
-use super::lanes::{self, ChannelSums, Windows};
+use super::lanes::{self, Windows};
 use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
 
@@ -211,7 +211,7 @@ impl Accumulator for Limiter {
         let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
         for segment in segments {
             let run = &samples[segment.start * channels..segment.end * channels];
-            self.window_squares += ChannelSums::of(run, channels).total_squares();
+            self.window_squares += frames.sums(segment.start, segment.end).total_squares();
             let peak = lanes::peak(run);
             if peak > self.window_peak {
                 if let Some(index) = run.iter().position(|value| value.abs() == peak) {

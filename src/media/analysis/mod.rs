@@ -24,6 +24,7 @@ mod true_peak;
 use super::Block;
 pub use crate::model::analysis::{Analysis, AnalysisSettings};
 use crate::model::record::SampleFormat;
+use lanes::{ChannelSums, Tiles};
 
 /// What the analyser needs to know about the stream before the first block.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,12 +56,27 @@ pub struct Frames<'a> {
     pub has_non_finite: bool,
     /// The largest |sample| of the block (read once, for every accumulator).
     pub peak: f64,
+    /// The block's sums on the tile grid (see `sums`).
+    pub tiles: &'a Tiles,
 }
 
 impl Frames<'_> {
     /// Whole frames in the block.
     pub fn frames(&self) -> usize {
         self.samples.len() / self.channels
+    }
+
+    /// Per-channel sums and sums of squares of frames `start..end` of the block: added from
+    /// the block's tiles when the range is made of whole tiles (the windows of the levels, DC,
+    /// limiter and fingerprint accumulators are, at rates that are a multiple of 100 Hz),
+    /// else read from the samples.
+    pub fn sums(&self, start: usize, end: usize) -> ChannelSums {
+        self.tiles.range(start, end).unwrap_or_else(|| {
+            ChannelSums::of(
+                &self.samples[start * self.channels..end * self.channels],
+                self.channels,
+            )
+        })
     }
 
     /// NaN and infinite samples in the block.
@@ -117,6 +133,10 @@ pub struct Analyzer {
     frames: u64,
     /// The two groups of `accumulators()`.
     groups: [Vec<Box<dyn Accumulator>>; 2],
+    /// Frames per tile (a hundredth of a second, at rates that are a multiple of 100 Hz),
+    /// or 0: no tiles.
+    tile: u64,
+    tiles: Tiles,
     /// The block in full-scale units, reused.
     samples: Vec<f64>,
 }
@@ -127,6 +147,12 @@ impl Analyzer {
         Analyzer {
             channels: usize::from(spec.channels),
             frames: 0,
+            tile: if spec.sample_rate % 100 == 0 {
+                u64::from(spec.sample_rate / 100)
+            } else {
+                0
+            },
+            tiles: Tiles::default(),
             groups: accumulators(&spec, settings),
             samples: Vec::new(),
         }
@@ -173,6 +199,8 @@ impl Analyzer {
         if self.samples.is_empty() {
             return;
         }
+        self.tiles
+            .measure(&self.samples, channels, self.frames, self.tile);
         let frames = Frames {
             samples: &self.samples,
             raw,
@@ -180,6 +208,7 @@ impl Analyzer {
             position: self.frames,
             has_non_finite,
             peak: peak.unwrap_or_else(|| lanes::peak(&self.samples)),
+            tiles: &self.tiles,
         };
         let push_all = |group: &mut Vec<Box<dyn Accumulator>>| {
             for accumulator in group {
@@ -200,6 +229,8 @@ impl Analyzer {
         Analyzer {
             channels: self.channels,
             frames: self.frames,
+            tile: self.tile,
+            tiles: Tiles::default(),
             groups: [std::mem::take(kernels), Vec::new()],
             samples: Vec::new(),
         }
