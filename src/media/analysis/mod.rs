@@ -103,8 +103,7 @@ pub trait Accumulator: Send {
 
 /// Every measurement of the pass, one line each (order does not matter: each writes its own
 /// fields), in two groups of about the same cost, which two readers of one long file feed on
-/// two cores (`split`): the loudness and true-peak kernels (with the near-peak share, for the
-/// balance), and the rest.
+/// two cores (`split`): the loudness and true-peak kernels, and the rest.
 fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn Accumulator>>; 2] {
     let mut rest: Vec<Box<dyn Accumulator>> = vec![
         Box::new(levels::Levels::new(spec, settings)),
@@ -112,13 +111,13 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn 
         Box::new(dc_offset::DcSteadiness::new(spec, settings)),
         Box::new(bit_depth::BitDepth::new(spec)),
         Box::new(channels::ChannelPair::new(spec)),
+        Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
     let kernels: Vec<Box<dyn Accumulator>> = vec![
         Box::new(loudness::Loudness::new(spec, settings)),
         Box::new(true_peak::TruePeak::new(spec)),
-        Box::new(near_peak::NearPeak::new()),
     ];
     // Curves over time, for a report's plots: only when asked for.
     if settings.series {
@@ -229,7 +228,8 @@ impl Analyzer {
         Analyzer {
             channels: self.channels,
             frames: self.frames,
-            tile: self.tile,
+            // The kernels read the samples, not the tiles.
+            tile: 0,
             tiles: Tiles::default(),
             groups: [std::mem::take(kernels), Vec::new()],
             samples: Vec::new(),
