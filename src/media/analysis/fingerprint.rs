@@ -135,7 +135,7 @@ fn level_db(rms: f64) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use crate::media::analysis::{Analyzer, StreamSpec};
+    use crate::media::analysis::{analyse_in_blocks, Analyzer, StreamSpec};
     use crate::media::Block;
     use crate::model::analysis::{Analysis, AnalysisSettings};
     use crate::model::record::SampleFormat;
@@ -187,21 +187,8 @@ mod tests {
                 });
                 analyzer.finish().fingerprint
             };
-            let mut analyzer = Analyzer::new(spec, &AnalysisSettings::default());
-            let mut rest = &audio[..];
-            for frames in [1, 2, 5, 3, 64, 1].into_iter().cycle() {
-                let take = (frames * usize::from(channels)).min(rest.len());
-                let (block, tail) = rest.split_at(take);
-                analyzer.push(&Block::Int {
-                    samples: block,
-                    bits: 16,
-                });
-                rest = tail;
-                if rest.is_empty() {
-                    break;
-                }
-            }
-            assert_eq!(analyzer.finish().fingerprint, whole, "{channels} channels");
+            let split = analyse_in_blocks(spec, &audio, 16, &[1, 2, 5, 3, 64, 1]);
+            assert_eq!(split.fingerprint, whole, "{channels} channels");
         }
     }
 

@@ -346,9 +346,8 @@ fn rank_from_top(hist: &[u32], rank: u64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use crate::media::analysis::{Analyzer, StreamSpec};
-    use crate::media::Block;
-    use crate::model::analysis::{AnalysisSettings, LimiterFigures};
+    use crate::media::analysis::{analyse_in_blocks, StreamSpec};
+    use crate::model::analysis::LimiterFigures;
     use crate::model::record::SampleFormat;
 
     /// Repeated decaying hits held by a ceiling, with noise between: wall windows, shapes to
@@ -378,21 +377,9 @@ mod tests {
             bit_depth: Some(24),
             channel_mask: None,
         };
-        let mut analyzer = Analyzer::new(spec, &AnalysisSettings::default());
-        let mut rest = samples;
-        for frames in block_frames.iter().cycle() {
-            let take = (frames * usize::from(channels)).min(rest.len());
-            let (block, tail) = rest.split_at(take);
-            analyzer.push(&Block::Int {
-                samples: block,
-                bits: 24,
-            });
-            rest = tail;
-            if rest.is_empty() {
-                break;
-            }
-        }
-        analyzer.finish().limiter.expect("figures")
+        analyse_in_blocks(spec, samples, 24, block_frames)
+            .limiter
+            .expect("figures")
     }
 
     #[test]

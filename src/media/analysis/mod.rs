@@ -284,3 +284,30 @@ fn sanitised(value: f64) -> f64 {
 fn seconds(frame: u64, sample_rate: u32) -> Option<f64> {
     (sample_rate > 0).then(|| frame as f64 / f64::from(sample_rate))
 }
+
+/// Test support: `samples` (interleaved integers of `bits` bits) analysed in blocks of the
+/// given numbers of frames, cycled.
+#[cfg(test)]
+pub(crate) fn analyse_in_blocks(
+    spec: StreamSpec,
+    samples: &[i32],
+    bits: u32,
+    block_frames: &[usize],
+) -> Analysis {
+    let channels = usize::from(spec.channels);
+    let mut analyzer = Analyzer::new(spec, &AnalysisSettings::default());
+    let mut rest = samples;
+    for frames in block_frames.iter().cycle() {
+        let take = (frames * channels).min(rest.len());
+        let (block, tail) = rest.split_at(take);
+        analyzer.push(&Block::Int {
+            samples: block,
+            bits,
+        });
+        rest = tail;
+        if rest.is_empty() {
+            break;
+        }
+    }
+    analyzer.finish()
+}
