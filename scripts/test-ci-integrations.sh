@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What issue 15 promises a user, run end to end from a fresh clone of this repository:
-#   1. `cargo package --locked` (with its verification build) and `cargo install --locked`;
+#   1. `cargo package --locked`, and `cargo install --locked` from the unpacked package (its
+#      verification build), whose binary checks the demo delivery;
 #   2. the pre-commit hook, by `pre-commit try-repo` and by the README's .pre-commit-config.yaml,
 #      on a scratch git repository holding a delivery (clean: passes; a 44.1 kHz file: fails);
 #   3. the README's GitLab job: its before_script and script lines, run by bash, and the
@@ -24,13 +25,19 @@ git clone -q "$repo" "$work/stemlint"
 git -C "$work/stemlint" -c user.name=ci -c user.email=ci@localhost tag v0.1.0
 clone="$work/stemlint"
 
-step "cargo package --locked (verified by a build of the packaged crate)"
-(cd "$clone" && CARGO_TARGET_DIR="$repo/target" cargo package --locked --quiet)
+step "cargo package --locked, then cargo install --locked from the package itself"
+# The install from the unpacked .crate is the package's verification build (what `cargo package`
+# would build on its own), done once instead of twice.
+(cd "$clone" && cargo package --locked --quiet --no-verify --target-dir "$work/package")
 listing=$(cd "$clone" && cargo package --locked --list)
 if grep -Eiq '\.(wav|flac|aiff?|aifc|snap)$|^tests/|^examples/' <<< "$listing"; then
     fail "the package carries test audio, fixtures or examples"
 fi
 echo "$(wc -l <<< "$listing") files in the package, no test audio"
+crate=$(ls "$work"/package/package/stemlint-*.crate)
+tar -xzf "$crate" -C "$work"
+unpacked="${crate%.crate}"
+unpacked="$work/$(basename "$unpacked")"
 
 export CARGO_TARGET_DIR="$repo/target/install"
 # Every install below (ours, pre-commit's, the GitLab job's) is a release build. They are here to
@@ -38,9 +45,12 @@ export CARGO_TARGET_DIR="$repo/target/install"
 # without line tables a 2-core CI builds them in a fraction of the time. A caller may set its own.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-0}"
 export CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-false}"
-step "cargo install --locked --path (from the clone)"
-cargo install --locked --quiet --path "$clone" --root "$work/installed"
+cargo install --locked --quiet --path "$unpacked" --root "$work/installed"
 "$work/installed/bin/stemlint" --version
+"$work/installed/bin/stemlint" check "$repo/examples/demo-tracks" --quiet > "$work/demo.txt" \
+    && fail "the installed binary passes the demo delivery, which has errors"
+grep -q "format/sample-rate" "$work/demo.txt" || fail "the installed binary misses the demo's 44.1 kHz file"
+echo "installed from the package; it checks the demo delivery"
 
 if ! command -v pre-commit >/dev/null; then
     python3 -m pip install --quiet --break-system-packages pre-commit \
