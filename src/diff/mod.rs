@@ -27,7 +27,10 @@ use crate::model::diff::{
 };
 use crate::model::options::Options;
 use crate::model::pattern::Pattern;
-use crate::model::record::{AudioFacts, FileRecord, SampleFormat};
+use crate::model::record::{AudioFacts, Bext, FileRecord, SampleFormat};
+
+/// One `bext` field as text, for comparing two files' broadcast extensions.
+type ReadBext = fn(&Bext) -> String;
 use crate::stems::{ChannelSource, Tee, CHANNEL_BLOCKS};
 use crate::{discover, plan, profile};
 
@@ -566,36 +569,25 @@ fn header_changes(old: &AudioFacts, new: &AudioFacts) -> Vec<FieldChange> {
     );
     match (&old.bext, &new.bext) {
         (Some(a), Some(b)) => {
-            differ(
-                "bext.description",
-                a.description.clone(),
-                b.description.clone(),
-            );
-            differ(
-                "bext.originator",
-                a.originator.clone(),
-                b.originator.clone(),
-            );
-            differ(
-                "bext.originator_reference",
-                a.originator_reference.clone(),
-                b.originator_reference.clone(),
-            );
-            differ(
-                "bext.origination_date",
-                a.origination_date.clone(),
-                b.origination_date.clone(),
-            );
-            differ(
-                "bext.origination_time",
-                a.origination_time.clone(),
-                b.origination_time.clone(),
-            );
-            differ(
-                "bext.time_reference",
-                a.time_reference.to_string(),
-                b.time_reference.to_string(),
-            );
+            let bext_fields: [(&str, ReadBext); 6] = [
+                ("bext.description", |bext| bext.description.clone()),
+                ("bext.originator", |bext| bext.originator.clone()),
+                ("bext.originator_reference", |bext| {
+                    bext.originator_reference.clone()
+                }),
+                ("bext.origination_date", |bext| {
+                    bext.origination_date.clone()
+                }),
+                ("bext.origination_time", |bext| {
+                    bext.origination_time.clone()
+                }),
+                ("bext.time_reference", |bext| {
+                    bext.time_reference.to_string()
+                }),
+            ];
+            for (name, read) in bext_fields {
+                differ(name, read(a), read(b));
+            }
         }
         (a, b) => differ(
             "bext",
