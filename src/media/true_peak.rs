@@ -112,7 +112,7 @@ impl TruePeakMeter {
             interpolator,
             buffers: vec![buffer; channels],
             peaks: vec![0.0; channels],
-            wide: wide_simd(),
+            wide: crate::media::simd::wide(),
         })
     }
 
@@ -246,18 +246,6 @@ fn measure<const TAPS: usize, const BRANCHES: usize>(
         start = end;
     }
     outputs
-}
-
-/// Whether the wide, fused filter can run on this CPU.
-fn wide_simd() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
 }
 
 /// Highest absolute interpolated value over `window` (`TAPS - 1` samples of history, then a
@@ -398,7 +386,7 @@ mod tests {
             })
             .collect();
         let portable = filter_peak_lanes::<12, 3, false>(&window, &taps);
-        let dispatched = filter_peak(&window, &taps, wide_simd());
+        let dispatched = filter_peak(&window, &taps, crate::media::simd::wide());
         assert!(
             (portable - dispatched).abs() < 1e-5,
             "{portable} {dispatched}"
