@@ -68,7 +68,7 @@ impl DcSteadiness {
 impl Accumulator for DcSteadiness {
     fn push(&mut self, frames: &Frames<'_>) {
         let channels = frames.channels;
-        let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
+        let segments = self.windows.segments(frames.frames());
         for segment in segments {
             let sums = frames.sums(segment.start, segment.end);
             for channel in 0..channels.min(self.totals.len()) {

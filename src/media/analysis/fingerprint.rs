@@ -98,7 +98,7 @@ impl Accumulator for Fingerprinter {
                 }
             }
         }
-        let segments: Vec<_> = self.seconds.segments(frames.frames()).collect();
+        let segments = self.seconds.segments(frames.frames());
         for segment in segments {
             self.second_energy += frames.sums(segment.start, segment.end).total_squares();
             self.second_frames += (segment.end - segment.start) as u64;

@@ -229,13 +229,11 @@ impl Windows {
         }
     }
 
-    /// The runs of a block of `frames` frames, in order; the windows advance as they are read.
-    pub fn segments(&mut self, frames: usize) -> impl Iterator<Item = Segment> + '_ {
+    /// The runs of a block of `frames` frames, in order (the windows advance past them).
+    pub fn segments(&mut self, frames: usize) -> Vec<Segment> {
+        let mut segments = Vec::new();
         let mut start = 0;
-        std::iter::from_fn(move || {
-            if start >= frames {
-                return None;
-            }
+        while start < frames {
             let room = (self.length - self.filled).min((frames - start) as u64) as usize;
             let end = start + room;
             self.filled += room as u64;
@@ -243,10 +241,10 @@ impl Windows {
             if closes {
                 self.filled = 0;
             }
-            let segment = Segment { start, end, closes };
+            segments.push(Segment { start, end, closes });
             start = end;
-            Some(segment)
-        })
+        }
+        segments
     }
 }
 
@@ -315,7 +313,7 @@ mod tests {
     #[test]
     fn windows_cut_blocks_at_their_boundaries() {
         let mut windows = Windows::new(4);
-        let first: Vec<Segment> = windows.segments(6).collect();
+        let first: Vec<Segment> = windows.segments(6).into_iter().collect();
         assert_eq!(
             first,
             [
@@ -331,7 +329,7 @@ mod tests {
                 }
             ]
         );
-        let second: Vec<Segment> = windows.segments(2).collect();
+        let second: Vec<Segment> = windows.segments(2).into_iter().collect();
         assert_eq!(
             second,
             [Segment {
@@ -340,6 +338,6 @@ mod tests {
                 closes: true
             }]
         );
-        assert_eq!(windows.segments(0).count(), 0);
+        assert_eq!(windows.segments(0).len(), 0);
     }
 }

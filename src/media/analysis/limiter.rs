@@ -208,7 +208,7 @@ impl Accumulator for Limiter {
         // Window by window: the sum of squares and the peak of each run in lanes; the peak's
         // shape only when the run beats the window's peak so far (its first sample at the
         // run's peak, as a sample-by-sample scan would find).
-        let segments: Vec<_> = self.windows.segments(frames.frames()).collect();
+        let segments = self.windows.segments(frames.frames());
         for segment in segments {
             let run = &samples[segment.start * channels..segment.end * channels];
             self.window_squares += frames.sums(segment.start, segment.end).total_squares();
