@@ -10,6 +10,9 @@
 // A benchmark prints its figures (clippy.toml bans printing in the library).
 #![allow(clippy::disallowed_macros)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -19,24 +22,12 @@ use divan::Bencher;
 use ebur128::{EbuR128, Mode};
 use stemlint::media::loudness::LoudnessMeter;
 use stemlint::media::true_peak::TruePeakMeter;
+use support::Noise;
 
 const RATE: u32 = 48_000;
 const CHANNELS: usize = 2;
 const BLOCK_FRAMES: usize = 4096;
 const SECONDS: usize = 10;
-
-/// A small deterministic noise source in [-1, 1) (xorshift64*).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        bits as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
 
 fn noise() -> &'static [f32] {
     static SIGNAL: OnceLock<Vec<f32>> = OnceLock::new();

@@ -4,32 +4,18 @@
 // Tests print the figures they measure (clippy.toml bans printing in the library).
 #![allow(clippy::disallowed_macros)]
 
+mod support;
+
 use std::f64::consts::PI;
 use std::time::Instant;
 
 use stemlint::media::analysis::{Analysis, AnalysisSettings, Analyzer, StreamSpec};
 use stemlint::media::Block;
 use stemlint::record::SampleFormat;
+use support::{db_to_gain as db, Noise};
 
 const RATE: u32 = 48_000;
 const FULL_SCALE_24: f64 = 8_388_608.0;
-
-/// A small deterministic noise source in [-1, 1) (xorshift64*).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        bits as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
-
-fn db(dbfs: f64) -> f64 {
-    10.0_f64.powf(dbfs / 20.0)
-}
 
 fn spec(channels: u16, format: SampleFormat) -> StreamSpec {
     StreamSpec {

@@ -9,6 +9,8 @@
 // Tests print the figures they measure (clippy.toml bans printing in the library).
 #![allow(clippy::disallowed_macros)]
 
+mod support;
+
 use std::f64::consts::PI;
 
 use ebur128::{Channel, EbuR128, Mode};
@@ -16,6 +18,7 @@ use stemlint::media::loudness::{
     LoudnessMeter, DUAL_MONO_WEIGHT, FRONT_WEIGHT, SURROUND_WEIGHT, UNUSED_WEIGHT,
 };
 use stemlint::media::true_peak::TruePeakMeter;
+use support::{db_to_gain as db, Noise};
 
 const LU_TOLERANCE: f64 = 0.02;
 const DB_TOLERANCE: f64 = 0.05;
@@ -26,23 +29,6 @@ enum Input {
     Int24,
     Float,
     Double,
-}
-
-/// A small deterministic noise source in [-1, 1) (xorshift64*).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        bits as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
-
-fn db(dbfs: f64) -> f64 {
-    10.0_f64.powf(dbfs / 20.0)
 }
 
 /// The crate's channel for one of our weights.

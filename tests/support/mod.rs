@@ -428,6 +428,20 @@ pub fn write_raw(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// A small deterministic noise source in [-1, 1) (xorshift64*), for tests and benchmarks that
+/// build their samples directly rather than through `Wav`.
+pub struct Noise(pub u64);
+
+impl Noise {
+    pub fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
+        bits as f64 / (1u64 << 52) as f64 - 1.0
+    }
+}
+
 pub fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }
