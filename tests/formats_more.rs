@@ -8,30 +8,13 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use stemlint::media::analysis::AnalysisSettings;
 use stemlint::media::{open, scan, Block, ScanMode};
-use stemlint::record::{
-    Codec, Companding, Container, Endianness, FileIssueKind, FileRecord, SampleFormat,
-};
-use support::{chunk, Wav};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn scan_full(path: &Path) -> FileRecord {
-    scan(
-        path,
-        path.display().to_string(),
-        ScanMode::Full,
-        &AnalysisSettings::default(),
-    )
-}
+use stemlint::record::{Codec, Companding, Container, Endianness, FileIssueKind, SampleFormat};
+use support::{chunk, fixture, scan_full, Wav};
 
 /// Every decoded sample of a file: integers left-aligned in 32 bits (as `sox -b 32` writes
 /// them), floats as they are.

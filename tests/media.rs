@@ -7,23 +7,8 @@ use std::time::{Duration, Instant};
 
 use stemlint::media::analysis::AnalysisSettings;
 use stemlint::media::{open, scan, Block, ScanMode};
-use stemlint::record::{Codec, Container, FileIssueKind, FileRecord, SampleFormat};
-use support::Wav;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn scan_full(path: &Path) -> FileRecord {
-    scan(
-        path,
-        path.display().to_string(),
-        ScanMode::Full,
-        &AnalysisSettings::default(),
-    )
-}
+use stemlint::record::{Codec, Container, FileIssueKind, SampleFormat};
+use support::{fixture, scan_full, Wav};
 
 #[test]
 fn real_encoder_fixtures_have_exact_facts() {

@@ -442,6 +442,23 @@ impl Noise {
     }
 }
 
+/// A file committed under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A full scan of one file with the default analysis settings.
+pub fn scan_full(path: &Path) -> stemlint::record::FileRecord {
+    stemlint::media::scan(
+        path,
+        path.display().to_string(),
+        stemlint::media::ScanMode::Full,
+        &stemlint::media::analysis::AnalysisSettings::default(),
+    )
+}
+
 pub fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }
