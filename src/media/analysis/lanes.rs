@@ -10,22 +10,27 @@
 //! counts take a frame-by-frame loop with the same results.
 
 use crate::media::simd::multiversion;
+use smallvec::{smallvec, SmallVec};
 
 /// Frames summed side by side.
 const LANES: usize = 4;
 
+/// Per channel, inline up to 8 channels: sums are taken per tile and per window segment,
+/// dozens of times a block, and must not each cost two allocations.
+pub type PerChannel = SmallVec<[f64; 8]>;
+
 /// Per-channel sums and sums of squares of interleaved frames.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelSums {
-    pub sums: Vec<f64>,
-    pub squares: Vec<f64>,
+    pub sums: PerChannel,
+    pub squares: PerChannel,
 }
 
 impl ChannelSums {
     /// The sums of `samples` (whole frames of `channels` interleaved samples).
     pub fn of(samples: &[f64], channels: usize) -> Self {
-        let mut sums = vec![0.0; channels];
-        let mut squares = vec![0.0; channels];
+        let mut sums: PerChannel = smallvec![0.0; channels];
+        let mut squares: PerChannel = smallvec![0.0; channels];
         match channels {
             0 => {}
             1 => sums_mono(samples, &mut sums, &mut squares),
@@ -191,8 +196,8 @@ impl Tiles {
         let first = self.bounds.binary_search(&start).ok()?;
         let last = self.bounds.binary_search(&end).ok()?;
         let channels = self.channels;
-        let mut sums = vec![0.0; channels];
-        let mut squares = vec![0.0; channels];
+        let mut sums: PerChannel = smallvec![0.0; channels];
+        let mut squares: PerChannel = smallvec![0.0; channels];
         for tile in first..last {
             for channel in 0..channels {
                 sums[channel] += self.sums[tile * channels + channel];
