@@ -250,8 +250,8 @@ pub(crate) fn in_pool<T: Send>(
                 message: format!("cannot start {threads} worker threads: {error}"),
             })?
             .install(work)),
-        // On a worker of the global pool, not the calling thread: a file's second reader
-        // (`media`) is offered only from a worker.
+        // On a worker of the global pool, not the calling thread: a file's measurements are
+        // shared with another worker (`media::split`) only from a worker.
         None => Ok(rayon::scope(|_| work())),
     }
 }

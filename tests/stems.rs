@@ -1249,9 +1249,9 @@ fn every_core_measures_each_file_as_one_job_does_and_the_null_test_does_not_stal
 }
 
 #[test]
-fn a_long_file_read_by_two_readers_measures_as_one_reader_does() {
-    // A delivery of one file of 25 s: with a worker free, a second reader feeds half of the
-    // measurements on the other core; every figure must be the one a single reader gives.
+fn a_long_file_shared_by_two_threads_measures_as_one_thread_does() {
+    // A delivery of one file of 25 s: with a worker free, two threads share its measurements;
+    // every figure must be the one a single thread gives.
     let dir = tempfile::tempdir().expect("a temporary directory");
     stereo()
         .frames(u64::from(RATE) * 25)

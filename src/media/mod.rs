@@ -11,6 +11,7 @@ pub mod pcm;
 pub mod probe;
 pub mod riff;
 pub(crate) mod simd;
+mod split;
 pub mod true_peak;
 pub mod undecoded;
 pub mod wave64;
@@ -117,7 +118,7 @@ fn scan_read(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
     wrap: impl FnOnce(Box<dyn SampleSource>) -> Box<dyn SampleSource>,
-    helper: bool,
+    may_split: bool,
 ) -> FileRecord {
     let mut record = FileRecord::new(path.to_path_buf(), rel);
     // Two guards, so that a panic while streaming still keeps the facts the header gave.
@@ -136,8 +137,7 @@ fn scan_read(
         facts: opened.facts,
         source: wrap(opened.source),
     };
-    let helper = helper.then_some(path);
-    scan_opened_with(record, opened, mode, settings, helper)
+    scan_opened_with(record, opened, mode, settings, may_split)
 }
 
 /// The streaming half of `scan`: decode every block of an opened file into the analyser and
@@ -149,16 +149,16 @@ pub fn scan_opened(
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
 ) -> FileRecord {
-    scan_opened_with(record, opened, mode, settings, None)
+    scan_opened_with(record, opened, mode, settings, false)
 }
 
-/// `scan_opened`; with `helper`, the path a second reader may open when a worker is free.
+/// `scan_opened`; with `may_split`, a free worker of the pool may take half of the measurements.
 fn scan_opened_with(
     mut record: FileRecord,
     opened: Opened,
     mode: ScanMode,
     settings: &analysis::AnalysisSettings,
-    helper: Option<&Path>,
+    may_split: bool,
 ) -> FileRecord {
     let Opened { mut facts, source } = opened;
     if mode == ScanMode::Fast {
@@ -166,7 +166,7 @@ fn scan_opened_with(
         record.facts = Some(facts);
         return record;
     }
-    match guarded(|| stream(&facts, source, settings, helper)) {
+    match guarded(|| stream(&facts, source, settings, may_split)) {
         Ok(streamed) => {
             facts.frames = streamed.frames;
             if streamed.frames > 0 {
@@ -253,27 +253,15 @@ impl Drop for Streaming {
     }
 }
 
-/// A second reader of the file at `path` for the analysis' second half (`Analyzer::split`),
-/// when it is worth it: this thread shares a pool with a worker that no file keeps busy (a
-/// delivery of one long file, or its last file), and the file is long enough to repay opening
-/// it twice. None otherwise, or when the file cannot be opened again.
-fn helper_source(
-    path: Option<&Path>,
-    facts: &AudioFacts,
-    streaming: usize,
-) -> Option<Box<dyn SampleSource>> {
+/// Whether to share one file's measurements with another worker of the pool: when this
+/// thread shares a pool with a worker that no file keeps busy (a delivery of one long file, or
+/// its last file), and the file is long enough to repay handing blocks over.
+fn worth_splitting(facts: &AudioFacts, streaming: usize) -> bool {
     const MIN_SECONDS: u64 = 20;
     let long = facts
         .declared_frames
         .is_some_and(|frames| frames >= MIN_SECONDS * u64::from(facts.sample_rate));
-    let path = path.filter(|_| long && shares_a_pool())?;
-    if streaming >= rayon::current_num_threads() {
-        return None;
-    }
-    match guarded(|| open(path)) {
-        Ok(Ok(opened)) if opened.facts == *facts => Some(opened.source),
-        _ => None,
-    }
+    long && shares_a_pool() && streaming < rayon::current_num_threads()
 }
 
 /// Decode every block into the analyser, counting frames. A decode error part-way keeps the
@@ -282,7 +270,7 @@ fn stream(
     facts: &AudioFacts,
     mut source: Box<dyn SampleSource>,
     settings: &analysis::AnalysisSettings,
-    helper: Option<&Path>,
+    may_split: bool,
 ) -> Streamed {
     let spec = analysis::StreamSpec {
         channels: facts.channels,
@@ -294,25 +282,12 @@ fn stream(
     let mut analyzer = analysis::Analyzer::new(spec, settings);
     let channels = usize::from(facts.channels.max(1));
     let (_streaming, now) = Streaming::start();
-    let (frames, mut issue) = match helper_source(helper, facts, now) {
-        // Two readers of the same file, each feeding half of the measurements: no block is
-        // shared between the cores, and neither waits for the other until the end. The
-        // second reader's errors are the first's, which reports them.
-        Some(mut second) => {
-            let mut half = analyzer.split();
-            let (read, helped) = rayon::join(
-                || read_in_turn(source.as_mut(), &mut analyzer, channels),
-                || guarded(|| read_in_turn(second.as_mut(), &mut half, channels)),
-            );
-            // A decoder panic on the other thread was caught there (quietly) and is carried
-            // here, where this file's own `guarded` turns it into a finding.
-            if let Err(payload) = helped {
-                panic::resume_unwind(payload);
-            }
-            analyzer.join(half);
-            read
-        }
-        None => read_in_turn(source.as_mut(), &mut analyzer, channels),
+    let (frames, mut issue) = if may_split && worth_splitting(facts, now) {
+        split::read(source.as_mut(), &mut analyzer, channels, |read, measure| {
+            rayon::join(read, measure)
+        })
+    } else {
+        read_in_turn(source.as_mut(), &mut analyzer, channels)
     };
     // A lossless stream that ends cleanly but short of what its header declares was cut.
     // Lossy headers only estimate their length, so they are left out.

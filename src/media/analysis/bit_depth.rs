@@ -1,7 +1,6 @@
 //! Bits actually used: a 24-bit file whose low 8 bits are always zero holds 16-bit audio.
 
-use super::lanes;
-use super::{int_range, Accumulator, Analysis, Frames, StreamSpec};
+use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::media::Block;
 use crate::model::record::SampleFormat;
 
@@ -47,13 +46,11 @@ fn float_grid(unit: f64) -> u64 {
 impl Accumulator for BitDepth {
     fn push(&mut self, frames: &Frames<'_>) {
         match frames.raw {
-            Block::Int { samples, bits } => {
+            Block::Int { bits, .. } => {
                 // Sign extension keeps the low bits of a negative sample: its trailing zeros
-                // are its magnitude's.
-                let (min, max) = int_range(bits);
-                // The low 32 bits are all the grid needs (an i32 widened to u64 only repeats
-                // its sign above them).
-                self.grid |= u64::from(lanes::or_all(samples, min, max));
+                // are its magnitude's. The low 32 bits are all the grid needs (an i32 widened
+                // to u64 only repeats its sign above them).
+                self.grid |= u64::from(frames.bits_used);
                 self.grid_bits = bits;
                 self.grid_is_float = false;
             }

@@ -26,6 +26,20 @@ impl ChannelPair {
     }
 }
 
+/// Whether every channel of every frame of `raw` (samples as decoded) is bit-identical to
+/// the frame's first channel; true for one channel.
+pub(super) fn raw_identical(raw: Block<'_>, channels: usize) -> bool {
+    match raw {
+        Block::Int { samples, .. } => all_identical(samples, channels, |a, b| a == b),
+        Block::Float(samples) => {
+            all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
+        }
+        Block::Double(samples) => {
+            all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
+        }
+    }
+}
+
 /// Every channel of every frame bit-identical to the frame's first channel (two NaNs with
 /// the same payload are the same sample). Checked in runs of frames without an early exit
 /// inside a run (which the compiler vectorises), stopping at the first run that differs.
@@ -59,18 +73,7 @@ impl Accumulator for ChannelPair {
         let difference_peak = self.difference_peak.max(difference_peak);
         self.difference_peak = difference_peak;
         self.moments.merge(frames.frames(), &sums);
-        if self.identical {
-            let channels = frames.channels;
-            self.identical = match frames.raw {
-                Block::Int { samples, .. } => all_identical(samples, channels, |a, b| a == b),
-                Block::Float(samples) => {
-                    all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
-                }
-                Block::Double(samples) => {
-                    all_identical(samples, channels, |a, b| a.to_bits() == b.to_bits())
-                }
-            };
-        }
+        self.identical &= frames.identical_channels;
     }
 
     fn finish(self: Box<Self>, analysis: &mut Analysis) {

@@ -111,45 +111,44 @@ multiversion! {
     }
 }
 
+/// What `ints_to_units` reads of a block of integer samples on the way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntBlock {
+    /// The largest |unit|: the block's peak.
+    pub peak: f64,
+    /// Every sample, clamped, OR-ed together (the low 32 bits): its trailing zeros are the
+    /// bits the block never uses (sign extension keeps a negative sample's low bits).
+    pub bits_used: u32,
+}
+
 multiversion! {
     /// Integer samples to full-scale units: each clamped to `min..=max`, times `scale`; the
-    /// largest |unit| (the block's peak, read in the same pass).
-    pub fn ints_to_units(samples: &[i32], min: i32, max: i32, scale: f64, out: &mut [f64]) -> f64 {
+    /// block's peak and used bits, read in the same pass.
+    pub fn ints_to_units(samples: &[i32], min: i32, max: i32, scale: f64, out: &mut [f64]) -> IntBlock {
         const WIDTH: usize = 8;
         let mut lanes = [0.0_f64; WIDTH];
+        let mut ors = [0_u32; WIDTH];
         let mut outs = out.chunks_exact_mut(WIDTH);
         let mut ins = samples.chunks_exact(WIDTH);
         for (out, raw) in (&mut outs).zip(&mut ins) {
             for lane in 0..WIDTH {
-                let unit = f64::from(raw[lane].clamp(min, max)) * scale;
+                let clamped = raw[lane].clamp(min, max);
+                ors[lane] |= clamped as u32;
+                let unit = f64::from(clamped) * scale;
                 out[lane] = unit;
                 let level = unit.abs();
                 lanes[lane] = if level > lanes[lane] { level } else { lanes[lane] };
             }
         }
         let mut peak = lanes.iter().copied().fold(0.0, f64::max);
+        let mut bits_used = ors.iter().fold(0, |all, lane| all | lane);
         for (out, &raw) in outs.into_remainder().iter_mut().zip(ins.remainder()) {
-            *out = f64::from(raw.clamp(min, max)) * scale;
+            let clamped = raw.clamp(min, max);
+            bits_used |= clamped as u32;
+            *out = f64::from(clamped) * scale;
             peak = peak.max(out.abs());
         }
-        peak
-    }
-}
-
-multiversion! {
-    /// Every integer sample, clamped to `min..=max`, OR-ed together (the low 32 bits).
-    pub fn or_all(samples: &[i32], min: i32, max: i32) -> u32 {
-        let mut lanes = [0_u32; 8];
-        let mut chunks = samples.chunks_exact(lanes.len());
-        for chunk in &mut chunks {
-            for (lane, &raw) in lanes.iter_mut().zip(chunk) {
-                *lane |= raw.clamp(min, max) as u32;
-            }
-        }
-        for &raw in chunks.remainder() {
-            lanes[0] |= raw.clamp(min, max) as u32;
-        }
-        lanes.iter().fold(0, |grid, lane| grid | lane)
+        IntBlock { peak, bits_used }
     }
 }
 
@@ -293,6 +292,33 @@ mod tests {
             assert_eq!(peak(&samples), 0.75, "{at}");
         }
         assert_eq!(peak(&[]), 0.0);
+    }
+
+    #[test]
+    fn integers_become_units_clamped_with_their_peak_and_used_bits() {
+        // 17 samples: two lanes of 8 and a remainder; 16-bit values on a 4-bit grid, one
+        // out of range (a decoder bug) clamped to full scale.
+        let mut samples: Vec<i32> = (0..17).map(|index| (index - 8) * 16).collect();
+        samples[3] = 40_000;
+        let mut out = vec![0.0; samples.len()];
+        let read = ints_to_units(&samples, -32_768, 32_767, 1.0 / 32_768.0, &mut out);
+        assert_eq!(out[0], -128.0 / 32_768.0);
+        assert_eq!(out[3], 32_767.0 / 32_768.0, "clamped");
+        assert_eq!(out[16], 128.0 / 32_768.0, "the remainder is converted");
+        assert_eq!(read.peak, 32_767.0 / 32_768.0);
+        // 32_767 (clamped) sets every low bit.
+        assert_eq!(read.bits_used.trailing_zeros(), 0);
+        samples[3] = 0;
+        let read = ints_to_units(&samples, -32_768, 32_767, 1.0 / 32_768.0, &mut out);
+        assert_eq!(read.bits_used.trailing_zeros(), 4, "a 4-bit grid: {read:?}");
+        assert_eq!(read.peak, 128.0 / 32_768.0);
+        samples[16] = 1;
+        let read = ints_to_units(&samples, -32_768, 32_767, 1.0 / 32_768.0, &mut out);
+        assert_eq!(
+            read.bits_used.trailing_zeros(),
+            0,
+            "the remainder's bits count"
+        );
     }
 
     #[test]

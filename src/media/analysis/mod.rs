@@ -46,7 +46,10 @@ pub struct Frames<'a> {
     /// Interleaved samples in full-scale units (1.0 = full scale; integer samples clamped to
     /// their bit depth's range); NaN and infinite samples read as 0.
     pub samples: &'a [f64],
-    /// The same whole frames as decoded, for what needs the exact bits.
+    /// The same whole frames as decoded, for what needs the exact bits. The samples are there
+    /// only when some are NaN or infinite (`has_non_finite`): a block measured on another
+    /// thread than the reader's keeps no other copy of them (`Converted::keep_raw`); the kind
+    /// of block and its bits are always there.
     pub raw: Block<'a>,
     /// Interleaved channels per frame.
     pub channels: usize,
@@ -54,6 +57,13 @@ pub struct Frames<'a> {
     pub position: u64,
     /// True when some sample of the block is NaN or infinite (only float blocks).
     pub has_non_finite: bool,
+    /// NaN and infinite samples in the block.
+    pub non_finite: u64,
+    /// Integer blocks: every sample, clamped, OR-ed together (see `lanes::IntBlock`); 0 for
+    /// float blocks.
+    pub bits_used: u32,
+    /// Every frame's channels are bit-identical as decoded (true for one channel).
+    pub identical_channels: bool,
     /// The largest |sample| of the block (read once, for every accumulator).
     pub peak: f64,
     /// The block's sums on the tile grid (see `sums`).
@@ -78,19 +88,6 @@ impl Frames<'_> {
             )
         })
     }
-
-    /// NaN and infinite samples in the block.
-    pub fn non_finite_count(&self) -> u64 {
-        if !self.has_non_finite {
-            return 0;
-        }
-        let count = match self.raw {
-            Block::Int { .. } => 0,
-            Block::Float(raw) => raw.iter().filter(|sample| !sample.is_finite()).count(),
-            Block::Double(raw) => raw.iter().filter(|sample| !sample.is_finite()).count(),
-        };
-        count as u64
-    }
 }
 
 /// One measurement of the pass.
@@ -102,10 +99,13 @@ pub trait Accumulator: Send {
 }
 
 /// Every measurement of the pass, one line each (order does not matter: each writes its own
-/// fields), in two groups of about the same cost, which two readers of one long file feed on
-/// two cores (`split`): the loudness and true-peak kernels, and the rest.
-fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn Accumulator>>; 2] {
-    let mut rest: Vec<Box<dyn Accumulator>> = vec![
+/// fields). Each sees every block in order, but not necessarily on the same thread as the
+/// others: when one long file would keep a core idle, two threads share them
+/// (`media::split`).
+fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn Accumulator>> {
+    let mut all: Vec<Box<dyn Accumulator>> = vec![
+        Box::new(loudness::Loudness::new(spec, settings)),
+        Box::new(true_peak::TruePeak::new(spec)),
         Box::new(levels::Levels::new(spec, settings)),
         Box::new(clipping::Clipping::new(spec, settings)),
         Box::new(dc_offset::DcSteadiness::new(spec, settings)),
@@ -115,29 +115,117 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> [Vec<Box<dyn 
         Box::new(limiter::Limiter::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
-    let kernels: Vec<Box<dyn Accumulator>> = vec![
-        Box::new(loudness::Loudness::new(spec, settings)),
-        Box::new(true_peak::TruePeak::new(spec)),
-    ];
     // Curves over time, for a report's plots: only when asked for.
     if settings.series {
-        rest.push(Box::new(envelope::Envelope::new(spec)));
+        all.push(Box::new(envelope::Envelope::new(spec)));
     }
-    [kernels, rest]
+    all
+}
+
+/// One block converted once for every accumulator: full-scale samples and what was read on
+/// the way (tile sums, peak, used bits, non-finite samples). A block shared between threads
+/// also keeps a copy of its samples as decoded (`keep_raw`).
+#[derive(Debug, Default)]
+pub struct Converted {
+    samples: Vec<f64>,
+    tiles: Tiles,
+    position: u64,
+    non_finite: u64,
+    peak: f64,
+    bits_used: u32,
+    identical_channels: bool,
+    channels: usize,
+    raw: RawCopy,
+}
+
+/// A block's samples as decoded, owned.
+#[derive(Debug)]
+enum RawCopy {
+    Int(Vec<i32>, u32),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+}
+
+impl Default for RawCopy {
+    fn default() -> Self {
+        RawCopy::Int(Vec::new(), 0)
+    }
+}
+
+impl Converted {
+    /// Keeps what accumulators read of `raw` (the frames as decoded, as `Analyzer::convert`
+    /// gave them back), for a block measured on another thread than the reader's: its kind and
+    /// bits, and a copy of the samples when some are not finite.
+    pub fn keep_raw(&mut self, raw: Block<'_>) {
+        let raw = match raw {
+            _ if self.non_finite > 0 => raw,
+            Block::Int { bits, .. } => Block::Int { samples: &[], bits },
+            Block::Float(_) => Block::Float(&[]),
+            Block::Double(_) => Block::Double(&[]),
+        };
+        let old = std::mem::take(&mut self.raw);
+        self.raw = match (raw, old) {
+            (Block::Int { samples, bits }, RawCopy::Int(mut copy, _)) => {
+                copy.clear();
+                copy.extend_from_slice(samples);
+                RawCopy::Int(copy, bits)
+            }
+            (Block::Int { samples, bits }, _) => RawCopy::Int(samples.to_vec(), bits),
+            (Block::Float(samples), RawCopy::Float(mut copy)) => {
+                copy.clear();
+                copy.extend_from_slice(samples);
+                RawCopy::Float(copy)
+            }
+            (Block::Float(samples), _) => RawCopy::Float(samples.to_vec()),
+            (Block::Double(samples), RawCopy::Double(mut copy)) => {
+                copy.clear();
+                copy.extend_from_slice(samples);
+                RawCopy::Double(copy)
+            }
+            (Block::Double(samples), _) => RawCopy::Double(samples.to_vec()),
+        };
+    }
+
+    /// The block as the accumulators see it, with the raw frames kept by `keep_raw`.
+    pub fn frames(&self) -> Frames<'_> {
+        let raw = match &self.raw {
+            RawCopy::Int(samples, bits) => Block::Int {
+                samples,
+                bits: *bits,
+            },
+            RawCopy::Float(samples) => Block::Float(samples),
+            RawCopy::Double(samples) => Block::Double(samples),
+        };
+        self.frames_with(raw)
+    }
+
+    /// The block as the accumulators see it, with `raw` its frames as decoded.
+    fn frames_with<'a>(&'a self, raw: Block<'a>) -> Frames<'a> {
+        Frames {
+            samples: &self.samples,
+            raw,
+            channels: self.channels,
+            position: self.position,
+            has_non_finite: self.non_finite > 0,
+            non_finite: self.non_finite,
+            bits_used: self.bits_used,
+            identical_channels: self.identical_channels,
+            peak: self.peak,
+            tiles: &self.tiles,
+        }
+    }
 }
 
 /// Accumulates an `Analysis` over the blocks of one file.
 pub struct Analyzer {
     channels: usize,
     frames: u64,
-    /// The two groups of `accumulators()`.
-    groups: [Vec<Box<dyn Accumulator>>; 2],
+    accumulators: Vec<Box<dyn Accumulator>>,
     /// Frames per tile (a hundredth of a second, at rates that are a multiple of 100 Hz),
     /// or 0: no tiles.
     tile: u64,
-    tiles: Tiles,
-    /// The block in full-scale units, reused.
-    samples: Vec<f64>,
+    /// The block being measured, its buffers reused.
+    current: Converted,
 }
 
 impl Analyzer {
@@ -151,102 +239,93 @@ impl Analyzer {
             } else {
                 0
             },
-            tiles: Tiles::default(),
-            groups: accumulators(&spec, settings),
-            samples: Vec::new(),
+            accumulators: accumulators(&spec, settings),
+            current: Converted::default(),
         }
     }
 
     /// Adds one block. Samples after the last whole frame are ignored.
     pub fn push(&mut self, block: &Block<'_>) {
+        let mut current = std::mem::take(&mut self.current);
+        if let Some(raw) = self.convert(block, &mut current) {
+            let frames = current.frames_with(raw);
+            for accumulator in &mut self.accumulators {
+                accumulator.push(&frames);
+            }
+        }
+        self.current = current;
+    }
+
+    /// Converts the whole frames of `block` into `into` (its buffers reused) and counts them
+    /// as read; gives back the same frames as decoded, or None when the block holds no whole
+    /// frame.
+    pub fn convert<'b>(&mut self, block: &Block<'b>, into: &mut Converted) -> Option<Block<'b>> {
         let channels = self.channels;
         if channels == 0 {
-            return;
+            return None;
         }
         let whole = |len: usize| len - len % channels;
+        let out = &mut into.samples;
         // Written as indexed loops over a buffer of the final length, which the compiler
         // vectorises (an `extend` from a mapped iterator it does not).
-        let (raw, has_non_finite, peak) = match *block {
+        let (raw, non_finite, read) = match *block {
             Block::Int { samples, bits } => {
                 let samples = &samples[..whole(samples.len())];
                 let bits = bits.clamp(1, 32);
                 let scale = 1.0 / 2.0_f64.powi(bits as i32 - 1);
                 let (min, max) = int_range(bits);
-                self.samples.resize(samples.len(), 0.0);
-                let peak = lanes::ints_to_units(samples, min, max, scale, &mut self.samples);
-                (Block::Int { samples, bits }, false, Some(peak))
+                out.resize(samples.len(), 0.0);
+                let read = lanes::ints_to_units(samples, min, max, scale, out);
+                (Block::Int { samples, bits }, 0, Some(read))
             }
             Block::Float(samples) => {
                 let samples = &samples[..whole(samples.len())];
-                self.samples.resize(samples.len(), 0.0);
-                for (out, &raw) in self.samples.iter_mut().zip(samples) {
+                out.resize(samples.len(), 0.0);
+                for (out, &raw) in out.iter_mut().zip(samples) {
                     *out = sanitised(f64::from(raw));
                 }
-                let bad = samples.iter().any(|raw| !raw.is_finite());
+                let bad = samples.iter().filter(|raw| !raw.is_finite()).count();
                 (Block::Float(samples), bad, None)
             }
             Block::Double(samples) => {
                 let samples = &samples[..whole(samples.len())];
-                self.samples.resize(samples.len(), 0.0);
-                for (out, &raw) in self.samples.iter_mut().zip(samples) {
+                out.resize(samples.len(), 0.0);
+                for (out, &raw) in out.iter_mut().zip(samples) {
                     *out = sanitised(raw);
                 }
-                let bad = samples.iter().any(|raw| !raw.is_finite());
+                let bad = samples.iter().filter(|raw| !raw.is_finite()).count();
                 (Block::Double(samples), bad, None)
             }
         };
-        if self.samples.is_empty() {
-            return;
+        if out.is_empty() {
+            return None;
         }
-        self.tiles
-            .measure(&self.samples, channels, self.frames, self.tile);
-        let frames = Frames {
-            samples: &self.samples,
-            raw,
-            channels,
-            position: self.frames,
-            has_non_finite,
-            peak: peak.unwrap_or_else(|| lanes::peak(&self.samples)),
-            tiles: &self.tiles,
-        };
-        let push_all = |group: &mut Vec<Box<dyn Accumulator>>| {
-            for accumulator in group {
-                accumulator.push(&frames);
-            }
-        };
-        for group in &mut self.groups {
-            push_all(group);
-        }
-        self.frames += frames.frames() as u64;
+        into.tiles.measure(out, channels, self.frames, self.tile);
+        into.position = self.frames;
+        into.channels = channels;
+        into.non_finite = non_finite as u64;
+        into.peak = read.map_or_else(|| lanes::peak(out), |read| read.peak);
+        into.bits_used = read.map_or(0, |read| read.bits_used);
+        into.identical_channels = channels::raw_identical(raw, channels);
+        self.frames += (out.len() / channels) as u64;
+        Some(raw)
     }
 
-    /// Moves the first group of measurements (the loudness and true-peak kernels) into an
-    /// analyser of its own, to be fed the same blocks by another reader on another thread and
-    /// given back with `join`.
-    pub fn split(&mut self) -> Analyzer {
-        let [kernels, _] = &mut self.groups;
-        Analyzer {
-            channels: self.channels,
-            frames: self.frames,
-            // The kernels read the samples, not the tiles.
-            tile: 0,
-            tiles: Tiles::default(),
-            groups: [std::mem::take(kernels), Vec::new()],
-            samples: Vec::new(),
-        }
+    /// Lends out the measurements, to be fed the blocks `convert` makes on other threads
+    /// (each block to each, in order) and given back with `restore`.
+    pub fn take_accumulators(&mut self) -> Vec<Box<dyn Accumulator>> {
+        std::mem::take(&mut self.accumulators)
     }
 
-    /// Takes back the measurements of `split`.
-    pub fn join(&mut self, half: Analyzer) {
-        for (mine, theirs) in self.groups.iter_mut().zip(half.groups) {
-            mine.extend(theirs);
-        }
+    /// Takes back the measurements of `take_accumulators`.
+    pub fn restore(&mut self, accumulators: Vec<Box<dyn Accumulator>>) {
+        self.accumulators = accumulators;
     }
 
     /// The measurements of every block fed so far.
     pub fn finish(self) -> Analysis {
         let mut analysis = Analysis::default();
-        for accumulator in self.groups.into_iter().flatten() {
+        for accumulator in self.accumulators {
             accumulator.finish(&mut analysis);
         }
         analysis

@@ -41,9 +41,7 @@ impl Accumulator for NearPeak {
         }
         self.peak = self.peak.max(frames.peak);
         self.samples += frames.samples.len() as u64;
-        if frames.has_non_finite {
-            self.non_finite += frames.non_finite_count();
-        }
+        self.non_finite += frames.non_finite;
     }
 
     fn finish(self: Box<Self>, analysis: &mut Analysis) {
