@@ -181,8 +181,9 @@ impl Shared {
         (frames, ended)
     }
 
-    /// Feeds every block converted so far to each accumulator no other thread holds. True
-    /// when it measured something.
+    /// Feeds the next block to each accumulator no other thread holds, when it is converted.
+    /// One block per accumulator per round, so that the threads trade accumulators often and
+    /// neither waits long for one the other holds. True when it measured something.
     fn measure(&self) -> bool {
         let mut measured = false;
         for lane in &self.lanes {
@@ -194,19 +195,17 @@ impl Shared {
                     return false;
                 }
             };
-            loop {
-                let next = lane.next.load(Ordering::Acquire);
-                let block = {
-                    let window = lock(&self.window);
-                    next.checked_sub(window.first)
-                        .and_then(|index| window.blocks.get(index as usize))
-                        .cloned()
-                };
-                let Some(block) = block else { break };
-                accumulator.push(&block.frames());
-                lane.next.store(next + 1, Ordering::Release);
-                measured = true;
-            }
+            let next = lane.next.load(Ordering::Acquire);
+            let block = {
+                let window = lock(&self.window);
+                next.checked_sub(window.first)
+                    .and_then(|index| window.blocks.get(index as usize))
+                    .cloned()
+            };
+            let Some(block) = block else { continue };
+            accumulator.push(&block.frames());
+            lane.next.store(next + 1, Ordering::Release);
+            measured = true;
         }
         if measured {
             self.let_go();
