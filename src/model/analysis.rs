@@ -38,6 +38,13 @@ pub struct Analysis {
     /// over a short file. None when no window has sound.
     #[serde(default)]
     pub dc_steady_share: Option<f64>,
+    /// For that channel: how far the means of those windows wander, relative to the offset
+    /// (their standard deviation over the absolute value of their average). Well under 1
+    /// for a real offset, which every window carries alike; above 1 for a low end that swells
+    /// away from zero and back (pink noise's lowest octave, a rumble). None when no window
+    /// has sound or the windows average to exactly zero.
+    #[serde(default)]
+    pub dc_wander: Option<f64>,
     /// Samples at or above the clip level that belong to runs of at least the analyser's
     /// minimum run length (consecutive samples of one channel; runs continue across blocks).
     pub clipped_samples: u64,

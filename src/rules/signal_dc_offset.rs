@@ -8,10 +8,12 @@ declare_rule! {
     /// Finds files whose waveform is not centred on zero: the mean of a channel is above the
     /// threshold (−50 dBFS, about 0.3 % of full scale, by default), and the offset is steady —
     /// in at least `min_steady_share` (75 %) of the half-second windows with sound, the window's
-    /// own mean has the same sign and at least half the threshold. The mean of a short stretch
-    /// of pink noise or of a bass note's tail comes from its lowest frequencies and wanders from
-    /// window to window: that is not an offset, while a sampler patch with a 2 % offset carries
-    /// it in every window where it sounds.
+    /// own mean has the same sign and at least half the threshold, and the window means vary by
+    /// less than the offset itself (`max_wander`: their standard deviation at most 1× their
+    /// average). The mean of a short stretch of pink noise or of a bass note's tail comes from
+    /// its lowest frequencies and wanders from window to window, or swells away from zero and
+    /// back: that is not an offset, while a sampler patch with a 2 % offset carries it alike
+    /// in every window where it sounds.
     ///
     /// Why it matters: DC offset wastes headroom, makes clicks at every edit and fade that starts
     /// or stops off zero, and pushes compressors and limiters unevenly. It comes from faulty
@@ -20,7 +22,7 @@ declare_rule! {
     /// Fix: remove it with a DC-offset filter or a high-pass filter at a few Hz before the export
     /// (most editors have one), or record the part again through a healthy converter.
     ///
-    /// Parameters: `max_dbfs`, `min_steady_share`.
+    /// Parameters: `max_dbfs`, `min_steady_share`, `max_wander`.
     pub struct SignalDcOffset {
         id: "signal/dc-offset",
         summary: "a DC offset above a threshold",
@@ -36,6 +38,9 @@ pub struct Params {
     pub max_dbfs: f64,
     /// Share of the windows with sound that must carry the offset for it to count as steady.
     pub min_steady_share: f64,
+    /// Largest spread of the windows' means, as a multiple of their average, for the offset
+    /// to count as steady.
+    pub max_wander: f64,
 }
 
 impl Default for Params {
@@ -43,6 +48,7 @@ impl Default for Params {
         Params {
             max_dbfs: -50.0,
             min_steady_share: 0.75,
+            max_wander: 1.0,
         }
     }
 }
@@ -59,7 +65,11 @@ impl Rule for SignalDcOffset {
         let limit = 10f64.powf(params.max_dbfs / 20.0);
         for (file, _, analysis) in delivery.analysed() {
             let steady = analysis.dc_steady_share.unwrap_or(0.0);
-            if analysis.dc_offset <= limit || steady < params.min_steady_share {
+            let wander = analysis.dc_wander.unwrap_or(f64::INFINITY);
+            if analysis.dc_offset <= limit
+                || steady < params.min_steady_share
+                || wander > params.max_wander
+            {
                 continue;
             }
             let dbfs = 20.0 * analysis.dc_offset.log10();

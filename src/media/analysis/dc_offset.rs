@@ -2,7 +2,8 @@
 //! share of half-second windows with sound whose own mean carries the same offset. A real DC
 //! offset (a faulty converter, a badly made sample) is there in every window; the mean of a
 //! short stretch of pink noise or a bass note's tail comes from its lowest frequencies and
-//! changes sign from window to window.
+//! changes sign from window to window, or swells away from zero and back: the window means
+//! wander by more than their average (`dc_wander`).
 
 use super::lanes::Windows;
 use super::{from_db, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
@@ -24,6 +25,9 @@ pub struct DcSteadiness {
     sounding: Vec<u64>,
     positive: Vec<u64>,
     negative: Vec<u64>,
+    /// Per channel: the sum and the sum of squares of the means of the windows with sound.
+    mean_sums: Vec<f64>,
+    mean_squares: Vec<f64>,
 }
 
 impl DcSteadiness {
@@ -39,6 +43,8 @@ impl DcSteadiness {
             sounding: vec![0; channels],
             positive: vec![0; channels],
             negative: vec![0; channels],
+            mean_sums: vec![0.0; channels],
+            mean_squares: vec![0.0; channels],
         }
     }
 
@@ -52,6 +58,8 @@ impl DcSteadiness {
             let rms = (self.window_squares[channel] / frames).sqrt();
             if rms >= self.half_limit {
                 self.sounding[channel] += 1;
+                self.mean_sums[channel] += mean;
+                self.mean_squares[channel] += mean * mean;
                 if mean >= self.half_limit {
                     self.positive[channel] += 1;
                 } else if mean <= -self.half_limit {
@@ -102,7 +110,12 @@ impl Accumulator for DcSteadiness {
         } else {
             self.negative[channel]
         };
-        analysis.dc_steady_share =
-            (self.sounding[channel] > 0).then(|| with_sign as f64 / self.sounding[channel] as f64);
+        let sounding = self.sounding[channel] as f64;
+        analysis.dc_steady_share = (sounding > 0.0).then(|| with_sign as f64 / sounding);
+        let average = self.mean_sums[channel] / sounding;
+        let spread = (self.mean_squares[channel] / sounding - average * average)
+            .max(0.0)
+            .sqrt();
+        analysis.dc_wander = (sounding > 0.0 && average != 0.0).then(|| spread / average.abs());
     }
 }
