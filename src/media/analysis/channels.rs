@@ -27,8 +27,11 @@ impl ChannelPair {
 }
 
 /// Whether every channel of every frame of `raw` (samples as decoded) is bit-identical to
-/// the frame's first channel; true for one channel.
+/// the frame's first channel; true for one channel, without reading it.
 pub(super) fn raw_identical(raw: Block<'_>, channels: usize) -> bool {
+    if channels < 2 {
+        return true;
+    }
     match raw {
         Block::Int { samples, .. } => all_identical(samples, channels, |a, b| a == b),
         Block::Float(samples) => {
