@@ -151,6 +151,7 @@ impl Shared {
             frames += (block.len() / channels) as u64;
             let mut converted = lock(&self.spare).pop().unwrap_or_default();
             let Some(raw) = analyzer.convert(&block, &mut converted) else {
+                lock(&self.spare).push(converted);
                 continue;
             };
             converted.keep_raw(raw);

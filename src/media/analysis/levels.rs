@@ -67,7 +67,7 @@ impl Accumulator for Levels {
             let last = frames.samples.iter().rposition(|value| value.abs() > floor);
             self.last_sound = last.map(frame_of).or(self.last_sound);
         }
-        if frames.has_non_finite {
+        if frames.non_finite > 0 {
             match frames.raw {
                 Block::Float(raw) => self.count_non_finite(raw, frames.position, f32::is_finite),
                 Block::Double(raw) => self.count_non_finite(raw, frames.position, f64::is_finite),

@@ -47,7 +47,7 @@ pub struct Frames<'a> {
     /// their bit depth's range); NaN and infinite samples read as 0.
     pub samples: &'a [f64],
     /// The same whole frames as decoded, for what needs the exact bits. The samples are there
-    /// only when some are NaN or infinite (`has_non_finite`): a block measured on another
+    /// only when some are NaN or infinite (`non_finite`): a block measured on another
     /// thread than the reader's keeps no other copy of them (`Converted::keep_raw`); the kind
     /// of block and its bits are always there.
     pub raw: Block<'a>,
@@ -55,9 +55,7 @@ pub struct Frames<'a> {
     pub channels: usize,
     /// Index, in the file, of the block's first frame.
     pub position: u64,
-    /// True when some sample of the block is NaN or infinite (only float blocks).
-    pub has_non_finite: bool,
-    /// NaN and infinite samples in the block.
+    /// NaN and infinite samples in the block (only float blocks have any).
     pub non_finite: u64,
     /// Integer blocks: every sample, clamped, OR-ed together (see `lanes::IntBlock`); 0 for
     /// float blocks.
@@ -157,32 +155,16 @@ impl Converted {
     /// gave them back), for a block measured on another thread than the reader's: its kind and
     /// bits, and a copy of the samples when some are not finite.
     pub fn keep_raw(&mut self, raw: Block<'_>) {
-        let raw = match raw {
-            _ if self.non_finite > 0 => raw,
-            Block::Int { bits, .. } => Block::Int { samples: &[], bits },
-            Block::Float(_) => Block::Float(&[]),
-            Block::Double(_) => Block::Double(&[]),
-        };
-        let old = std::mem::take(&mut self.raw);
-        self.raw = match (raw, old) {
-            (Block::Int { samples, bits }, RawCopy::Int(mut copy, _)) => {
-                copy.clear();
-                copy.extend_from_slice(samples);
-                RawCopy::Int(copy, bits)
+        // Rare (a float file with NaN or infinite samples): copied afresh, no buffer kept.
+        let keep = self.non_finite > 0;
+        self.raw = match raw {
+            Block::Int { bits, .. } => RawCopy::Int(Vec::new(), bits),
+            Block::Float(samples) => {
+                RawCopy::Float(if keep { samples.to_vec() } else { Vec::new() })
             }
-            (Block::Int { samples, bits }, _) => RawCopy::Int(samples.to_vec(), bits),
-            (Block::Float(samples), RawCopy::Float(mut copy)) => {
-                copy.clear();
-                copy.extend_from_slice(samples);
-                RawCopy::Float(copy)
+            Block::Double(samples) => {
+                RawCopy::Double(if keep { samples.to_vec() } else { Vec::new() })
             }
-            (Block::Float(samples), _) => RawCopy::Float(samples.to_vec()),
-            (Block::Double(samples), RawCopy::Double(mut copy)) => {
-                copy.clear();
-                copy.extend_from_slice(samples);
-                RawCopy::Double(copy)
-            }
-            (Block::Double(samples), _) => RawCopy::Double(samples.to_vec()),
         };
     }
 
@@ -206,7 +188,6 @@ impl Converted {
             raw,
             channels: self.channels,
             position: self.position,
-            has_non_finite: self.non_finite > 0,
             non_finite: self.non_finite,
             bits_used: self.bits_used,
             identical_channels: self.identical_channels,
