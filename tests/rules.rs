@@ -626,6 +626,84 @@ fn limiting_is_found_where_the_profile_wants_it_dry() {
         .any(|diagnostic| diagnostic.rule == "signal/limited"));
 }
 
+/// A kick: a sine falling from 120 to 50 Hz with its second and third harmonics, decaying
+/// over 60 ms.
+fn kick(since: f64) -> f64 {
+    use std::f64::consts::PI;
+    let phase = 2.0 * PI * (50.0 * since + 70.0 * 0.03 * (1.0 - (-since / 0.03).exp()));
+    (phase.sin() + 0.5 * (2.0 * phase).sin() + 0.2 * (3.0 * phase).sin()) * (-since / 0.06).exp()
+}
+
+/// One kick on every beat at 120 BPM (every hit the same samples), its peak at -1 dBFS, or
+/// driven `drive_db` over a sample-peak limiter with a 1 ms look-ahead and its ceiling there:
+/// each sample is turned down as far as the loudest sample within 1 ms needs, so the crests
+/// it cuts land on the ceiling.
+fn kick_loop(drive_db: Option<f64>) -> Wav {
+    let rate = 48_000_usize;
+    let ceiling = support::db_to_gain(-1.0);
+    let hit: Vec<f64> = (0..rate / 2)
+        .map(|frame| kick(frame as f64 / rate as f64))
+        .collect();
+    let peak = hit
+        .iter()
+        .fold(0.0_f64, |peak, value| peak.max(value.abs()));
+    let drive = support::db_to_gain(drive_db.unwrap_or(0.0)) * ceiling / peak;
+    let dry: Vec<f64> = (0..rate * 6)
+        .map(|frame| drive * hit[frame % hit.len()])
+        .collect();
+    let look = rate / 1000;
+    let wet: Vec<f64> = (0..dry.len())
+        .map(|frame| {
+            let near = &dry[frame.saturating_sub(look)..(frame + look + 1).min(dry.len())];
+            let loudest = near
+                .iter()
+                .fold(0.0_f64, |peak, value| peak.max(value.abs()));
+            match drive_db {
+                Some(_) => dry[frame] * (ceiling / loudest).min(1.0),
+                None => dry[frame],
+            }
+        })
+        .collect();
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| wet[frame as usize])
+        .seconds(6.0)
+}
+
+#[test]
+fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    kick_loop(Some(6.0)).write(dir.path(), "01_Kick_Loop_Limited.wav");
+    // The same loop unprocessed: its peak at -1 dBFS, one crest per hit there.
+    kick_loop(None).write(dir.path(), "02_Kick_Loop.wav");
+    // A drum machine's kick: a sine sweep at one level for 40 ms, then a fade. Its crests sit
+    // on one level too, as a tone's do.
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            use std::f64::consts::PI;
+            let since = (frame % 24_000) as f64 / 48_000.0;
+            let phase = 2.0 * PI * (150.0 * since - 0.5 * 1_200.0 * since * since.min(0.08));
+            let level = if since < 0.04 {
+                1.0
+            } else {
+                (-(since - 0.04) / 0.05).exp()
+            };
+            0.89 * level * phase.sin()
+        })
+        .seconds(6.0)
+        .write(dir.path(), "03_Synth_Kick_Loop.wav");
+    let messages = messages(dir.path(), "signal/limited");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("two or more crests peak within 0.002 dB of one level"),
+        "{messages:?}"
+    );
+    let files = findings(dir.path());
+    assert!(
+        files.contains(&("signal/limited".into(), "01_Kick_Loop_Limited.wav".into())),
+        "{files:?}"
+    );
+}
+
 #[test]
 fn film_true_peak_ceiling_and_loudness_target() {
     let dir = tempfile::tempdir().expect("a tempdir");

@@ -145,6 +145,9 @@ pub struct LimiterFigures {
     /// Share of the wall windows whose waveform around the peak (32 samples) recurs in
     /// another wall window within -40 dB: 1 for a loop, a repeated sample or a periodic tone.
     pub repeat_share: f64,
+    /// Wall windows in which two or more half-cycles of one channel peak within 0.002 dB of
+    /// the window's peak: a sample-peak limiter's exact ceiling.
+    pub touching_windows: u64,
 }
 
 /// A fingerprint of a file's decoded audio.

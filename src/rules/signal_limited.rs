@@ -6,7 +6,7 @@ use crate::model::record::Delivery;
 
 declare_rule! {
     /// Looks for a limiter's signature in 50 ms windows, where a limiter holds a ceiling while
-    /// the programme's level moves. Three signs, any of which is reported: a wall (at least 8
+    /// the programme's level moves. Five signs, any of which is reported: a wall (at least 8
     /// windows, and 40 % of those in the top 3 dB, with their peak within 0.2 dB of one
     /// ceiling, approached from below by at least 0.3 windows per wall window or holding half of
     /// the programme); peaks that stopped following the body (in the loudest quarter the window
@@ -14,16 +14,22 @@ declare_rule! {
     /// which spread at least 2 dB); peaks pinned (in the loudest quarter the window peaks stay
     /// within 0.6 dB while the RMS levels spread 1 dB or more, in material that is not one
     /// repeated waveform: no unprocessed programme of the evaluation holds its peaks closer than
-    /// 1.5 dB); or a squashed programme (the loudest quarter squarer than a
-    /// sine: crest 2.5 dB or less while its level moves by 2 dB or more). What a limiter's
-    /// signature shares with steady and repeated material is set aside: a wall of windows with
-    /// a crest under 5.5 dB or one that varies less than 0.4 dB (a tone, a sawtooth), and any
-    /// file where more than 98 % of the windows at the ceiling carry the same waveform around
-    /// their peak (a loop, a repeated one-shot, a periodic tone). Files under 2 s get no
-    /// verdict. A loop of one limited hit cannot be told from a loop of an unprocessed one and
-    /// is not reported. On the labelled evaluation set (`scripts/eval.sh`) this catches 27 of
+    /// 1.5 dB); an exact ceiling (in half the windows at the ceiling, two or more crests of one
+    /// channel peak within 0.002 dB of the window's peak, as a sample-peak limiter cuts them,
+    /// where unprocessed material puts one crest there; the windows' crest 3.4 dB or more and
+    /// the loudest quarter's level moving 1.2 dB or more, since a tone's crests are all alike);
+    /// or a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB or less
+    /// while its level moves by 2 dB or more). What a limiter's signature shares with steady
+    /// and repeated material is set aside: a wall of windows with a crest under 5.5 dB or one
+    /// that varies less than 0.4 dB (a tone, a sawtooth), and any file where more than 98 % of
+    /// the windows at the ceiling carry the same waveform around their peak (a loop, a repeated
+    /// one-shot, a periodic tone), which only the exact ceiling can show limited (a loop of one
+    /// limited hit). Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s;
+    /// in integer files, windows under 16384 quantisation steps count no crests. Files under 2
+    /// s get no verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 30 of
     /// 34 limiters taking 3 dB or more off the peaks, with no false alarm on 50 unprocessed
-    /// files.
+    /// files; it does not catch waveshaping that rounds the peaks off (`sox gain -l`, tanh
+    /// saturation) when the loudest quarter keeps a crest over 2.5 dB.
     ///
     /// Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the
     /// dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also
@@ -35,7 +41,8 @@ declare_rule! {
     /// Parameters: `min_wall_windows`, `min_wall_share`, `min_approach`, `dense_share`,
     /// `tone_crest_db`, `tone_crest_sd_db`, `min_body_spread_db`, `max_peak_ratio`,
     /// `max_peak_spread_db`, `pinned_peak_spread_db`, `pinned_body_spread_db`,
-    /// `pinned_repeat_share`, `squashed_crest_db`, `max_repeat_share`, `min_windows`.
+    /// `pinned_repeat_share`, `squashed_crest_db`, `max_repeat_share`, `min_windows`,
+    /// `min_touching_share`, `touch_tone_crest_db`, `touch_body_spread_db`.
     pub struct SignalLimited {
         id: "signal/limited",
         summary: "signs of limiting / master-bus processing where the profile wants it dry",
@@ -77,6 +84,14 @@ pub struct Params {
     pub max_repeat_share: f64,
     /// Files with fewer 50 ms windows (within 50 dB of the peak) get no verdict.
     pub min_windows: u64,
+    /// Exact ceiling: at least this share of the wall windows have two or more half-cycles
+    /// peaking within 0.002 dB of the window's peak…
+    pub min_touching_share: f64,
+    /// …the wall windows' crest at least this (a sine's is 3.01 dB: a tone's half-cycles are
+    /// all alike)…
+    pub touch_tone_crest_db: f64,
+    /// …and the level of the loudest quarter moving at least this, dB.
+    pub touch_body_spread_db: f64,
 }
 
 impl Default for Params {
@@ -97,6 +112,9 @@ impl Default for Params {
             squashed_crest_db: 2.5,
             max_repeat_share: 0.98,
             min_windows: 40,
+            min_touching_share: 0.5,
+            touch_tone_crest_db: 3.4,
+            touch_body_spread_db: 1.2,
         }
     }
 }
@@ -123,8 +141,12 @@ impl Rule for SignalLimited {
 
 /// What gave the limiter away, or None.
 pub fn signature(params: &Params, figures: &LimiterFigures) -> Option<String> {
-    if figures.windows < params.min_windows || figures.repeat_share > params.max_repeat_share {
+    if figures.windows < params.min_windows {
         return None;
+    }
+    if figures.repeat_share > params.max_repeat_share {
+        // A loop: only an exact ceiling inside each hit tells a limiter.
+        return exact_ceiling(params, figures);
     }
     let wall = figures.wall_windows as f64;
     let wall_share = wall / figures.band_windows.max(1) as f64;
@@ -166,6 +188,9 @@ pub fn signature(params: &Params, figures: &LimiterFigures) -> Option<String> {
             figures.peak_spread_db, figures.body_spread_db
         ));
     }
+    if let Some(sign) = exact_ceiling(params, figures) {
+        return Some(sign);
+    }
     if !moving {
         return None;
     }
@@ -176,6 +201,23 @@ pub fn signature(params: &Params, figures: &LimiterFigures) -> Option<String> {
         ));
     }
     None
+}
+
+/// Half-cycles landing on one level to within 0.002 dB, window after window, while the level
+/// moves: the exact ceiling of a sample-peak limiter. Unprocessed material puts one half-cycle
+/// there (its peak), a tone all of them (its crest gives it away).
+fn exact_ceiling(params: &Params, figures: &LimiterFigures) -> Option<String> {
+    let share = figures.touching_windows as f64 / figures.wall_windows.max(1) as f64;
+    (figures.wall_windows >= params.min_wall_windows
+        && share >= params.min_touching_share
+        && figures.wall_crest_db >= params.touch_tone_crest_db
+        && figures.body_spread_db >= params.touch_body_spread_db)
+        .then(|| {
+            format!(
+                "in {} of the {} 50 ms windows at the ceiling ({:.1} dBFS) two or more crests peak within 0.002 dB of one level: the peaks are cut to an exact ceiling",
+                figures.touching_windows, figures.wall_windows, figures.ceiling_dbfs
+            )
+        })
 }
 
 #[cfg(test)]
@@ -201,6 +243,7 @@ mod tests {
             body_spread_db: spreads.1,
             upper_crest_db,
             repeat_share,
+            touching_windows: 0,
         }
     }
 
@@ -276,6 +319,49 @@ mod tests {
         punchy.wall_crest_db = 9.0;
         punchy.peak_spread_db = 3.0;
         assert_eq!(signature(&params, &punchy), None);
+    }
+
+    /// `30_Kick_Loop_ALim6.wav`: one recorded kick repeated on the beat, through ffmpeg's
+    /// alimiter 6 dB: every hit the same (a loop), every hit's top crests cut to one level.
+    fn limited_kick_loop() -> LimiterFigures {
+        LimiterFigures {
+            windows: 120,
+            touching_windows: 20,
+            ..figures((20, 20, 3.64, 0.0), (4.0, 6.8), 5.06, 1.0)
+        }
+    }
+
+    #[test]
+    fn an_exact_ceiling_is_found_in_a_loop_and_named() {
+        let params = Params::default();
+        let sign = signature(&params, &limited_kick_loop()).expect("an exact ceiling");
+        assert!(
+            sign.contains("in 20 of the 20 50 ms windows at the ceiling (-1.0 dBFS) two or more"),
+            "{sign}"
+        );
+        // The same loop unprocessed: one crest per hit at the top.
+        let mut dry = limited_kick_loop();
+        dry.touching_windows = 0;
+        assert_eq!(signature(&params, &dry), None);
+        // A synthetic kick (a sine sweep at a constant level, then a fade): its crests are all
+        // alike, as a tone's (`22_Synth_Kick_Loop.wav`: crest 3.10 dB, level spread 0.15 dB).
+        let mut synth = limited_kick_loop();
+        synth.wall_crest_db = 3.10;
+        assert_eq!(signature(&params, &synth), None);
+        synth.wall_crest_db = 3.64;
+        synth.body_spread_db = 0.15;
+        assert_eq!(signature(&params, &synth), None);
+        // A sawtooth DI: 89 of 200 windows touch, the level does not move.
+        let mut saw = limited_kick_loop();
+        saw.wall_windows = 200;
+        saw.touching_windows = 89;
+        saw.body_spread_db = 0.35;
+        assert_eq!(signature(&params, &saw), None);
+        // Too few windows at the ceiling to say.
+        let mut few = limited_kick_loop();
+        few.wall_windows = params.min_wall_windows - 1;
+        few.touching_windows = few.wall_windows;
+        assert_eq!(signature(&params, &few), None);
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //! Each window is reduced to its peak and mean square, binned into two level histograms
 //! (0.05 dB bins) with the crest summed per peak bin; and the waveform around the peak of each
 //! window that sits within 0.2 dB of the running peak is kept (at most `MAX_SHAPES`), to tell
-//! a ceiling from a sample that repeats. Memory does not depend on the file's length.
+//! a ceiling from a sample that repeats. In the windows near the ceiling the half-cycles are
+//! followed too, to count those whose peaks land on the window's peak to within 0.002 dB: a
+//! sample-peak limiter puts several there, exactly; unprocessed material one. Memory does not
+//! depend on the file's length.
 
 use super::lanes::{self, Windows};
 use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
+use crate::model::record::SampleFormat;
 
 /// Window length, seconds.
 const WINDOW_S: f64 = 0.05;
@@ -28,6 +32,27 @@ const HALF: usize = 16;
 const MAX_SHAPES: usize = 256;
 /// Two shapes whose difference is this far under the first one's level are the same, dB.
 const SAME_SHAPE_DB: f64 = -40.0;
+/// A crest touches its window's ceiling when its peak is within this of the window's, dB.
+const TOUCH_DB: f64 = 0.002;
+/// A crest whose peak is held this many samples in a row is clipped (as `signal/clipping`
+/// counts), not limited.
+const FLAT_TOP: u32 = 3;
+/// Integer samples: touches are counted only in windows whose peak is at least this many
+/// quantisation steps (under it, distinct crests land on one code by chance).
+const MIN_TOUCH_STEPS: f64 = 16_384.0;
+
+/// A crest: a run of one channel's samples of one sign, all above the window's touch floor
+/// (within 0.2 dB of the ceiling so far). A smooth waveform has one per half-cycle that
+/// reaches that high.
+#[derive(Clone, Copy, Default)]
+struct Crest {
+    open: bool,
+    positive: bool,
+    peak: f64,
+    /// Samples in a row at the peak, ending at the last sample, and the longest such run.
+    at_peak: u32,
+    flat: u32,
+}
 
 /// The waveform around one window's peak.
 #[derive(Clone)]
@@ -68,6 +93,17 @@ pub struct Limiter {
     rms: Vec<u32>,
     crest_sum: Vec<f64>,
     crest_squares: Vec<f64>,
+    /// Per channel, the crest it is in, and the peaks of the crests that ended in the current
+    /// window.
+    crests: Vec<Crest>,
+    ended: Vec<Vec<f64>>,
+    /// Samples at or under this are no crest: within 0.2 dB of the ceiling as it stood when
+    /// the window began (so that it does not depend on where blocks start).
+    touch_floor: f64,
+    /// Windows under this peak count no touches (full-scale units).
+    min_touch_peak: f64,
+    /// Per peak bin: windows with two or more half-cycles touching their peak in one channel.
+    touching: Vec<u32>,
 }
 
 impl Limiter {
@@ -89,6 +125,89 @@ impl Limiter {
             rms: vec![0; BINS],
             crest_sum: vec![0.0; BINS],
             crest_squares: vec![0.0; BINS],
+            crests: vec![Crest::default(); channels],
+            ended: vec![Vec::new(); channels],
+            touch_floor: 0.0,
+            min_touch_peak: match (spec.sample_format, spec.bit_depth) {
+                (SampleFormat::Int, Some(bits)) if bits > 0 => {
+                    MIN_TOUCH_STEPS / 2.0_f64.powi(i32::from(bits) - 1)
+                }
+                _ => 0.0,
+            },
+            touching: vec![0; BINS],
+        }
+    }
+
+    /// Follows each channel's crests through a run of the block: stretches of 64 frames with
+    /// no sample over the floor (most of them) only end the crests, as a sample-by-sample scan
+    /// would.
+    fn scan(&mut self, run: &[f64]) {
+        let channels = self.channels;
+        let floor = self.touch_floor;
+        for stretch in run.chunks(64 * channels) {
+            if lanes::peak(stretch) <= floor {
+                self.skip();
+                continue;
+            }
+            for (channel, (crest, ended)) in self.crests.iter_mut().zip(&mut self.ended).enumerate()
+            {
+                for &value in stretch.iter().skip(channel).step_by(channels) {
+                    let magnitude = value.abs();
+                    let positive = value > 0.0;
+                    if crest.open && (magnitude <= floor || crest.positive != positive) {
+                        end_crest(crest, ended);
+                    }
+                    if magnitude <= floor {
+                        continue;
+                    }
+                    if !crest.open {
+                        *crest = Crest {
+                            open: true,
+                            positive,
+                            peak: magnitude,
+                            at_peak: 1,
+                            flat: 1,
+                        };
+                    } else if magnitude > crest.peak {
+                        crest.peak = magnitude;
+                        crest.at_peak = 1;
+                    } else if magnitude == crest.peak && crest.at_peak > 0 {
+                        crest.at_peak += 1;
+                        crest.flat = crest.flat.max(crest.at_peak);
+                    } else {
+                        crest.at_peak = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A run with no sample over the touch floor ends every crest.
+    fn skip(&mut self) {
+        for (crest, ended) in self.crests.iter_mut().zip(&mut self.ended) {
+            if crest.open {
+                end_crest(crest, ended);
+            }
+        }
+    }
+
+    /// The most crests of one channel that ended in the window with their peak within
+    /// `TOUCH_DB` of the window's.
+    fn touches(&mut self, peak: f64) -> usize {
+        let tolerance = peak * (1.0 - 10.0_f64.powf(-TOUCH_DB / 20.0));
+        let mut most = 0;
+        for ended in &mut self.ended {
+            let count = ended
+                .iter()
+                .filter(|&&value| (value - peak).abs() <= tolerance)
+                .count();
+            most = most.max(count);
+            ended.clear();
+        }
+        if peak < self.min_touch_peak {
+            0
+        } else {
+            most
         }
     }
 
@@ -161,6 +280,7 @@ impl Limiter {
         let shape = self.current.take();
         self.window_peak = 0.0;
         self.window_squares = 0.0;
+        let touches = self.touches(peak);
         if peak <= 0.0 || self.window == 0 {
             return;
         }
@@ -173,11 +293,15 @@ impl Limiter {
         self.rms[bin_of(rms_db)] += 1;
         self.crest_sum[bin] += crest;
         self.crest_squares[bin] += crest * crest;
+        if touches >= 2 {
+            self.touching[bin] += 1;
+        }
         if peak > self.running_peak {
             self.running_peak = peak;
             let floor = peak * wall_gain();
             self.shapes.retain(|shape| shape.peak >= floor);
         }
+        self.touch_floor = self.running_peak * wall_gain() * touch_gain();
         if peak >= self.running_peak * wall_gain() {
             if let Some(shape) = shape {
                 if shape.missing == 0 {
@@ -213,6 +337,13 @@ impl Accumulator for Limiter {
             let run = &samples[segment.start * channels..segment.end * channels];
             self.window_squares += frames.sums(segment.start, segment.end).total_squares();
             let peak = lanes::peak(run);
+            // Crests are followed only where a sample rises over the touch floor: in most
+            // programmes, a few windows.
+            if peak > self.touch_floor {
+                self.scan(run);
+            } else {
+                self.skip();
+            }
             if peak > self.window_peak {
                 if let Some(index) = run.iter().position(|value| value.abs() == peak) {
                     let frame = segment.start + index / channels;
@@ -273,6 +404,7 @@ impl Limiter {
             body_spread_db: r98 - r75,
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
+            touching_windows: count_from(&self.touching, wall_from),
         })
     }
 
@@ -316,6 +448,18 @@ impl Limiter {
 
 fn wall_gain() -> f64 {
     10.0_f64.powf(-WALL_DB / 20.0)
+}
+
+fn touch_gain() -> f64 {
+    10.0_f64.powf(-TOUCH_DB / 20.0)
+}
+
+/// Keeps a crest's peak unless its top is flat (clipped).
+fn end_crest(crest: &mut Crest, ended: &mut Vec<f64>) {
+    if crest.flat < FLAT_TOP {
+        ended.push(crest.peak);
+    }
+    crest.open = false;
 }
 
 fn bin_of(level_db: f64) -> usize {
@@ -369,17 +513,71 @@ mod tests {
             .collect()
     }
 
+    /// Decaying 500 Hz hits (a period of 96 frames, so every half-cycle has a sample at its
+    /// crest) under a ceiling at `ceiling` of full scale: the louder half-cycles of each hit
+    /// land on it exactly, as out of a sample-peak limiter. Quantised to `bits`.
+    fn limited_hits(frames: usize, channels: usize, ceiling: f64, bits: u32) -> Vec<i32> {
+        let full = f64::from((1_u32 << (bits - 1)) - 1);
+        (0..frames * channels)
+            .map(|index| {
+                let frame = index / channels;
+                let since = (frame % 12_000) as f64;
+                let envelope = (2.0 * (-since / 3_000.0).exp()).min(ceiling);
+                let tone = (2.0 * std::f64::consts::PI * since / 96.0).sin();
+                (envelope * tone * full).round() as i32
+            })
+            .collect()
+    }
+
     fn figures(samples: &[i32], channels: u16, block_frames: &[usize]) -> LimiterFigures {
+        figures_at(samples, channels, 24, block_frames)
+    }
+
+    fn figures_at(
+        samples: &[i32],
+        channels: u16,
+        bits: u16,
+        block_frames: &[usize],
+    ) -> LimiterFigures {
         let spec = StreamSpec {
             channels,
             sample_rate: 48_000,
             sample_format: SampleFormat::Int,
-            bit_depth: Some(24),
+            bit_depth: Some(bits),
             channel_mask: None,
         };
-        analyse_in_blocks(spec, samples, 24, block_frames)
+        analyse_in_blocks(spec, samples, u32::from(bits), block_frames)
             .limiter
             .expect("figures")
+    }
+
+    #[test]
+    fn crests_cut_to_one_level_touch_and_clipped_ones_do_not() {
+        let samples = limited_hits(48_000 * 3, 1, 0.9, 24);
+        let limited = figures(&samples, 1, &[4096]);
+        // Each of the 12 hits is held at the ceiling through its first window, and comes off
+        // it in its second (also within 0.2 dB: a wall window, without touches).
+        assert_eq!(limited.wall_windows, 24, "{limited:?}");
+        assert_eq!(limited.touching_windows, 12, "{limited:?}");
+        for blocks in [&[usize::MAX / 4][..], &[1, 7, 15, 16, 17, 2400, 33], &[96]] {
+            let split = figures(&samples, 1, blocks);
+            assert_eq!(
+                split.touching_windows, limited.touching_windows,
+                "{blocks:?}"
+            );
+        }
+        // The same hits without the ceiling: one crest per window at its peak.
+        let free = figures(&limited_hits(48_000 * 3, 1, 2.0, 24), 1, &[4096]);
+        assert_eq!(free.touching_windows, 0, "{free:?}");
+        // Hits clipped flat at the ceiling are `signal/clipping`'s, not touches.
+        let clipped = figures(&hits(48_000 * 3, 1), 1, &[4096]);
+        assert!(clipped.wall_windows > 5, "{clipped:?}");
+        assert_eq!(clipped.touching_windows, 0, "{clipped:?}");
+        // 16-bit hits 30 dB down: a few hundred codes, where crests share one by chance.
+        let quiet = limited_hits(48_000 * 3, 1, 0.03, 16);
+        assert_eq!(figures_at(&quiet, 1, 16, &[4096]).touching_windows, 0);
+        let loud = limited_hits(48_000 * 3, 1, 0.9, 16);
+        assert_eq!(figures_at(&loud, 1, 16, &[4096]).touching_windows, 12);
     }
 
     #[test]
@@ -395,6 +593,7 @@ mod tests {
                 assert_eq!(split.wall_windows, whole.wall_windows);
                 assert_eq!(split.band_windows, whole.band_windows);
                 assert_eq!(split.repeat_share, whole.repeat_share, "{blocks:?}");
+                assert_eq!(split.touching_windows, whole.touching_windows, "{blocks:?}");
                 for (a, b) in [
                     (split.ceiling_dbfs, whole.ceiling_dbfs),
                     (split.wall_crest_db, whole.wall_crest_db),
