@@ -669,6 +669,22 @@ fn kick_loop(drive_db: Option<f64>) -> Wav {
         .seconds(6.0)
 }
 
+/// Notes of 0.25 s on a bass scale, one in six at full velocity and the rest at 0.7 and
+/// 0.5, each with a 5 ms attack and a 20 ms release, of the waveform `wave` (of the phase).
+fn synth_line(wave: impl Fn(f64) -> f64 + 'static) -> Wav {
+    const SCALE: [f64; 6] = [41.2, 46.25, 55.0, 61.7, 73.4, 82.4];
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| {
+            let note = (frame / 12_000) as usize;
+            let since = (frame % 12_000) as f64 / 48_000.0;
+            let velocity = [1.0, 0.7, 0.5, 0.7, 0.5, 0.7][note * 7 % 6];
+            let pitch = SCALE[note * 5 % 6];
+            let envelope = (since / 0.005).min(1.0) * ((0.25 - since) / 0.02).min(1.0);
+            0.85 * velocity * envelope * wave(std::f64::consts::TAU * pitch * since)
+        })
+        .seconds(8.0)
+}
+
 #[test]
 fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
     let dir = tempfile::tempdir().expect("a tempdir");
@@ -691,10 +707,16 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
         })
         .seconds(6.0)
         .write(dir.path(), "03_Synth_Kick_Loop.wav");
+    // Synthesizer lines played at three velocities, each note's cycles all alike at its level:
+    // a sawtooth bass (its top and bottom crests peak alike) and an organ (three harmonics).
+    synth_line(|phase| 2.0 * (phase / std::f64::consts::TAU).fract() - 1.0)
+        .write(dir.path(), "04_Saw_Bass.wav");
+    synth_line(|phase| (phase.sin() + 0.5 * (2.0 * phase).sin() + 0.3 * (3.0 * phase).sin()) / 1.6)
+        .write(dir.path(), "05_Organ.wav");
     let messages = messages(dir.path(), "signal/limited");
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
-        messages[0].contains("two or more crests peak within 0.002 dB of one level"),
+        messages[0].contains("two or more crests of one sign and of different forms peak within 0.002 dB of one level"),
         "{messages:?}"
     );
     let files = findings(dir.path());

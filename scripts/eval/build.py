@@ -259,6 +259,30 @@ def tracks_holdout():
     delivery(name, "tracks", files)
 
 
+def tracks_synth():
+    """Synthesizer DIs (digital oscillators: every cycle of a note alike, a saw's top and bottom
+    crests alike) with dynamics from velocity, and two of them through a limiter. Added after
+    the exact-ceiling sign of `signal/limited`, whose false alarms they are (LIMITER-DESIGN.md)."""
+    name = "tracks-synth"
+    lines = S.synth_lines()
+    # At -6 dBFS: an aliased sawtooth's waveform passes its sample peak by 1.9 dB between
+    # samples, which `signal/clipping` rightly reports over 0 dBTP.
+    files = {
+        "01_Saw_Bass.wav": at(lines["saw"], -6),
+        "02_Saw_Bass_BL.wav": at(lines["saw_bl"], -6),
+        "03_Organ.wav": at(lines["organ"], -6),
+        "04_Triangle_Lead.wav": at(lines["triangle"], -6),
+        "05_Sine_Lead.wav": at(lines["sine"], -6),
+    }
+    chains = [
+        ("11_Saw_Bass_ALim6.wav", lines["saw"], lambda x: alimiter(x, 6)),
+        ("12_Organ_ALim6.wav", lines["organ"], lambda x: alimiter(x, 6)),
+    ]
+    for fname, src, chain in chains:
+        files[fname] = processed(name, fname, src, chain)
+    delivery(name, "tracks", files)
+
+
 def tracks_clipping():
     name = "tracks-clipping"
     files = {
@@ -483,6 +507,7 @@ def main():
     tracks_quiet()
     tracks_limited()
     tracks_holdout()
+    tracks_synth()
     tracks_clipping()
     tracks_dc()
     tracks_silent()

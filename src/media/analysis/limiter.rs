@@ -9,6 +9,8 @@
 //! sample-peak limiter puts several there, exactly; unprocessed material one. Memory does not
 //! depend on the file's length.
 
+use std::collections::BTreeMap;
+
 use super::lanes::{self, Windows};
 use super::{Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
@@ -32,11 +34,16 @@ const HALF: usize = 16;
 const MAX_SHAPES: usize = 256;
 /// Two shapes whose difference is this far under the first one's level are the same, dB.
 const SAME_SHAPE_DB: f64 = -40.0;
-/// A crest touches its window's ceiling when its peak is within this of the window's, dB.
+/// A crest touches its window's peak within this, dB; and windows whose peaks fall in one bin
+/// this wide are at one level.
 const TOUCH_DB: f64 = 0.002;
 /// A crest whose peak is held this many samples in a row is clipped (as `signal/clipping`
 /// counts), not limited.
 const FLAT_TOP: u32 = 3;
+/// Two crests whose width and area over the floor differ by at most this share have one form.
+const SAME_FORM: f64 = 0.1;
+/// …and whose samples either side differ by at most this share of the peak.
+const SAME_EDGE: f64 = 0.02;
 /// Integer samples: touches are counted only in windows whose peak is at least this many
 /// quantisation steps (under it, distinct crests land on one code by chance).
 const MIN_TOUCH_STEPS: f64 = 16_384.0;
@@ -48,10 +55,41 @@ const MIN_TOUCH_STEPS: f64 = 16_384.0;
 struct Crest {
     open: bool,
     positive: bool,
-    peak: f64,
+    /// What an ended crest keeps.
+    form: CrestForm,
+    /// The magnitude of the channel's last sample (the one before a crest that starts).
+    last: f64,
     /// Samples in a row at the peak, ending at the last sample, and the longest such run.
     at_peak: u32,
     flat: u32,
+}
+
+/// A crest's peak and its form over the touch floor: one cycle of a steady periodic waveform
+/// has the same form as the next; crests a limiter cuts from changing material do not.
+#[derive(Clone, Copy, Default)]
+struct CrestForm {
+    peak: f64,
+    /// Samples over the floor…
+    width: u32,
+    /// …their sum over it…
+    area: f64,
+    /// …and the magnitudes of the samples either side, under it.
+    before: f64,
+    after: f64,
+}
+
+impl CrestForm {
+    /// Within 10 % in width (or one sample) and in area, and the samples either side within
+    /// 2 % of the peak: a cycle of the same waveform.
+    fn alike(&self, other: &CrestForm) -> bool {
+        let width = self.width.max(other.width) as f64;
+        let area = self.area.max(other.area);
+        let edge = SAME_EDGE * self.peak;
+        f64::from(self.width.abs_diff(other.width)) <= (SAME_FORM * width).max(1.0)
+            && (self.area - other.area).abs() <= SAME_FORM * area
+            && (self.before - other.before).abs() <= edge
+            && (self.after - other.after).abs() <= edge
+    }
 }
 
 /// The waveform around one window's peak.
@@ -94,16 +132,18 @@ pub struct Limiter {
     crest_sum: Vec<f64>,
     crest_squares: Vec<f64>,
     /// Per channel, the crest it is in, and the peaks of the crests that ended in the current
-    /// window.
+    /// window, negative and positive apart (a symmetric waveform's two crests of one cycle are
+    /// alike; a limiter cuts crests of one sign to its ceiling again and again).
     crests: Vec<Crest>,
-    ended: Vec<Vec<f64>>,
+    ended: Vec<[Vec<CrestForm>; 2]>,
     /// Samples at or under this are no crest: within 0.2 dB of the ceiling as it stood when
     /// the window began (so that it does not depend on where blocks start).
     touch_floor: f64,
     /// Windows under this peak count no touches (full-scale units).
     min_touch_peak: f64,
-    /// Per peak bin: windows with two or more half-cycles touching their peak in one channel.
-    touching: Vec<u32>,
+    /// Per level of a window's peak (`TOUCH_DB` bins, only those that may still be in the
+    /// wall): the windows in which two or more crests of one channel touch that peak.
+    touch_levels: BTreeMap<i64, u32>,
 }
 
 impl Limiter {
@@ -126,7 +166,7 @@ impl Limiter {
             crest_sum: vec![0.0; BINS],
             crest_squares: vec![0.0; BINS],
             crests: vec![Crest::default(); channels],
-            ended: vec![Vec::new(); channels],
+            ended: vec![[Vec::new(), Vec::new()]; channels],
             touch_floor: 0.0,
             min_touch_peak: match (spec.sample_format, spec.bit_depth) {
                 (SampleFormat::Int, Some(bits)) if bits > 0 => {
@@ -134,7 +174,7 @@ impl Limiter {
                 }
                 _ => 0.0,
             },
-            touching: vec![0; BINS],
+            touch_levels: BTreeMap::new(),
         }
     }
 
@@ -146,7 +186,7 @@ impl Limiter {
         let floor = self.touch_floor;
         for stretch in run.chunks(64 * channels) {
             if lanes::peak(stretch) <= floor {
-                self.skip();
+                self.skip(stretch);
                 continue;
             }
             for (channel, (crest, ended)) in self.crests.iter_mut().zip(&mut self.ended).enumerate()
@@ -155,23 +195,32 @@ impl Limiter {
                     let magnitude = value.abs();
                     let positive = value > 0.0;
                     if crest.open && (magnitude <= floor || crest.positive != positive) {
-                        end_crest(crest, ended);
+                        end_crest(crest, ended, magnitude);
                     }
                     if magnitude <= floor {
+                        crest.last = magnitude;
                         continue;
                     }
                     if !crest.open {
                         *crest = Crest {
                             open: true,
                             positive,
-                            peak: magnitude,
-                            at_peak: 1,
+                            form: CrestForm {
+                                before: crest.last,
+                                ..CrestForm::default()
+                            },
+                            last: 0.0,
+                            at_peak: 0,
                             flat: 1,
                         };
-                    } else if magnitude > crest.peak {
-                        crest.peak = magnitude;
+                    }
+                    crest.last = magnitude;
+                    crest.form.width += 1;
+                    crest.form.area += magnitude - floor;
+                    if magnitude > crest.form.peak {
+                        crest.form.peak = magnitude;
                         crest.at_peak = 1;
-                    } else if magnitude == crest.peak && crest.at_peak > 0 {
+                    } else if magnitude == crest.form.peak && crest.at_peak > 0 {
                         crest.at_peak += 1;
                         crest.flat = crest.flat.max(crest.at_peak);
                     } else {
@@ -183,31 +232,39 @@ impl Limiter {
     }
 
     /// A run with no sample over the touch floor ends every crest.
-    fn skip(&mut self) {
-        for (crest, ended) in self.crests.iter_mut().zip(&mut self.ended) {
+    fn skip(&mut self, run: &[f64]) {
+        let channels = self.channels;
+        let (Some(first), Some(last)) = (run.get(..channels), run.len().checked_sub(channels))
+        else {
+            return;
+        };
+        for (channel, (crest, ended)) in self.crests.iter_mut().zip(&mut self.ended).enumerate() {
             if crest.open {
-                end_crest(crest, ended);
+                end_crest(crest, ended, first[channel].abs());
             }
+            crest.last = run[last + channel].abs();
         }
     }
 
-    /// The most crests of one channel that ended in the window with their peak within
-    /// `TOUCH_DB` of the window's.
-    fn touches(&mut self, peak: f64) -> usize {
+    /// Counts the window, at the level of its peak, when two or more crests of one channel and
+    /// one sign that ended in it peak within `TOUCH_DB` of its peak, and not all with one form.
+    fn count_touches(&mut self, peak: f64) {
         let tolerance = peak * (1.0 - 10.0_f64.powf(-TOUCH_DB / 20.0));
-        let mut most = 0;
-        for ended in &mut self.ended {
-            let count = ended
-                .iter()
-                .filter(|&&value| (value - peak).abs() <= tolerance)
-                .count();
-            most = most.max(count);
+        let touching = peak >= self.min_touch_peak
+            && self.ended.iter().flatten().any(|ended| {
+                let touches: Vec<&CrestForm> = ended
+                    .iter()
+                    .filter(|form| (form.peak - peak).abs() <= tolerance)
+                    .collect();
+                touches.iter().enumerate().any(|(index, form)| {
+                    touches[index + 1..].iter().any(|other| !form.alike(other))
+                })
+            });
+        for ended in self.ended.iter_mut().flatten() {
             ended.clear();
         }
-        if peak < self.min_touch_peak {
-            0
-        } else {
-            most
+        if touching {
+            *self.touch_levels.entry(touch_bin(peak)).or_insert(0) += 1;
         }
     }
 
@@ -280,7 +337,7 @@ impl Limiter {
         let shape = self.current.take();
         self.window_peak = 0.0;
         self.window_squares = 0.0;
-        let touches = self.touches(peak);
+        self.count_touches(peak);
         if peak <= 0.0 || self.window == 0 {
             return;
         }
@@ -293,13 +350,14 @@ impl Limiter {
         self.rms[bin_of(rms_db)] += 1;
         self.crest_sum[bin] += crest;
         self.crest_squares[bin] += crest * crest;
-        if touches >= 2 {
-            self.touching[bin] += 1;
-        }
         if peak > self.running_peak {
             self.running_peak = peak;
             let floor = peak * wall_gain();
             self.shapes.retain(|shape| shape.peak >= floor);
+            // Levels under the wall now can never be in it.
+            self.touch_levels = self
+                .touch_levels
+                .split_off(&touch_bin(floor * touch_gain()));
         }
         self.touch_floor = self.running_peak * wall_gain() * touch_gain();
         if peak >= self.running_peak * wall_gain() {
@@ -342,7 +400,7 @@ impl Accumulator for Limiter {
             if peak > self.touch_floor {
                 self.scan(run);
             } else {
-                self.skip();
+                self.skip(run);
             }
             if peak > self.window_peak {
                 if let Some(index) = run.iter().position(|value| value.abs() == peak) {
@@ -404,8 +462,19 @@ impl Limiter {
             body_spread_db: r98 - r75,
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
-            touching_windows: count_from(&self.touching, wall_from),
+            touching_windows: self.touching_windows(),
         })
+    }
+
+    /// The most windows with two or more crests touching their peak, at any one peak level in
+    /// the wall: a limiter's are all at its ceiling.
+    fn touching_windows(&self) -> u64 {
+        let floor = touch_bin(self.running_peak * wall_gain() * touch_gain());
+        self.touch_levels
+            .range(floor..)
+            .map(|(_, &windows)| u64::from(windows))
+            .max()
+            .unwrap_or(0)
     }
 
     /// Share of the kept wall shapes that are the same as at least one other.
@@ -454,10 +523,21 @@ fn touch_gain() -> f64 {
     10.0_f64.powf(-TOUCH_DB / 20.0)
 }
 
+/// The `TOUCH_DB` bin of a level (full-scale units).
+fn touch_bin(level: f64) -> i64 {
+    let bin = (20.0 * level.log10() / TOUCH_DB).floor();
+    if bin.is_nan() {
+        i64::MIN
+    } else {
+        bin as i64
+    }
+}
+
 /// Keeps a crest's peak unless its top is flat (clipped).
-fn end_crest(crest: &mut Crest, ended: &mut Vec<f64>) {
+fn end_crest(crest: &mut Crest, ended: &mut [Vec<CrestForm>; 2], after: f64) {
     if crest.flat < FLAT_TOP {
-        ended.push(crest.peak);
+        crest.form.after = after;
+        ended[usize::from(crest.positive)].push(crest.form);
     }
     crest.open = false;
 }
@@ -513,18 +593,43 @@ mod tests {
             .collect()
     }
 
-    /// Decaying 500 Hz hits (a period of 96 frames, so every half-cycle has a sample at its
-    /// crest) under a ceiling at `ceiling` of full scale: the louder half-cycles of each hit
-    /// land on it exactly, as out of a sample-peak limiter. Quantised to `bits`.
+    /// A hit every 12000 frames: a tone falling from 400 to 100 Hz, decaying from twice full
+    /// scale, through a sample-peak limiter with a 1 ms look-ahead whose ceiling is `ceiling`
+    /// of full scale (each sample turned down as far as the loudest within 48 frames needs):
+    /// the crests it cuts land on the ceiling exactly, each of another form. Quantised to
+    /// `bits`.
     fn limited_hits(frames: usize, channels: usize, ceiling: f64, bits: u32) -> Vec<i32> {
         let full = f64::from((1_u32 << (bits - 1)) - 1);
+        let dry: Vec<f64> = (0..frames)
+            .map(|frame| {
+                let since = (frame % 12_000) as f64 / 48_000.0;
+                let phase = 2.0
+                    * std::f64::consts::PI
+                    * (100.0 * since + 300.0 * 0.02 * (1.0 - (-since / 0.02).exp()));
+                2.0 * (-since / 0.06).exp() * phase.sin()
+            })
+            .collect();
         (0..frames * channels)
             .map(|index| {
                 let frame = index / channels;
-                let since = (frame % 12_000) as f64;
-                let envelope = (2.0 * (-since / 3_000.0).exp()).min(ceiling);
-                let tone = (2.0 * std::f64::consts::PI * since / 96.0).sin();
-                (envelope * tone * full).round() as i32
+                let near = &dry[frame.saturating_sub(48)..(frame + 49).min(frames)];
+                let loudest = near
+                    .iter()
+                    .fold(0.0_f64, |peak, value| peak.max(value.abs()));
+                let gain = (ceiling / loudest).min(1.0);
+                (dry[frame] * gain * full).round() as i32
+            })
+            .collect()
+    }
+
+    /// A 500 Hz tone (a period of 96 frames: every cycle the same samples) whose level steps
+    /// between full and 0.9 of `level` every 0.25 s.
+    fn stepped_tone(frames: usize, level: f64) -> Vec<i32> {
+        (0..frames)
+            .map(|frame| {
+                let step = if frame / 12_000 % 2 == 0 { 1.0 } else { 0.9 };
+                let tone = (2.0 * std::f64::consts::PI * frame as f64 / 96.0).sin();
+                (level * step * tone * 8_388_607.0).round() as i32
             })
             .collect()
     }
@@ -552,12 +657,11 @@ mod tests {
     }
 
     #[test]
-    fn crests_cut_to_one_level_touch_and_clipped_ones_do_not() {
+    fn crests_cut_to_one_level_touch_and_clipped_or_periodic_ones_do_not() {
         let samples = limited_hits(48_000 * 3, 1, 0.9, 24);
         let limited = figures(&samples, 1, &[4096]);
-        // Each of the 12 hits is held at the ceiling through its first window, and comes off
-        // it in its second (also within 0.2 dB: a wall window, without touches).
-        assert_eq!(limited.wall_windows, 24, "{limited:?}");
+        assert!(limited.wall_windows >= 12, "{limited:?}");
+        // Each of the 12 hits is cut to the ceiling in its first window.
         assert_eq!(limited.touching_windows, 12, "{limited:?}");
         for blocks in [&[usize::MAX / 4][..], &[1, 7, 15, 16, 17, 2400, 33], &[96]] {
             let split = figures(&samples, 1, blocks);
@@ -566,9 +670,15 @@ mod tests {
                 "{blocks:?}"
             );
         }
-        // The same hits without the ceiling: one crest per window at its peak.
-        let free = figures(&limited_hits(48_000 * 3, 1, 2.0, 24), 1, &[4096]);
+        // The same hits without the limiter: one crest per window at its peak.
+        let free = figures(&limited_hits(48_000 * 3, 1, 4.0, 24), 1, &[4096]);
         assert_eq!(free.touching_windows, 0, "{free:?}");
+        // A tone at one level: every cycle's crests land on one level, all of one form.
+        let tone = figures(&stepped_tone(48_000 * 3, 0.9), 1, &[4096]);
+        assert!(tone.wall_windows >= 12, "{tone:?}");
+        // (The first window, whose floor is not set yet, sees the file's first crest, which
+        // begins at the start, beside whole ones: at most that one.)
+        assert!(tone.touching_windows <= 1, "{tone:?}");
         // Hits clipped flat at the ceiling are `signal/clipping`'s, not touches.
         let clipped = figures(&hits(48_000 * 3, 1), 1, &[4096]);
         assert!(clipped.wall_windows > 5, "{clipped:?}");
