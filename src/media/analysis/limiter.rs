@@ -4,10 +4,11 @@
 //! Each window is reduced to its peak and mean square, binned into two level histograms
 //! (0.05 dB bins) with the crest summed per peak bin; and the waveform around the peak of each
 //! window that sits within 0.2 dB of the running peak is kept (at most `MAX_SHAPES`), to tell
-//! a ceiling from a sample that repeats. In the windows near the ceiling the half-cycles are
-//! followed too, to count those whose peaks land on the window's peak to within 0.002 dB: a
-//! sample-peak limiter puts several there, exactly; unprocessed material one. Memory does not
-//! depend on the file's length.
+//! a ceiling from a sample that repeats. Where samples rise within 0.2 dB of the ceiling so
+//! far, each channel's crests are followed too, to count the windows in which crests of one
+//! sign and of different forms land on the window's peak to within 0.002 dB: a sample-peak
+//! limiter puts several there, exactly; unprocessed material one; a steady periodic note many,
+//! all of one form. Memory does not depend on the file's length.
 
 use std::collections::BTreeMap;
 
@@ -683,7 +684,7 @@ mod tests {
         let clipped = figures(&hits(48_000 * 3, 1), 1, &[4096]);
         assert!(clipped.wall_windows > 5, "{clipped:?}");
         assert_eq!(clipped.touching_windows, 0, "{clipped:?}");
-        // 16-bit hits 30 dB down: a few hundred codes, where crests share one by chance.
+        // 16-bit hits 30 dB down: under a thousand codes, where crests share one by chance.
         let quiet = limited_hits(48_000 * 3, 1, 0.03, 16);
         assert_eq!(figures_at(&quiet, 1, 16, &[4096]).touching_windows, 0);
         let loud = limited_hits(48_000 * 3, 1, 0.9, 16);
