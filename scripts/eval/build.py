@@ -260,8 +260,9 @@ def tracks_holdout():
 
 
 def tracks_synth():
-    """Synthesizer DIs (digital oscillators: every cycle of a note alike, a saw's top and bottom
-    crests alike) with dynamics from velocity, and two of them through a limiter. Added after
+    """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
+    cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
+    and two of them through a limiter. Added after
     the exact-ceiling sign of `signal/limited`, whose false alarms they are (LIMITER-DESIGN.md)."""
     name = "tracks-synth"
     lines = S.synth_lines()
@@ -273,6 +274,11 @@ def tracks_synth():
         "03_Organ.wav": at(lines["organ"], -6),
         "04_Triangle_Lead.wav": at(lines["triangle"], -6),
         "05_Sine_Lead.wav": at(lines["sine"], -6),
+        "06_GM_Organ.wav": at(S.gm_synth(16, 21, 24), -1),
+        "07_GM_Synth_Bass.wav": at(S.gm_synth(38, 22), -1),
+        "08_GM_Square_Lead.wav": at(S.gm_synth(80, 23, 24), -1),
+        "09_GM_Saw_Lead.wav": at(S.gm_synth(81, 24, 24), -1),
+        "10_GM_Organ_Chords.wav": at(S.gm_organ_chords(), -1),
     }
     chains = [
         ("11_Saw_Bass_ALim6.wav", lines["saw"], lambda x: alimiter(x, 6)),

@@ -177,6 +177,32 @@ def nylon():
 
 
 @functools.lru_cache(maxsize=None)
+def gm_synth(program, seed, octave=0):
+    """A General MIDI synthesizer or organ patch (FluidR3's looped single-cycle samples:
+    every cycle of a held note alike) playing eighth-note roots and fifths with velocities
+    from 50 to 127 (mono)."""
+    rng = np.random.default_rng(seed)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for eighth in range(8):
+            pitch = chord[0] - 12 + octave + (7 if eighth % 4 == 3 else 0)
+            notes.append((bar * 4 + eighth / 2, 0.45, pitch))
+    events = []
+    _notes(events, 0, program, notes, rng, (50, 127))
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_organ_chords():
+    """General MIDI drawbar organ holding the chords at one velocity, as an organ plays
+    (stereo)."""
+    notes = [(bar * 4 + half * 2, 1.9, p, 100) for bar, chord in enumerate(CHORDS) for half in range(2) for p in chord]
+    events = []
+    _notes(events, 0, 16, notes)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
 def gm_drums():
     """GM kit on channel 10 (stereo): kick, snare, hats, open hat, crash, velocities spread."""
     rng = np.random.default_rng(6)

@@ -28,7 +28,7 @@ declare_rule! {
     /// limited hit). Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s;
     /// in integer files, windows under 16384 quantisation steps count no crests. Files under 2
     /// s get no verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 30 of
-    /// 36 limiters taking 3 dB or more off the peaks, with no false alarm on 55 unprocessed
+    /// 36 limiters taking 3 dB or more off the peaks, with no false alarm on 60 unprocessed
     /// files; it does not catch waveshaping that rounds the peaks off (`sox gain -l`, tanh
     /// saturation) when the loudest quarter keeps a crest over 2.5 dB, nor a synthesizer line
     /// whose velocities a limiter flattened (it reads as a line played at one velocity).
