@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::lanes::{self, Windows};
-use super::{Accumulator, Analysis, Frames, StreamSpec};
+use super::{from_db, to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
 use crate::model::record::SampleFormat;
 
@@ -250,7 +250,7 @@ impl Limiter {
     /// Counts the window, at the level of its peak, when two or more crests of one channel and
     /// one sign that ended in it peak within `TOUCH_DB` of its peak, and not all with one form.
     fn count_touches(&mut self, peak: f64) {
-        let tolerance = peak * (1.0 - 10.0_f64.powf(-TOUCH_DB / 20.0));
+        let tolerance = peak * (1.0 - touch_gain());
         let touching = peak >= self.min_touch_peak
             && self.ended.iter().flatten().any(|ended| {
                 let touches: Vec<&CrestForm> = ended
@@ -489,7 +489,7 @@ impl Limiter {
         if shapes.len() < 2 {
             return 0.0;
         }
-        let same = 10.0_f64.powf(SAME_SHAPE_DB / 20.0);
+        let same = from_db(SAME_SHAPE_DB);
         let rms = |samples: &[f64]| {
             (samples.iter().map(|value| value * value).sum::<f64>() / samples.len() as f64).sqrt()
         };
@@ -517,21 +517,16 @@ impl Limiter {
 }
 
 fn wall_gain() -> f64 {
-    10.0_f64.powf(-WALL_DB / 20.0)
+    from_db(-WALL_DB)
 }
 
 fn touch_gain() -> f64 {
-    10.0_f64.powf(-TOUCH_DB / 20.0)
+    from_db(-TOUCH_DB)
 }
 
 /// The `TOUCH_DB` bin of a level (full-scale units).
 fn touch_bin(level: f64) -> i64 {
-    let bin = (20.0 * level.log10() / TOUCH_DB).floor();
-    if bin.is_nan() {
-        i64::MIN
-    } else {
-        bin as i64
-    }
+    to_db(level).map_or(i64::MIN, |db| (db / TOUCH_DB).floor() as i64)
 }
 
 /// Keeps a crest's peak unless its top is flat (clipped).
