@@ -652,18 +652,18 @@ fn kick_loop(drive_db: Option<f64>) -> Wav {
         .map(|frame| drive * hit[frame % hit.len()])
         .collect();
     let look = rate / 1000;
-    let wet: Vec<f64> = (0..dry.len())
-        .map(|frame| {
-            let near = &dry[frame.saturating_sub(look)..(frame + look + 1).min(dry.len())];
-            let loudest = near
-                .iter()
-                .fold(0.0_f64, |peak, value| peak.max(value.abs()));
-            match drive_db {
-                Some(_) => dry[frame] * (ceiling / loudest).min(1.0),
-                None => dry[frame],
-            }
-        })
-        .collect();
+    let wet: Vec<f64> = match drive_db {
+        None => dry,
+        Some(_) => (0..dry.len())
+            .map(|frame| {
+                let near = &dry[frame.saturating_sub(look)..(frame + look + 1).min(dry.len())];
+                let loudest = near
+                    .iter()
+                    .fold(0.0_f64, |peak, value| peak.max(value.abs()));
+                dry[frame] * (ceiling / loudest).min(1.0)
+            })
+            .collect(),
+    };
     Wav::new(48000, 24, 1)
         .with(move |frame, _| wet[frame as usize])
         .seconds(6.0)
