@@ -3,6 +3,7 @@ ffmpeg, fluidsynth and espeak-ng on numpy arrays. Arrays are float64, shape (fra
 channels), full scale = 1.0, always at RATE."""
 
 import os
+import sys
 import struct
 import subprocess
 import tempfile
@@ -178,6 +179,10 @@ def fluidsynth(midi_bytes, gain=0.5):
          "-F", wav, SOUNDFONT, mid])
     x = load(wav, channels=2)
     os.remove(wav)
+    # sox clips a float file's samples over full scale as it reads them: a render that loud
+    # would carry a clipper's flat tops that are ours, not the patch's.
+    if np.abs(x).max() >= 1.0:
+        sys.exit("build.py: fluidsynth rendered over full scale (gain %g): lower the gain" % gain)
     return x
 
 

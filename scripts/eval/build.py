@@ -279,6 +279,9 @@ def tracks_synth():
         "08_GM_Square_Lead.wav": at(S.gm_synth(80, 23, 24), -1),
         "09_GM_Saw_Lead.wav": at(S.gm_synth(81, 24, 24), -1),
         "10_GM_Organ_Chords.wav": at(S.gm_organ_chords(), -1),
+        # The lines of 11 and 12 as their limiter leaves them: every note at one level.
+        "13_Saw_Bass_One_Velocity.wav": at(lines["saw_one_velocity"], -6),
+        "14_Organ_One_Velocity.wav": at(lines["organ_one_velocity"], -6),
     }
     chains = [
         ("11_Saw_Bass_ALim6.wav", lines["saw"], lambda x: alimiter(x, 6)),
@@ -287,6 +290,49 @@ def tracks_synth():
     for fname, src, chain in chains:
         files[fname] = processed(name, fname, src, chain)
     delivery(name, "tracks", files)
+
+
+def tracks_gm():
+    """General MIDI instruments (FluidR3) as a tracks delivery would carry them, unprocessed:
+    basses, brass, reeds, pipes, organs, strings, choir, guitars clean and distorted (the
+    soundfont's own recordings of an amp), pads and synth leads, as lines with velocities and
+    as chords. Added with the pinned-peaks crest gate of `signal/limited` (LIMITER-DESIGN.md)."""
+    lines = [(32, -12, "Acoustic_Bass"), (33, -12, "Finger_Bass"), (34, -12, "Pick_Bass"),
+             (35, -12, "Fretless_Bass"), (36, -12, "Slap_Bass"), (39, -12, "Synth_Bass_2"),
+             (56, 12, "Trumpet"), (61, 0, "Brass"), (65, 12, "Alto_Sax"), (68, 12, "Oboe"),
+             (71, 12, "Clarinet"), (73, 24, "Flute"), (21, 12, "Accordion"), (22, 12, "Harmonica"),
+             (52, 12, "Choir_Line"), (17, 12, "Perc_Organ"), (19, 12, "Church_Organ"),
+             (82, 12, "Calliope_Lead"), (85, 12, "Voice_Lead"), (40, 24, "Violin"),
+             (42, 0, "Cello"), (27, 12, "Clean_Guitar"), (28, 12, "Muted_Guitar")]
+    chords = [(29, True, "Overdrive_Power"), (30, True, "Distortion_Power"),
+              (29, False, "Overdrive_Chords"), (48, False, "Strings_Chords"),
+              (52, False, "Choir_Chords"), (61, False, "Brass_Chords"), (88, False, "Pad_Chords"),
+              (89, False, "Warm_Pad_Chords"), (24, False, "Nylon_Chords"), (4, False, "EP_Chords")]
+    files = {}
+    for n, (program, octave, label) in enumerate(lines, 1):
+        files["%02d_%s.wav" % (n, label)] = at(S.gm_line(program, 100 + program, octave), -1)
+    for n, (program, power, label) in enumerate(chords, len(lines) + 1):
+        files["%02d_%s.wav" % (n, label)] = at(S.gm_chords(program, 200 + program, power), -1)
+    delivery("tracks-gm", "tracks", files)
+
+
+def tracks_drive():
+    """Distortion printed on purpose, as amp-sims and fuzz pedals print it: guitars and a bass
+    through tanh driven 12 to 36 dB, with and without a cabinet (high-pass 80 Hz, low-pass
+    4.5 kHz twice, +4 dB at 1.8 kHz). `signal/limited` is not scored on them (`any`): the
+    waveform is a saturator's, whatever it was meant to be."""
+    cab = "highpass=f=80,lowpass=f=4500,lowpass=f=4500,equalizer=f=1800:t=q:w=1:g=4"
+    files = {}
+    n = 0
+    for label, src in (("Guitar", S.guitar()), ("Nylon", S.nylon()), ("Bass", S.bass())):
+        x = audio.as2d(src).mean(axis=1, keepdims=True)
+        for drive in (12, 24, 36):
+            y = np.tanh(10 ** (drive / 20) * x)
+            n += 1
+            files["%02d_%s_Fuzz%d.wav" % (n, label, drive)] = at(y, -3)
+            n += 1
+            files["%02d_%s_Fuzz%d_Cab.wav" % (n, label, drive)] = at(fit(audio.ffmpeg(y, cab), FRAMES), -3)
+    delivery("tracks-drive", "tracks", files)
 
 
 def tracks_clipping():
@@ -514,6 +560,8 @@ def main():
     tracks_limited()
     tracks_holdout()
     tracks_synth()
+    tracks_gm()
+    tracks_drive()
     tracks_clipping()
     tracks_dc()
     tracks_silent()

@@ -159,7 +159,7 @@ def bass():
             notes.append((bar * 4 + eighth / 2, 0.45, chord[0] - 12 + (12 if eighth == 6 else 0)))
     events = []
     _notes(events, 0, 33, notes, rng, (55, 110))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -173,7 +173,7 @@ def nylon():
             notes.append((bar * 4 + i / 2, 1.5, p))
     events = []
     _notes(events, 0, 24, notes, rng, (45, 105))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -189,7 +189,38 @@ def gm_synth(program, seed, octave=0):
             notes.append((bar * 4 + eighth / 2, 0.45, pitch))
     events = []
     _notes(events, 0, program, notes, rng, (50, 127))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_line(program, seed, octave=0):
+    """A General MIDI patch playing a line of eighth notes (roots, fifths and octaves of the
+    chords) with velocities from 50 to 127 (stereo, as FluidR3 renders it)."""
+    rng = np.random.default_rng(seed)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for eighth in range(8):
+            pitch = chord[0] - 12 + octave + (7 if eighth % 4 == 3 else 0) + (12 if eighth == 5 else 0)
+            notes.append((bar * 4 + eighth / 2, 0.45, pitch))
+    events = []
+    _notes(events, 0, program, notes, rng, (50, 127))
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.15), FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_chords(program, seed, power=False):
+    """A General MIDI patch holding the chords (or root-fifth-octave power chords) a beat at a
+    time, each at its own velocity from 50 to 127 (stereo)."""
+    rng = np.random.default_rng(seed)
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for beat in range(4):
+            velocity = int(rng.integers(50, 128))
+            pitches = (chord[0], chord[0] + 7, chord[0] + 12) if power else chord
+            notes.extend((bar * 4 + beat, 0.95, p, velocity) for p in pitches)
+    events = []
+    _notes(events, 0, program, notes)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.15), FRAMES), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -317,10 +348,11 @@ def saw_di():
     return to_peak(fit(np.vstack(parts), FRAMES), 0)
 
 
-def synth_line(oscillator, seed, note=0.25):
+def synth_line(oscillator, seed, note=0.25, one_velocity=False):
     """A synthesizer line as a DI prints it: notes of `note` s on a bass scale, one in six at
-    full velocity and the rest at 0.7 or 0.5 (seeded), each with a 5 ms attack and a 20 ms
-    release; every note's cycles alike at its level (a digital oscillator, no drift).
+    full velocity and the rest at 0.7 or 0.5 (seeded; all at full velocity with
+    `one_velocity`, the same notes), each with a 5 ms attack and a 20 ms release; every
+    note's cycles alike at its level (a digital oscillator, no drift).
     `oscillator(frequency, frames)` gives one note at full scale."""
     rng = np.random.default_rng(seed)
     scale = [41.2, 46.25, 55.0, 61.74, 73.42, 82.41, 98.0, 110.0]
@@ -330,6 +362,7 @@ def synth_line(oscillator, seed, note=0.25):
     notes = []
     for _ in range(int(SECONDS / note)):
         velocity = rng.choice([1.0, 0.7, 0.7, 0.5, 0.5, 0.7])
+        velocity = 1.0 if one_velocity else velocity
         notes.append(oscillator(rng.choice(scale), n) * envelope * velocity)
     return to_peak(fit(np.concatenate(notes), FRAMES), 0)
 
@@ -364,6 +397,8 @@ def synth_lines():
         "organ": synth_line(lambda f, n: organ(2 * f, n), 13, note=0.5),
         "triangle": synth_line(lambda f, n: triangle(4 * f, n), 14, note=0.2),
         "sine": synth_line(lambda f, n: np.sin(2 * np.pi * 4 * f * np.arange(n) / RATE), 15),
+        "saw_one_velocity": synth_line(naive_saw, 11, one_velocity=True),
+        "organ_one_velocity": synth_line(lambda f, n: organ(2 * f, n), 13, note=0.5, one_velocity=True),
     }
 
 
