@@ -726,6 +726,62 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
     );
 }
 
+/// Mix-like programme: noise tilted by a one-pole low-pass at 2 kHz, its level moving from
+/// one 0.3 s stretch to the next (−20 to 0 dB, 20 ms ramps), its peak at −3 dBFS; or driven
+/// `drive_db` through tanh saturation first.
+fn saturated_programme(drive_db: Option<f64>) -> Wav {
+    const RATE: usize = 48_000;
+    let unit = |index: u64, salt: u64| {
+        let mut z = (index ^ salt.wrapping_mul(0x9E37_79B9)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let pole = (-std::f64::consts::TAU * 2000.0 / RATE as f64).exp();
+    let stretch =
+        |frame: usize| support::db_to_gain(-20.0 * unit((frame / (RATE * 3 / 10)) as u64, 7));
+    let ramp = (RATE / 50) as f64;
+    let mut state = 0.0;
+    let mut x: Vec<f64> = (0..RATE * 6)
+        .map(|frame| {
+            // Four uniforms summed: near enough to Gaussian for a programme's crest.
+            let white: f64 = (0..4).map(|k| unit(frame as u64, k) - 0.5).sum();
+            state = (1.0 - pole) * white + pole * state;
+            let into = (frame % (RATE * 3 / 10)) as f64 / ramp;
+            let level = if into < 1.0 {
+                stretch(frame.saturating_sub(RATE / 50)) * (1.0 - into) + stretch(frame) * into
+            } else {
+                stretch(frame)
+            };
+            level * state
+        })
+        .collect();
+    if let Some(drive_db) = drive_db {
+        let drive = support::db_to_gain(drive_db) / x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
+        x.iter_mut()
+            .for_each(|value| *value = (drive * *value).tanh());
+    }
+    let scale = support::db_to_gain(-3.0) / x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| scale * x[frame as usize])
+        .seconds(6.0)
+}
+
+#[test]
+fn saturation_that_pins_the_peaks_is_found_at_a_sawtooths_crest() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    saturated_programme(Some(12.0)).write(dir.path(), "01_Mix_Saturated.wav");
+    saturated_programme(None).write(dir.path(), "02_Mix.wav");
+    let messages = messages(dir.path(), "signal/limited");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("the peaks are pinned"), "{messages:?}");
+    let files = findings(dir.path());
+    assert!(
+        files.contains(&("signal/limited".into(), "01_Mix_Saturated.wav".into())),
+        "{files:?}"
+    );
+}
+
 #[test]
 fn film_true_peak_ceiling_and_loudness_target() {
     let dir = tempfile::tempdir().expect("a tempdir");
