@@ -259,6 +259,57 @@ def tracks_holdout():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout2():
+    """A second hold-out, built after the pinned-peaks crest gate and never tuned on: three
+    more song mixes of other instruments (General MIDI drums or sonic-pi kits, a GM bass line,
+    chords, a lead, speech or a choir) and three GM instruments, dry and through the set's
+    chains at other drives (sox gain -l 6/10/14 dB, tanh 6/9 dB, alimiter 6 dB, the 0.1 ms
+    20:1 compressor)."""
+    name = "tracks-holdout2"
+
+    def st(x):
+        x = audio.as2d(x)
+        return x if x.shape[1] == 2 else stereo(x)
+
+    def g(gain_db):
+        return 10 ** (gain_db / 20)
+
+    mixes = {
+        "MixA": st(S.gm_drums()) * g(-6) + st(S.gm_line(33, 133, -12)) * g(-9)
+        + st(S.gm_chords(4, 204)) * g(-12) + st(S.gm_line(61, 161, 0)) * g(-14)
+        + st(S.gm_chords(52, 252)) * g(-18),
+        "MixB": st(S.noisy_drums()) * g(-7) + st(S.gm_line(36, 136, -12)) * g(-10)
+        + st(S.gm_chords(48, 248)) * g(-15) + st(S.gm_line(56, 156, 12)) * g(-13)
+        + st(S.speech_take2()) * g(-9),
+        "MixC": st(S.drums()) * g(-6) + st(S.gm_line(34, 134, -12)) * g(-9)
+        + st(S.gm_chords(24, 224)) * g(-12) + st(S.gm_line(73, 173, 24)) * g(-15)
+        + st(S.gm_organ_chords()) * g(-20),
+    }
+    chains = [("GainL6", lambda x: gain_l(x, 6)), ("GainL10", lambda x: gain_l(x, 10)),
+              ("GainL14", lambda x: gain_l(x, 14)), ("Tanh6", lambda x: saturate(x, 6)),
+              ("Tanh9", lambda x: saturate(x, 9)), ("ALim6", lambda x: alimiter(x, 6)),
+              ("Comp_Hard", lambda x: acompressor(x, -24, 20, 0.1, 80))]
+    files = {}
+    n = 0
+    for label, m in mixes.items():
+        m = to_peak(fit(m, FRAMES), 0)
+        n += 1
+        files["%02d_%s.wav" % (n, label)] = at(m, -1)
+        for cname, chain in chains:
+            n += 1
+            fname = "%02d_%s_%s.wav" % (n, label, cname)
+            files[fname] = processed(name, fname, m, chain)
+    for program, octave, label in ((33, -12, "Finger_Bass"), (61, 0, "Brass"), (65, 12, "Sax")):
+        x = S.gm_line(program, 100 + program, octave)
+        n += 1
+        files["%02d_%s.wav" % (n, label)] = at(x, -1)
+        for cname, chain in (("GainL10", lambda x: gain_l(x, 10)), ("Tanh9", lambda x: saturate(x, 9))):
+            n += 1
+            fname = "%02d_%s_%s.wav" % (n, label, cname)
+            files[fname] = processed(name, fname, x, chain)
+    delivery(name, "tracks", files)
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -559,6 +610,7 @@ def main():
     tracks_quiet()
     tracks_limited()
     tracks_holdout()
+    tracks_holdout2()
     tracks_synth()
     tracks_gm()
     tracks_drive()
