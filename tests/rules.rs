@@ -727,9 +727,9 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
 }
 
 /// Mix-like programme: noise tilted by a one-pole low-pass at 2 kHz, its level moving from
-/// one 0.3 s stretch to the next (−20 to 0 dB, 20 ms ramps), its peak at −3 dBFS; or driven
-/// `drive_db` through tanh saturation first.
-fn saturated_programme(drive_db: Option<f64>) -> Wav {
+/// one 0.3 s stretch to the next (−30 to 0 dB, 20 ms ramps), through `curve` (a waveshaper's,
+/// on the programme at a peak of 1.0), its peak at −3 dBFS.
+fn shaped_programme(curve: impl Fn(f64) -> f64) -> Wav {
     const RATE: usize = 48_000;
     let unit = |index: u64, salt: u64| {
         let mut z = (index ^ salt.wrapping_mul(0x9E37_79B9)).wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -739,7 +739,7 @@ fn saturated_programme(drive_db: Option<f64>) -> Wav {
     };
     let pole = (-std::f64::consts::TAU * 2000.0 / RATE as f64).exp();
     let stretch =
-        |frame: usize| support::db_to_gain(-20.0 * unit((frame / (RATE * 3 / 10)) as u64, 7));
+        |frame: usize| support::db_to_gain(-30.0 * unit((frame / (RATE * 3 / 10)) as u64, 7));
     let ramp = (RATE / 50) as f64;
     let mut state = 0.0;
     let mut x: Vec<f64> = (0..RATE * 6)
@@ -756,11 +756,8 @@ fn saturated_programme(drive_db: Option<f64>) -> Wav {
             level * state
         })
         .collect();
-    if let Some(drive_db) = drive_db {
-        let drive = support::db_to_gain(drive_db) / x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
-        x.iter_mut()
-            .for_each(|value| *value = (drive * *value).tanh());
-    }
+    let peak = x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
+    x.iter_mut().for_each(|value| *value = curve(*value / peak));
     let scale = support::db_to_gain(-3.0) / x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
     Wav::new(48000, 24, 1)
         .with(move |frame, _| scale * x[frame as usize])
@@ -768,18 +765,26 @@ fn saturated_programme(drive_db: Option<f64>) -> Wav {
 }
 
 #[test]
-fn saturation_that_pins_the_peaks_is_found_at_a_sawtooths_crest() {
+fn saturation_is_found_at_a_sawtooths_crest() {
     let dir = tempfile::tempdir().expect("a tempdir");
-    saturated_programme(Some(12.0)).write(dir.path(), "01_Mix_Saturated.wav");
-    saturated_programme(None).write(dir.path(), "02_Mix.wav");
+    // tanh driven 12 dB.
+    shaped_programme(|x| (4.0 * x).tanh()).write(dir.path(), "01_Mix_Saturated.wav");
+    shaped_programme(|x| x).write(dir.path(), "02_Mix.wav");
+    // sox `gain -l 20`: g·x / (1 + (g − 1)·|x|), full scale to full scale.
+    let g = support::db_to_gain(20.0);
+    shaped_programme(move |x| g * x / (1.0 + (g - 1.0) * x.abs()))
+        .write(dir.path(), "03_Mix_Gain_L20.wav");
     let messages = messages(dir.path(), "signal/limited");
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("the peaks are pinned"), "{messages:?}");
-    let files = findings(dir.path());
-    assert!(
-        files.contains(&("signal/limited".into(), "01_Mix_Saturated.wav".into())),
-        "{files:?}"
-    );
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    // Both at a crest under 5.5 dB, the gate for tones where one waveform repeats.
+    assert!(messages[0].contains("the peaks are held"), "{messages:?}");
+    assert!(messages[1].contains("the peaks are pinned"), "{messages:?}");
+    let limited: Vec<String> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, _)| rule == "signal/limited")
+        .map(|(_, file)| file)
+        .collect();
+    assert_eq!(limited, ["01_Mix_Saturated.wav", "03_Mix_Gain_L20.wav"]);
 }
 
 #[test]
