@@ -5,47 +5,47 @@ use crate::model::analysis::LimiterFigures;
 use crate::model::record::Delivery;
 
 declare_rule! {
-    /// Looks for a limiter's signature in 50 ms windows, where a limiter holds a ceiling while
-    /// the programme's level moves. Five signs, any of which is reported: a wall (at least 8
-    /// windows, and 40 % of those in the top 3 dB, with their peak within 0.2 dB of one
-    /// ceiling, approached from below by at least 0.3 windows per wall window or holding half of
-    /// the programme); peaks that stopped following the body (in the loudest quarter the window
-    /// peaks spread at most 2.5 dB and at most 0.45 times as much as the window RMS levels,
-    /// which spread at least 2 dB); peaks pinned (in the loudest quarter the window peaks stay
-    /// within 0.6 dB while the RMS levels spread 1 dB or more, in material that is not one
-    /// repeated waveform: no unprocessed programme of the evaluation holds its peaks closer than
-    /// 1.5 dB); an exact ceiling (in half the windows at the ceiling, all at one level to 0.002
-    /// dB, two or more crests of one channel and one sign, not cycles of one waveform, peak
-    /// within 0.002 dB of the window's peak, as a sample-peak limiter cuts them, where
-    /// unprocessed material puts one crest there; the windows' crest 3.4 dB or more and the
-    /// loudest quarter's level moving 1.2 dB or more, which sets sine tones aside);
-    /// or a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB or less
-    /// while its level moves by 2 dB or more). What a limiter's signature shares with steady
-    /// and repeated material is set aside: a wall of windows with a crest under 5.5 dB or one
-    /// that varies less than 0.4 dB (a tone, a sawtooth), and any file where more than 98 % of
+    /// Looks for a limiter's signature in 50 ms windows, where a limiter holds a ceiling while the
+    /// programme's level moves. Five signs, any of which is reported: a wall (at least 8 windows,
+    /// and 40 % of those in the top 3 dB, with their peak within 0.2 dB of one ceiling, approached
+    /// from below by at least 0.3 windows per wall window or holding half of the programme); peaks
+    /// that stopped following the body (in the loudest quarter the window peaks spread at most 2.5
+    /// dB and at most 0.45 times as much as the window RMS levels, which spread at least 2 dB);
+    /// peaks pinned (in the loudest quarter the window peaks stay within 0.6 dB while the RMS
+    /// levels spread 1 dB or more, in material that is not one repeated waveform: no unprocessed
+    /// programme of the evaluation holds its peaks closer than 1.5 dB); an exact ceiling (in half
+    /// the windows at the ceiling, all at one level to 0.002 dB, two or more crests of one channel
+    /// and one sign, not cycles of one waveform, peak within 0.002 dB of the window's peak, as a
+    /// sample-peak limiter cuts them, where unprocessed material puts one crest there; the windows'
+    /// crest 3.4 dB or more and the loudest quarter's level moving 1.2 dB or more, which sets sine
+    /// tones aside); or a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB
+    /// or less while its level moves by 2 dB or more). What a limiter's signature shares with
+    /// steady and repeated material is set aside: a wall of windows with a crest under 5.5 dB or
+    /// one that varies less than 0.4 dB (a tone, a sawtooth), and any file where more than 98 % of
     /// the windows at the ceiling carry the same waveform around their peak (a loop, a repeated
     /// one-shot, a periodic tone), which only the exact ceiling can show limited (a loop of one
-    /// limited hit). Where at most half the windows at the ceiling carry one waveform, the held
-    /// and pinned signs read down to a crest of 3.4 dB (over a sine's 3.01): saturation rounds
-    /// a programme to a sawtooth's crest without making it a tone. Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s;
-    /// in integer files, windows under 16384 quantisation steps count no crests. Files under 2
-    /// s get no verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 44 of
-    /// 58 limiters taking 3 dB or more off the peaks (12 of the 24 of a hold-out built before
-    /// the held sign's crest gate, 13 with it), with no false alarm on 101 unprocessed files.
-    /// It does not catch waveshaping that rounds the peaks off without pinning them (`sox gain
-    /// -l` at 6 to 14 dB on most mixes and on single instruments), a 0.1 ms 20:1 compressor on a mix (it levels the programme,
-    /// its peaks spreading as much as its level), nor a synthesizer line whose velocities a
-    /// limiter flattened (it reads as the line played at one velocity). Distortion printed on
-    /// purpose (a fuzz, an amp-sim) is a saturator's waveform and may read as limited.
+    /// limited hit). Where at most half the windows at the ceiling carry one waveform, the held and
+    /// pinned signs read down to a crest of 3.4 dB (over a sine's 3.01): saturation rounds a
+    /// programme to a sawtooth's crest without making it a tone. Crests clipped flat (3 samples or
+    /// more at the peak) are `signal/clipping`'s; in integer files, windows under 16384
+    /// quantisation steps count no crests. Files under 2 s get no verdict. On the labelled
+    /// evaluation set (`scripts/eval.sh`) this catches 44 of 58 limiters taking 3 dB or more off
+    /// the peaks (12 of the 24 of a hold-out built before the held sign's crest gate, 13 with it),
+    /// with no false alarm on 101 unprocessed files. It does not catch waveshaping that rounds the
+    /// peaks off without pinning them (`sox gain -l` at 6 to 14 dB on most mixes and on single
+    /// instruments), a 0.1 ms 20:1 compressor on a mix (it levels the programme, its peaks
+    /// spreading as much as its level), nor a synthesizer line whose velocities a limiter flattened
+    /// (it reads as the line played at one velocity). Distortion printed on purpose (a fuzz, an
+    /// amp-sim) is a saturator's waveform and may read as limited.
     ///
     /// Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the
     /// dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also
     /// sum to a print master whose dynamics the re-recording mixer sets).
     ///
     /// Fix: bypass the limiter and bus processing on the master and the track, and export again.
-    /// Music stems from a mastered mix may keep it: the `stems` profile turns this rule off.
-    /// A distortion or amp-sim printed on purpose is part of the sound: keep it, send its DI
-    /// too (`companion/di-missing`), and ignore the finding for that file.
+    /// Music stems from a mastered mix may keep it: the `stems` profile turns this rule off. A
+    /// distortion or amp-sim printed on purpose is part of the sound: keep it, send its DI too
+    /// (`companion/di-missing`), and ignore the finding for that file.
     ///
     /// Parameters: `min_wall_windows`, `min_wall_share`, `min_approach`, `dense_share`,
     /// `tone_crest_db`, `tone_crest_sd_db`, `min_body_spread_db`, `max_peak_ratio`,
