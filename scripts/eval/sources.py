@@ -159,7 +159,7 @@ def bass():
             notes.append((bar * 4 + eighth / 2, 0.45, chord[0] - 12 + (12 if eighth == 6 else 0)))
     events = []
     _notes(events, 0, 33, notes, rng, (55, 110))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -173,7 +173,7 @@ def nylon():
             notes.append((bar * 4 + i / 2, 1.5, p))
     events = []
     _notes(events, 0, 24, notes, rng, (45, 105))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
 
 
 @functools.lru_cache(maxsize=None)
