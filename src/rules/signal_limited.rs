@@ -355,12 +355,10 @@ mod tests {
         assert!(sign.contains("the peaks are pinned"), "{sign}");
         let sign = signature(&params, &soft_clipped_mix()).expect("held by a soft clipper");
         assert!(sign.contains("peaks spread 0.9 dB while the RMS spreads 3.1 dB"), "{sign}");
-        // The same figures from one waveform repeated: a sawtooth line at one velocity.
-        assert_quiet(saturated_mix(), |saw| saw.repeat_share = 0.9);
-        assert_quiet(pinned.clone(), |saw| saw.repeat_share = 0.9);
-        assert_quiet(soft_clipped_mix(), |saw| saw.repeat_share = 0.9);
-        // A sine's crest with its level moving is a guide tone, not a programme.
         for figures in [saturated_mix(), pinned, soft_clipped_mix()] {
+            // The same figures from one waveform repeated: a sawtooth line at one velocity.
+            assert_quiet(figures.clone(), |saw| saw.repeat_share = 0.9);
+            // A sine's crest with its level moving is a guide tone, not a programme.
             assert_quiet(figures, |tone| {
                 tone.upper_crest_db = 3.07;
                 tone.wall_crest_db = 3.07;
