@@ -367,6 +367,28 @@ def tracks_gm():
     delivery("tracks-gm", "tracks", files)
 
 
+def tracks_gm_synth():
+    """More General MIDI patches, unprocessed, where a crest under a drum's is the patch's
+    own: synth basses, synth brass and strings, the leads, pads and effects (80-103), and
+    ethnic instruments, as lines with velocity; the loudest leads and pads and the distorted
+    guitars as chords. Added as hard negatives of the crest gates of `signal/limited` for
+    varied material (LIMITER-DESIGN.md)."""
+    lines = [(38, -12), (39, -12), (62, 0), (63, 0), (50, 12), (51, 12)] + [
+        (program, 0 if program == 87 else 12) for program in range(80, 104)] + [
+        (program, 12) for program in range(104, 112)]
+    chords = [(80, False), (81, False), (87, False), (90, False), (62, False), (50, False),
+              (30, True), (18, False)]
+    files = {}
+    n = 0
+    for program, octave in lines:
+        n += 1
+        files["%02d_GM_%03d_Line.wav" % (n, program)] = at(S.gm_line(program, 300 + program, octave, gain=0.05), -1)
+    for program, power in chords:
+        n += 1
+        files["%02d_GM_%03d_Chords.wav" % (n, program)] = at(S.gm_chords(program, 400 + program, power, gain=0.05), -1)
+    delivery("tracks-gm-synth", "tracks", files)
+
+
 def tracks_drive():
     """Distortion printed on purpose, as amp-sims and fuzz pedals print it: guitars and a bass
     through tanh driven 12 to 36 dB, with and without a cabinet (high-pass 80 Hz, low-pass
@@ -613,6 +635,7 @@ def main():
     tracks_holdout2()
     tracks_synth()
     tracks_gm()
+    tracks_gm_synth()
     tracks_drive()
     tracks_clipping()
     tracks_dc()

@@ -193,9 +193,10 @@ def gm_synth(program, seed, octave=0):
 
 
 @functools.lru_cache(maxsize=None)
-def gm_line(program, seed, octave=0):
+def gm_line(program, seed, octave=0, gain=0.15):
     """A General MIDI patch playing a line of eighth notes (roots, fifths and octaves of the
-    chords) with velocities from 50 to 127 (stereo, as FluidR3 renders it)."""
+    chords) with velocities from 50 to 127 (stereo, as FluidR3 renders it; `gain` is
+    fluidsynth's, under full scale for the loudest patches at 0.05)."""
     rng = np.random.default_rng(seed)
     notes = []
     for bar, chord in enumerate(CHORDS):
@@ -204,11 +205,11 @@ def gm_line(program, seed, octave=0):
             notes.append((bar * 4 + eighth / 2, 0.45, pitch))
     events = []
     _notes(events, 0, program, notes, rng, (50, 127))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.15), FRAMES), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=gain), FRAMES), 0)
 
 
 @functools.lru_cache(maxsize=None)
-def gm_chords(program, seed, power=False):
+def gm_chords(program, seed, power=False, gain=0.15):
     """A General MIDI patch holding the chords (or root-fifth-octave power chords) a beat at a
     time, each at its own velocity from 50 to 127 (stereo)."""
     rng = np.random.default_rng(seed)
@@ -220,7 +221,7 @@ def gm_chords(program, seed, power=False):
             notes.extend((bar * 4 + beat, 0.95, p, velocity) for p in pitches)
     events = []
     _notes(events, 0, program, notes)
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.15), FRAMES), 0)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=gain), FRAMES), 0)
 
 
 @functools.lru_cache(maxsize=None)

@@ -31,7 +31,7 @@ declare_rule! {
     /// quantisation steps count no crests. Files under 2 s get no verdict. On the labelled
     /// evaluation set (`scripts/eval.sh`) this catches 44 of 58 limiters taking 3 dB or more off
     /// the peaks (12 of the 24 of a hold-out built before the held sign's crest gate, 13 with it),
-    /// with no false alarm on 101 unprocessed files. It does not catch waveshaping that rounds the
+    /// with no false alarm on 147 unprocessed files. It does not catch waveshaping that rounds the
     /// peaks off without pinning them (`sox gain -l` at 6 to 14 dB on most mixes and on single
     /// instruments), a 0.1 ms 20:1 compressor on a mix (it levels the programme, its peaks
     /// spreading as much as its level), nor a synthesizer line whose velocities a limiter flattened
