@@ -113,7 +113,7 @@ else
   rm -rf "$OUT"/building.*
   tmp=$(mktemp -d "$OUT/building.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  echo "eval.sh: building the set (about half a minute)..."
+  echo "eval.sh: building the set (about a minute and a half on two cores)."
   start=$(date +%s)
   (cd "$EVAL_DIR" && "$PY" build.py "$tmp/set" "$EVAL_DIR/labels.tsv")
   echo "$stamp" > "$tmp/set/STAMP"
