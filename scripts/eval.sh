@@ -12,8 +12,9 @@
 #   --install      apt-get install what is missing (needs root)
 #   --rebuild      build the set again even when an up-to-date one exists
 #   --build-only   build (or check) the set and stop
-#   --details      also print stemlint's message for each wrong verdict, and findings of the
-#                  scored rules on files not labelled for them
+#   --details      also print stemlint's message for each wrong verdict, the counts per
+#                  delivery (a hold-out on its own), and findings of the scored rules on files
+#                  not labelled for them
 #
 # Environment: STEMLINT (the binary; default target/release/stemlint, built with
 # `cargo build --release --locked` when absent), PYTHON (an interpreter with numpy).

@@ -4,7 +4,9 @@ Usage: score.py SET_DIR LABELS STEMLINT [--markdown FILE] [--json FILE] [--detai
 
 Runs `STEMLINT check --format json` on every delivery folder of SET_DIR, compares the
 findings with LABELS (labels.tsv) and prints, per rule: cases, true positives, false
-positives, misses, true negatives, and the false alarms and misses by kind of material.
+positives, misses, true negatives, and the false alarms and misses by kind of material; with
+--details also each wrong verdict's message and the same counts per delivery (a hold-out on
+its own). The JSON carries the counts per delivery too (`by_delivery`).
 Exit status: 0 whatever the scores; 2 on a script error (a label naming a file that is not
 there, stemlint failing to run or giving output that does not parse)."""
 
@@ -117,21 +119,25 @@ def main(argv):
         messages = findings.get(key, [])
         results.append((rule, d, fname, expect, kind, bool(messages), messages))
 
-    rules = sorted({r[0] for r in results})
-    table = []
-    for rule in rules:
-        rows = [r for r in results if r[0] == rule]
+    def counts(rows):
         tp = sum(1 for r in rows if r[3] == "fire" and r[5])
         fn = sum(1 for r in rows if r[3] == "fire" and not r[5])
         fp = sum(1 for r in rows if r[3] == "quiet" and r[5])
         tn = sum(1 for r in rows if r[3] == "quiet" and not r[5])
         other = sum(1 for r in rows if r[3] == "any")
+        return {"cases": tp + fn + fp + tn, "tp": tp, "fp": fp, "misses": fn, "tn": tn, "unscored": other}
+
+    rules = sorted({r[0] for r in results})
+    table = []
+    for rule in rules:
+        rows = [r for r in results if r[0] == rule]
         fp_kinds = collections.Counter(r[4] for r in rows if r[3] == "quiet" and r[5])
         fn_kinds = collections.Counter(r[4] for r in rows if r[3] == "fire" and not r[5])
-        table.append({"rule": rule, "cases": tp + fn + fp + tn, "tp": tp, "fp": fp, "misses": fn,
-                      "tn": tn, "unscored": other,
-                      "false_alarms_by_kind": dict(sorted(fp_kinds.items())),
-                      "misses_by_kind": dict(sorted(fn_kinds.items()))})
+        by_delivery = {d: counts([r for r in rows if r[1] == d]) for d in sorted({r[1] for r in rows})}
+        table.append(dict({"rule": rule}, **counts(rows),
+                          false_alarms_by_kind=dict(sorted(fp_kinds.items())),
+                          misses_by_kind=dict(sorted(fn_kinds.items())),
+                          by_delivery=by_delivery))
 
     def kinds(counter):
         return ", ".join("%s %d" % kv for kv in counter.items()) or "-"
@@ -157,6 +163,15 @@ def main(argv):
         print("\nnull tests skipped (info, counted as quiet):")
         for d, message in sorted(skipped.items()):
             print("  %s: %s" % (d, message))
+    if details:
+        # Per delivery, for the rules scored on more than one: a hold-out read on its own.
+        print("\nper delivery (cases, TP, FP, misses, TN; not scored):")
+        for t in table:
+            if len(t["by_delivery"]) < 2:
+                continue
+            for d, c in t["by_delivery"].items():
+                print("  %-24s %-34s %4d %4d %3d %4d %4d   %d" % (t["rule"], d, c["cases"], c["tp"], c["fp"],
+                                                              c["misses"], c["tn"], c["unscored"]))
     unlabelled = sorted(k for k in findings if k not in scored_keys and k[2].startswith(("signal/", "stems/sum")))
     if unlabelled and details:
         print("\nfindings of the scored rules on cases not labelled for them:")
