@@ -534,13 +534,8 @@ fn programme(drive_db: f64, ceiling_db: Option<f64>, seed: u64) -> Wav {
     const EVERY: f64 = 0.23;
     let drive = support::db_to_gain(drive_db);
     let ceiling = ceiling_db.map(support::db_to_gain);
-    let hash = move |hit: u64, salt: u64| {
-        let mut z =
-            (seed ^ hit.wrapping_mul(0x9E37_79B9) ^ salt).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let hash =
+        move |hit: u64, salt: u64| support::unit_hash(seed ^ hit.wrapping_mul(0x9E37_79B9) ^ salt);
     Wav::new(48000, 24, 2)
         .with(move |frame, channel| {
             let t = frame as f64 / 48000.0;
@@ -731,12 +726,7 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
 /// on the programme at a peak of 1.0), its peak at −3 dBFS.
 fn shaped_programme(curve: impl Fn(f64) -> f64) -> Wav {
     const RATE: usize = 48_000;
-    let unit = |index: u64, salt: u64| {
-        let mut z = (index ^ salt.wrapping_mul(0x9E37_79B9)).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let unit = |index: u64, salt: u64| support::unit_hash(index ^ salt.wrapping_mul(0x9E37_79B9));
     let pole = (-std::f64::consts::TAU * 2000.0 / RATE as f64).exp();
     let stretch =
         |frame: usize| support::db_to_gain(-30.0 * unit((frame / (RATE * 3 / 10)) as u64, 7));

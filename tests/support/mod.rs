@@ -463,6 +463,12 @@ pub fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }
 
+/// A uniform value in [0, 1) that is a pure function of `key` (SplitMix64's top 53 bits): the
+/// random draws of fixtures that build their own signals.
+pub fn unit_hash(key: u64) -> f64 {
+    (splitmix64(key) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// SplitMix64: a tiny, well-mixed hash so that noise is a pure function of (seed, frame, channel).
 fn splitmix64(mut state: u64) -> u64 {
     state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
