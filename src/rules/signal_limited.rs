@@ -202,7 +202,7 @@ pub fn signature(params: &Params, figures: &LimiterFigures) -> Option<String> {
     // any unprocessed programme holds them, unless it is one waveform repeated.
     if figures.body_spread_db >= params.pinned_body_spread_db
         && figures.peak_spread_db <= params.pinned_peak_spread_db
-        && figures.upper_crest_db >= params.varied_tone_crest_db
+        && figures.upper_crest_db >= tone_crest_db
         && varied
     {
         return Some(format!(
