@@ -266,10 +266,7 @@ def tracks_holdout2():
     chains at other drives (sox gain -l 6/10/14 dB, tanh 6/9 dB, alimiter 6 dB, the 0.1 ms
     20:1 compressor)."""
     name = "tracks-holdout2"
-
-    def st(x):
-        x = audio.as2d(x)
-        return x if x.shape[1] == 2 else stereo(x)
+    st = S.as_stereo
 
     def g(gain_db):
         return 10 ** (gain_db / 20)
@@ -382,10 +379,12 @@ def tracks_gm_synth():
     n = 0
     for program, octave in lines:
         n += 1
-        files["%02d_GM_%03d_Line.wav" % (n, program)] = at(S.gm_line(program, 300 + program, octave, gain=0.05), -1)
+        line = S.gm_line(program, 300 + program, octave, gain=0.05)
+        files["%02d_GM_%03d_Line.wav" % (n, program)] = at(line, -1)
     for program, power in chords:
         n += 1
-        files["%02d_GM_%03d_Chords.wav" % (n, program)] = at(S.gm_chords(program, 400 + program, power, gain=0.05), -1)
+        chords_render = S.gm_chords(program, 400 + program, power, gain=0.05)
+        files["%02d_GM_%03d_Chords.wav" % (n, program)] = at(chords_render, -1)
     delivery("tracks-gm-synth", "tracks", files)
 
 
@@ -573,8 +572,8 @@ def stems_deliveries():
 
 def film_stems(dialogue, music, effects, target_lufs):
     """Quantised DME stems scaled so that their sum reads target_lufs, and that sum."""
-    stems = {"Dialogue": audio.as2d(dialogue), "Music": audio.as2d(music), "Effects": audio.as2d(effects)}
-    stems = {k: fit(v if v.shape[1] == 2 else stereo(v), FRAMES) for k, v in stems.items()}
+    stems = {k: fit(S.as_stereo(v), FRAMES) for k, v in (("Dialogue", dialogue), ("Music", music),
+                                                        ("Effects", effects))}
     total = sum(stems.values())
     g = 10 ** ((target_lufs - audio.integrated_lufs(total)) / 20)
     q = {k: quantise(v * g) for k, v in stems.items()}

@@ -176,20 +176,27 @@ def nylon():
     return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES).mean(axis=1), 0)
 
 
-@functools.lru_cache(maxsize=None)
-def gm_synth(program, seed, octave=0):
-    """A General MIDI synthesizer or organ patch (FluidR3's looped single-cycle samples:
-    every cycle of a held note alike) playing eighth-note roots and fifths with velocities
-    from 50 to 127 (mono)."""
+def _gm_line_render(program, seed, octave, octave_jumps, gain):
+    """Eighth-note roots and fifths of the chords (and, with `octave_jumps`, the octave on the
+    sixth eighth of each bar) with velocities from 50 to 127, rendered in stereo."""
     rng = np.random.default_rng(seed)
     notes = []
     for bar, chord in enumerate(CHORDS):
         for eighth in range(8):
             pitch = chord[0] - 12 + octave + (7 if eighth % 4 == 3 else 0)
+            pitch += 12 if octave_jumps and eighth == 5 else 0
             notes.append((bar * 4 + eighth / 2, 0.45, pitch))
     events = []
     _notes(events, 0, program, notes, rng, (50, 127))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.25), FRAMES).mean(axis=1), 0)
+    return fit(audio.fluidsynth(audio.midi(events), gain=gain), FRAMES)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_synth(program, seed, octave=0):
+    """A General MIDI synthesizer or organ patch (FluidR3's looped single-cycle samples:
+    every cycle of a held note alike) playing eighth-note roots and fifths with velocities
+    from 50 to 127 (mono)."""
+    return to_peak(_gm_line_render(program, seed, octave, False, 0.25).mean(axis=1), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -197,15 +204,7 @@ def gm_line(program, seed, octave=0, gain=0.15):
     """A General MIDI patch playing a line of eighth notes (roots, fifths and octaves of the
     chords) with velocities from 50 to 127 (stereo, as FluidR3 renders it; `gain` is
     fluidsynth's, under full scale for the loudest patches at 0.05)."""
-    rng = np.random.default_rng(seed)
-    notes = []
-    for bar, chord in enumerate(CHORDS):
-        for eighth in range(8):
-            pitch = chord[0] - 12 + octave + (7 if eighth % 4 == 3 else 0) + (12 if eighth == 5 else 0)
-            notes.append((bar * 4 + eighth / 2, 0.45, pitch))
-    events = []
-    _notes(events, 0, program, notes, rng, (50, 127))
-    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=gain), FRAMES), 0)
+    return to_peak(_gm_line_render(program, seed, octave, True, gain), 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -416,6 +415,12 @@ def white():
 def stereo(x, left=1.0, right=1.0):
     x = audio.as2d(x)[:, :1]
     return np.hstack([x * left, x * right])
+
+
+def as_stereo(x):
+    """x as it is when it has two channels, else its first channel in both."""
+    x = audio.as2d(x)
+    return x if x.shape[1] == 2 else stereo(x)
 
 
 @functools.lru_cache(maxsize=None)
