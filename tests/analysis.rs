@@ -276,6 +276,9 @@ fn every_figure_is_the_same_whatever_the_block_size() {
         ] {
             assert!((x - y).abs() < 1e-9, "{a:?} vs {b:?}");
         }
+        // The ducking figures buffer whole windows: the same sums in the same order.
+        assert!(whole.ducking.is_some());
+        assert_eq!(split.ducking, whole.ducking);
         assert!(approx(split.true_peak_dbtp, whole.true_peak_dbtp));
         assert!(approx(split.integrated_lufs, whole.integrated_lufs));
         assert!(approx(split.loudness_range_lu, whole.loudness_range_lu));
@@ -486,6 +489,55 @@ fn limited_master_has_a_small_plr_and_a_pile_up_under_the_ceiling() {
     assert!(limited.near_peak_ratio > 0.4);
     assert!(dry.peak_to_loudness_db.is_some_and(|plr| plr > 8.0));
     assert!(dry.near_peak_ratio < 0.01);
+}
+
+/// A stereo programme for the ducking figures: a mid of low-passed noise whose level steps
+/// every half second, and an independent side 10 dB under it, each channel through `curve`.
+fn ducking_programme(curve: fn(f64) -> f64, block_frames: usize) -> Analysis {
+    let mut noise = Noise(91);
+    let pole = (-2.0 * PI * 2000.0 / f64::from(RATE)).exp();
+    let (mut mid, mut side) = (0.0, 0.0);
+    analyse_int(2, RATE as usize * 4, block_frames, move |frame| {
+        let level = [0.9, 0.45, 0.7, 0.3][frame / 24_000 % 4];
+        mid = pole * mid + (1.0 - pole) * 0.9 * noise.next();
+        side = pole * side + (1.0 - pole) * 0.3 * noise.next();
+        vec![curve(level * (mid + side)), curve(level * (mid - side))]
+    })
+}
+
+#[test]
+fn a_curve_ducks_the_detail_and_side_on_the_peaks_and_a_tone_reads_periodic() {
+    // sox `gain -l 10`: g·x / (1 + (g − 1)·|x|).
+    fn gain_l(x: f64) -> f64 {
+        let g = db(10.0);
+        g * x / (1.0 + (g - 1.0) * x.abs())
+    }
+    let dry = ducking_programme(|x| x, 4800).ducking.expect("figures");
+    let curved = ducking_programme(gain_l, 4800).ducking.expect("figures");
+    eprintln!("dry {dry:?}\ncurved {curved:?}");
+    let drop = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b).expect("read");
+    // The curve's slope at the peaks, a third of its slope at zero or less, pushes down what
+    // rides on them: the detail and the side.
+    assert!(drop(dry.detail_peak_db, curved.detail_peak_db) > 4.0);
+    assert!(drop(dry.side_peak_db, curved.side_peak_db) > 4.0);
+    assert!(drop(dry.body_detail_peak_db, curved.body_detail_peak_db) > 2.0);
+    assert!(dry.side_peak_db.is_some_and(|side| side.abs() < 1.0));
+    assert!(dry.periodicity.is_some_and(|periodicity| periodicity < 0.5));
+    // A tone is one periodic waveform, smooth on its crests; one channel has no side.
+    let tone = analyse_int(1, RATE as usize * 2, 4800, |frame| {
+        vec![0.5 * sine(frame, 240)]
+    })
+    .ducking
+    .expect("figures");
+    eprintln!("tone {tone:?}");
+    assert!(tone
+        .periodicity
+        .is_some_and(|periodicity| periodicity > 0.95));
+    assert!(tone.detail_peak_db.is_some_and(|detail| detail < -5.0));
+    assert_eq!((tone.side_peak_db, tone.side_windows), (None, 0));
+    // Digital silence reads nothing.
+    let silence = analyse_int(2, RATE as usize, 4800, |_| vec![0.0, 0.0]);
+    assert_eq!(silence.ducking, None);
 }
 
 #[test]

@@ -86,6 +86,10 @@ pub struct Analysis {
     /// A limiter's signature in 50 ms windows (`signal/limited`); None for digital silence
     /// and files shorter than one window.
     pub limiter: Option<LimiterFigures>,
+    /// What a waveshaping limiter does under a mix's peaks, in 50 ms windows
+    /// (`signal/limited`); None for digital silence and files shorter than one window.
+    #[serde(default)]
+    pub ducking: Option<DuckingFigures>,
     /// What the audio is, for recognising it in another delivery (`stemlint diff`); left out
     /// of the JSON report.
     #[serde(skip)]
@@ -117,6 +121,35 @@ pub struct Envelope {
     pub column_s: f64,
     pub min: Vec<f32>,
     pub max: Vec<f32>,
+}
+
+/// How the detail on a programme's peaks compares with the detail near zero, in 50 ms
+/// windows: a static curve (sox `gain -l`, a soft clipper) scales everything riding on a peak
+/// by its shallow slope there; in an unprocessed mix the cymbals on a kick's swing and the
+/// stereo side on the centred mid are as large on the peaks as off them. Design and
+/// evaluation: `scripts/eval/LIMITER-DESIGN.md`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DuckingFigures {
+    /// Windows whose level is within 40 dB of the loudest window's.
+    pub windows: u64,
+    /// In the loudest tenth of those windows, the median of: the mean magnitude of each
+    /// channel's first difference on samples within 0.6 of the channel's window peak, over
+    /// that on samples under 0.3 of it, dB (about 0 for an unprocessed mix; a tone or a kick's
+    /// swing, smooth on its crests, reads lower)…
+    pub detail_peak_db: Option<f64>,
+    /// …the same in the body of the programme (windows ranked from 40 % to 70 % from the
+    /// loudest), dB: a curve bends the body too, a drum's hits only…
+    pub body_detail_peak_db: Option<f64>,
+    /// …and, in the loudest tenth, the side (L − R) / 2 where the mid (L + R) / 2 is within 0.7
+    /// of its window peak, over the side where the mid is under 0.3 of it, dB (first two
+    /// channels; windows whose side is more than 30 dB under the mid are left out).
+    pub side_peak_db: Option<f64>,
+    /// Loudest-tenth windows whose side was read.
+    pub side_windows: u64,
+    /// In the 8 loudest windows, the median of the highest normalised autocorrelation of the
+    /// channels' mean's first difference at lags of 1 to 20 ms: near 1 for one instrument's
+    /// periodic waveform, low for a mix's detail.
+    pub periodicity: Option<f64>,
 }
 
 /// Figures of 50 ms windows (each window: its peak over all channels, its RMS over all

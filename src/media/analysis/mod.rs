@@ -12,6 +12,7 @@ mod bit_depth;
 mod channels;
 mod clipping;
 mod dc_offset;
+mod ducking;
 mod envelope;
 mod fingerprint;
 mod lanes;
@@ -111,6 +112,7 @@ fn accumulators(spec: &StreamSpec, settings: &AnalysisSettings) -> Vec<Box<dyn A
         Box::new(channels::ChannelPair::new(spec)),
         Box::new(near_peak::NearPeak::new()),
         Box::new(limiter::Limiter::new(spec)),
+        Box::new(ducking::Ducking::new(spec)),
         Box::new(fingerprint::Fingerprinter::new(spec)),
     ];
     // Curves over time, for a report's plots: only when asked for.
