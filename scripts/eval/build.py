@@ -307,6 +307,70 @@ def tracks_holdout2():
     delivery(name, "tracks", files)
 
 
+def tracks_mixes():
+    """24 song mixes (`sources.song_mix`), dry and through `gain -l` 6 and 10 dB and the 0.1 ms
+    20:1 compressor. Built while the ducked sign of `signal/limited` was designed, and tuned
+    on: its in-sample set (LIMITER-DESIGN.md, "Ducked")."""
+    name = "tracks-mixes"
+    files = {}
+    for i in range(24):
+        m = S.song_mix(i)
+        files["%02d_Dry.wav" % i] = at(m, -1)
+        for cname, chain in MIX_CHAINS:
+            fname = "%02d_%s.wav" % (i, cname)
+            files[fname] = processed(name, fname, m, chain)
+    delivery(name, "tracks", files)
+
+
+# What the mixes of tracks-mixes and tracks-holdout3 go through.
+MIX_CHAINS = [("GainL6", lambda x: gain_l(x, 6)), ("GainL10", lambda x: gain_l(x, 10)),
+              ("Comp_Hard", lambda x: acompressor(x, -24, 20, 0.1, 80))]
+
+
+def tracks_holdout3():
+    """A third hold-out, built after the ducked sign's operating point (periodicity gate at 0.5
+    then; 0.7 after it): 12 more song mixes (`sources.song_mix_b`: spaced overheads, four on
+    the floor, Haas-widened chords, speech in a room, a breakdown) and 6 stereo sources that
+    are not mixes (overheads, a stereo kit, a kick with a sub, an orchestral texture, toms
+    heard by a spaced pair), dry and through the mixes' chains."""
+    name = "tracks-holdout3"
+    sources = {"Mix%02d" % i: S.song_mix_b(i) for i in range(12)}
+    sources.update((k, to_peak(fit(v, FRAMES), 0)) for k, v in S.stereo_non_mixes().items())
+    files = {}
+    for label, m in sources.items():
+        files["%s_Dry.wav" % label] = at(m, -1)
+        for cname, chain in MIX_CHAINS:
+            fname = "%s_%s.wav" % (label, cname)
+            files[fname] = processed(name, fname, m, chain)
+    delivery(name, "tracks", files)
+
+
+def tracks_kicks():
+    """Drums and low instruments alone (`sources.drum_tracks`, mono), and kicks, toms, a kick
+    with a bass, a kit and a piano heard by a spaced pair (the right channel 0.5 or 1 ms late):
+    hard negatives for the ducked sign, whose detail a kick's smooth swing ducks by nature and
+    whose side a spaced pair's delay ducks. Four of them through `gain -l` (10 dB, the spaced
+    toms 6 dB)."""
+    name = "tracks-kicks"
+    tracks = S.drum_tracks()
+    files = {"%s.wav" % label: at(x, -1) for label, x in tracks.items()}
+    spaced = {}
+    for label, x in (("Kick", tracks["Kick_Heavy"]), ("Toms", S.place(
+            [(j * 0.25, S.sample(["drum_tom_lo_hard", "drum_tom_mid_hard", "drum_tom_hi_hard"][j % 3]),
+              -np.random.default_rng(j).uniform(0, 6)) for j in range(40)])[:, 0]),
+            ("Kick_And_Bass", tracks["Kick_And_Bass"])):
+        for tau in (0.5, 1.0):
+            spaced["%s_Spaced_%.1fms" % (label, tau)] = np.stack([x, S.delay(x, tau, fractional=True)], 1)
+    spaced["Kit_Spaced_1.0ms"] = np.stack([S.mono(S.drums()), S.delay(S.mono(S.drums()), 1.0, fractional=True)], 1)
+    spaced["Piano_Spaced_1.0ms"] = np.stack([S.mono(S.piano()), S.delay(S.mono(S.piano()), 1.0, fractional=True)], 1)
+    files.update(("%s.wav" % label, at(x, -1)) for label, x in spaced.items())
+    for label, src, drive in (("Kick_Heavy", tracks["Kick_Heavy"], 10), ("Toms", tracks["Toms"], 10),
+                              ("Snare", tracks["Snare"], 10), ("Toms_Spaced_0.5ms", spaced["Toms_Spaced_0.5ms"], 6)):
+        fname = "%s_GainL%d.wav" % (label, drive)
+        files[fname] = processed(name, fname, src, lambda x, d=drive: gain_l(x, d))
+    delivery(name, "tracks", files)
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -632,6 +696,9 @@ def main():
     tracks_limited()
     tracks_holdout()
     tracks_holdout2()
+    tracks_mixes()
+    tracks_holdout3()
+    tracks_kicks()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()

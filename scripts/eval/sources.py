@@ -452,3 +452,178 @@ def repeated(name, bpm):
     x = sample(name)
     beat = 60 / bpm
     return to_peak(place([(i * beat, x, 0.0) for i in range(int(SECONDS / beat) + 1)]), 0)
+
+
+# ---------------------------------------------------------------- stereo programmes and drums
+# for the ducked sign of `signal/limited` (LIMITER-DESIGN.md, "Ducked")
+
+
+def delay(x, ms, fractional=False):
+    """x (mono) late by `ms`, rounded to whole frames unless `fractional` (linear)."""
+    if not fractional:
+        n = int(round(ms * RATE / 1000))
+        return np.concatenate([np.zeros(n), x])[:len(x)]
+    n = ms * RATE / 1000.0
+    i, f = int(n), n - int(n)
+    y = np.concatenate([np.zeros(i + 1), x])[:len(x) + 1]
+    return (1 - f) * y[1:len(x) + 1] + f * y[:len(x)]
+
+
+def room(x, seed, ms=25, taps=12):
+    """x (mono) with `taps` early reflections from 3 to `ms` ms, random gains (seeded)."""
+    r = np.random.default_rng(seed)
+    y = np.array(x, dtype=float)
+    for _ in range(taps):
+        y = y + r.uniform(-0.25, 0.25) * delay(x, r.uniform(3, ms))
+    return y
+
+
+def spaced_pair(x, seed, tau_ms):
+    """x (mono) as a spaced pair of microphones hears it: the right one `tau_ms` later, each
+    with its own reflections (stereo)."""
+    return np.stack([room(x, seed), room(delay(x, tau_ms), seed + 1)], 1)
+
+
+def haas(x, ms):
+    """x's channels' mean in the left channel and `ms` later in the right (a Haas widener)."""
+    m = x.mean(axis=1) if x.ndim > 1 else x
+    return np.stack([m, delay(m, ms)], 1)
+
+
+def mono(x):
+    x = audio.as2d(x)
+    return x.mean(axis=1)
+
+
+def _resample(x, factor):
+    n = int(len(x) / factor)
+    return np.interp(np.arange(n) * factor, np.arange(len(x)), audio.as2d(x)[:, 0])
+
+
+def drum_track(names, seed, gains=(-8, 0), pitch=0.03, bpm=120, every=1.0):
+    """A close-miked drum played from recorded one-shots (`names`, picked at random), each hit
+    at its own velocity (`gains` dB), tuning (± `pitch`) and timing (up to 10 ms late), on the
+    beat at `bpm` (times `every`), some beats halved or dotted when `every` < 1.5 (mono)."""
+    r = np.random.default_rng(seed)
+    hits = []
+    beat = 60 / bpm * every
+    t = 0.0
+    while t < SECONDS:
+        x = _resample(sample(names[r.integers(len(names))]), 1 + r.uniform(-pitch, pitch))
+        hits.append((t + r.uniform(0, 0.01), x, r.uniform(*gains)))
+        t += beat * (r.choice([1, 1, 1, 0.5, 1.5]) if every < 1.5 else 1)
+    return to_peak(place(hits)[:, 0], 0)
+
+
+@functools.lru_cache(maxsize=None)
+def drum_tracks():
+    """Single drums and low instruments as tracks deliver them (mono): kicks (recorded and
+    electronic, alone, with the kit's bleed, with a bass), toms, a snare, bass hits, and
+    General MIDI timpani, contrabass, tuba, taiko, melodic tom and low piano."""
+    t = {
+        "Kick_Heavy": drum_track(["drum_heavy_kick"], 1),
+        "Kick_Bass_Drum": drum_track(["drum_bass_hard", "drum_bass_soft"], 2),
+        "Kick_808": drum_track(["bd_808"], 3, bpm=90),
+        "Kick_Haus": drum_track(["bd_haus", "bd_tek"], 4),
+        "Kick_Boom": drum_track(["bd_boom"], 5, bpm=70),
+        "Kick_Fat": drum_track(["bd_fat", "bd_zum", "bd_klub"], 6),
+        "Toms": drum_track(["drum_tom_lo_hard", "drum_tom_mid_hard", "drum_tom_lo_soft"], 7, every=0.5),
+        "Floor_Tom": drum_track(["drum_tom_lo_hard", "drum_tom_lo_soft"], 8, every=0.5),
+        "Snare": drum_track(["drum_snare_hard", "drum_snare_soft"], 9),
+        "Electric_Kick": drum_track(["elec_hollow_kick", "elec_soft_kick"], 10),
+        "Bass_Hits": drum_track(["bass_hit_c", "bass_drop_c"], 11, every=2.0),
+    }
+    hats = place([(i * 0.25, sample("drum_cymbal_closed"), -np.random.default_rng(i).uniform(0, 10))
+                  for i in range(40)])[:, 0]
+    hats = hats / np.max(np.abs(hats))
+    t["Kick_Bleed"] = to_peak(t["Kick_Heavy"] + hats * 10 ** (-24 / 20), 0)
+    t["Kick_Bleed_12"] = to_peak(t["Kick_Bass_Drum"] + hats * 10 ** (-12 / 20), 0)
+    t["Kick_And_Bass"] = to_peak(t["Kick_Heavy"] * 0.7 + mono(gm_line(33, 777, -12)) * 0.5, 0)
+    t["808_And_Bass"] = to_peak(t["Kick_808"] * 0.7 + mono(gm_line(38, 778, -12)) * 0.4, 0)
+    for program, seed, octave, label in ((47, 779, -12, "GM_Timpani"), (43, 780, -12, "GM_Contrabass"),
+                                         (58, 781, -12, "GM_Tuba"), (116, 782, -12, "GM_Taiko"),
+                                         (117, 783, -12, "GM_Melodic_Tom"), (0, 784, -24, "GM_Piano_Low")):
+        t[label] = to_peak(mono(gm_line(program, seed, octave)), 0)
+    return t
+
+
+def song_mix(i):
+    """The i-th of the first set of song mixes (stereo): drums (a GM kit, the noisy kit or the
+    played kit, out for an intro in most), a GM bass line, GM chords, often a lead and
+    sometimes speech, at levels drawn per mix (seeded)."""
+    r = np.random.default_rng(1000 + i)
+    st = as_stereo
+    g = lambda d: 10 ** (d / 20)
+    kits = [gm_drums, noisy_drums, drums]
+    basses = [32, 33, 34, 35, 36, 37, 38, 39]
+    chords = [0, 4, 5, 24, 25, 26, 48, 49, 52, 88, 89, 19]
+    leads = [56, 57, 61, 65, 66, 68, 71, 73, 40, 41, 81, 80, 22, 64]
+    d = st(kits[r.integers(3)]()) * g(r.uniform(-9, -4))
+    env = np.ones(FRAMES)
+    if r.random() < 0.6:
+        env[:int(FRAMES * r.uniform(0.1, 0.35))] = 0.0
+    m = d * env[:, None]
+    m = m + st(gm_line(int(r.choice(basses)), 300 + i, -12)) * g(r.uniform(-12, -6))
+    m = m + st(gm_chords(int(r.choice(chords)), 400 + i)) * g(r.uniform(-18, -9))
+    if r.random() < 0.8:
+        m = m + st(gm_line(int(r.choice(leads)), 500 + i, int(r.choice([0, 12])))) * g(r.uniform(-16, -9))
+    if r.random() < 0.4:
+        m = m + st(speech_take2() if r.random() < 0.5 else speech()) * g(r.uniform(-12, -7))
+    return to_peak(fit(m, FRAMES), 0)
+
+
+def _four_on_the_floor(seed):
+    r = np.random.default_rng(seed)
+    return place([(i * 0.5, sample("bd_haus"), -r.uniform(0, 2)) for i in range(20)])[:, 0]
+
+
+def song_mix_b(i):
+    """The i-th of the second set of song mixes (stereo), built after the ducked sign's
+    operating point: a kit with spaced overheads, the GM kit, four on the floor with hats, or
+    the noisy kit; a bass line; chords, half of them Haas-widened; often a lead; sometimes
+    speech in a stereo room; a breakdown 8 dB down (seeded)."""
+    r = np.random.default_rng(5000 + i)
+    st = as_stereo
+    g = lambda d: 10 ** (d / 20)
+    kind = i % 4
+    if kind == 0:
+        k = mono(drums())
+        dr = 0.6 * st(k) + 0.6 * spaced_pair(k, 10 + i, r.uniform(0.3, 1.5))
+    elif kind == 1:
+        dr = gm_drums()
+    elif kind == 2:
+        hats = place([(j * 0.25 + 0.125, sample("drum_cymbal_closed"), -r.uniform(3, 9)) for j in range(40)])[:, 0]
+        dr = st(_four_on_the_floor(i)) + 0.5 * np.stack([hats * 0.8, hats], 1)
+    else:
+        dr = st(noisy_drums())
+    m = to_peak(dr, 0) * g(r.uniform(-8, -4))
+    m = m + st(gm_line(int(r.choice([33, 34, 38, 39, 87])), 600 + i, -12)) * g(r.uniform(-11, -6))
+    ch = gm_chords(int(r.choice([0, 4, 5, 16, 19, 24, 48, 50, 52, 89])), 700 + i)
+    m = m + (haas(ch, r.uniform(8, 20)) if r.random() < 0.5 else ch) * g(r.uniform(-17, -9))
+    if r.random() < 0.7:
+        m = m + st(gm_line(int(r.choice([56, 61, 65, 71, 73, 81, 29, 30])), 800 + i,
+                           int(r.choice([0, 12])))) * g(r.uniform(-16, -9))
+    if r.random() < 0.5:
+        v = mono(speech() if r.random() < 0.5 else speech_take2())
+        m = m + np.stack([room(v, 900 + i, 60, 20), room(v, 950 + i, 60, 20)], 1) * g(r.uniform(-12, -7))
+    env = np.ones(FRAMES)
+    a = int(FRAMES * r.uniform(0.3, 0.5))
+    env[a:a + int(FRAMES * 0.15)] = g(-8)
+    return to_peak(fit(m * env[:, None], FRAMES), 0)
+
+
+def stereo_non_mixes():
+    """Stereo material that is not a mix, for the second set: a kit's spaced overheads (two
+    spacings), the kit close-miked and with overheads, four on the floor with a sub bass, an
+    orchestral texture (strings, brass chords, timpani), toms heard by a spaced pair."""
+    k = mono(drums())
+    toms = place([(j * 0.25, sample(["drum_tom_lo_hard", "drum_tom_mid_hard", "drum_tom_hi_hard"][j % 3]),
+                   -(j % 5)) for j in range(40)])[:, 0]
+    return {
+        "Overheads_A": spaced_pair(k, 31, 0.8),
+        "Overheads_B": spaced_pair(k, 32, 1.6),
+        "Kit_Stereo": 0.7 * as_stereo(k) + 0.5 * spaced_pair(k, 33, 1.1),
+        "EDM_Kick_Sub": as_stereo(_four_on_the_floor(1)) + 0.5 * as_stereo(gm_line(38, 41, -24)),
+        "Orchestral": as_stereo(strings()) * 0.5 + gm_chords(61, 42) * 0.4 + as_stereo(gm_line(47, 43, -12)) * 0.5,
+        "Room_Toms": spaced_pair(toms, 34, 1.0),
+    }
