@@ -777,6 +777,119 @@ fn saturation_is_found_at_a_sawtooths_crest() {
     assert_eq!(limited, ["01_Mix_Saturated.wav", "03_Mix_Gain_L20.wav"]);
 }
 
+/// A stereo mix in miniature, 8 s at 48 kHz, in two parts: a kick every half second (a 50 Hz
+/// swing that starts an octave up, velocities spread; none in a breakdown from 3 to 4 s), and
+/// per channel the rest: a sine bass and two things that do not know where the kick's waveform
+/// is, hats (noise bursts, first-differenced, wider on the left) and a stereo pad (independent
+/// noise in each channel).
+fn mix_parts() -> (Vec<f64>, [Vec<f64>; 2]) {
+    const RATE: usize = 48_000;
+    let unit =
+        |index: usize, salt: u64| support::unit_hash(index as u64 ^ salt.wrapping_mul(0x9E37_79B9));
+    let frames = RATE * 8;
+    let mut kick = vec![0.0; frames];
+    let mut rest = [vec![0.0; frames], vec![0.0; frames]];
+    let (mut last_noise, mut pad) = ([0.0; 2], [0.0; 2]);
+    let mut phase = 0.0;
+    for frame in 0..frames {
+        let t = frame as f64 / RATE as f64;
+        let beat = frame % (RATE / 2);
+        let since = beat as f64 / RATE as f64;
+        let frequency = 50.0 * (1.0 + (-since / 0.02).exp());
+        phase = if beat == 0 {
+            0.0
+        } else {
+            phase + std::f64::consts::TAU * frequency / RATE as f64
+        };
+        let velocity = 0.6 + 0.4 * unit(frame / (RATE / 2), 1);
+        if !(3.0..4.0).contains(&t) {
+            kick[frame] = velocity * (-since / 0.15).exp() * phase.sin();
+        }
+        let bass =
+            0.25 * (std::f64::consts::TAU * [55.0, 73.4, 65.4, 82.4][(frame / RATE) % 4] * t).sin();
+        let hat_level = 0.5 * (-((frame % (RATE / 8)) as f64 / RATE as f64) / 0.03).exp();
+        for (channel, width) in [1.0, 0.6].into_iter().enumerate() {
+            let noise = unit(frame, 2 + channel as u64) - 0.5;
+            let hat = hat_level * width * (noise - last_noise[channel]);
+            last_noise[channel] = noise;
+            pad[channel] = 0.98 * pad[channel] + 0.02 * (unit(frame, 4 + channel as u64) - 0.5);
+            rest[channel][frame] = bass + hat + 1.5 * pad[channel];
+        }
+    }
+    (kick, rest)
+}
+
+/// `channels` of a signal, through `curve` at a peak of 1.0, then at -1 dBFS.
+fn shaped(signal: [Vec<f64>; 2], channels: u16, curve: impl Fn(f64) -> f64) -> Wav {
+    let peak_of =
+        |signal: &[Vec<f64>; 2]| signal.iter().flatten().fold(0.0_f64, |p, v| p.max(v.abs()));
+    let peak = peak_of(&signal);
+    let mut signal = signal;
+    signal
+        .iter_mut()
+        .flatten()
+        .for_each(|value| *value = curve(*value / peak));
+    let scale = support::db_to_gain(-1.0) / peak_of(&signal);
+    let frames = signal[0].len() as u64;
+    Wav::new(48000, 24, channels)
+        .with(move |frame, channel| scale * signal[usize::from(channel)][frame as usize])
+        .frames(frames)
+}
+
+#[test]
+fn a_waveshaped_mix_is_found_by_what_it_ducks_on_its_peaks() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    let (kick, rest) = mix_parts();
+    let mix: [Vec<f64>; 2] = std::array::from_fn(|channel| {
+        kick.iter()
+            .zip(&rest[channel])
+            .map(|(k, r)| k + r)
+            .collect()
+    });
+    // sox `gain -l 6`: g·x / (1 + (g − 1)·|x|), full scale to full scale.
+    let g = support::db_to_gain(6.0);
+    let gain_l = move |x: f64| g * x / (1.0 + (g - 1.0) * x.abs());
+    shaped(mix.clone(), 2, gain_l).write(dir.path(), "01_Mix_GainL6.wav");
+    shaped(mix.clone(), 2, |x| x).write(dir.path(), "02_Mix.wav");
+    // The same curve on one channel: no side to read, and the detail alone is what a kick's
+    // smooth swing shows too (a documented miss).
+    shaped(mix, 1, gain_l).write(dir.path(), "03_Mix_Mono_GainL6.wav");
+    // A kick alone, its right channel 0.5 ms late (a spaced pair): its side is the kick's
+    // slope, small on the crests as a curve would leave it, and its smooth swing reads as
+    // ducked detail too; but its detail is one periodic waveform, which the sign sets aside.
+    let late: Vec<f64> = std::iter::repeat_n(0.0, 24)
+        .chain(kick.iter().copied())
+        .take(kick.len())
+        .collect();
+    shaped([kick.clone(), late.clone()], 2, |x| x).write(dir.path(), "04_Kick_Spaced.wav");
+    // The same pair with the kit's bleed 20 dB down: the bleed rides the kick's crests
+    // undisturbed (the side still reads ducked)…
+    let bleed = |near: &[f64], rest: &[f64]| -> Vec<f64> {
+        near.iter().zip(rest).map(|(k, r)| k + 0.1 * r).collect()
+    };
+    let spaced = [bleed(&kick, &rest[0]), bleed(&late, &rest[1])];
+    shaped(spaced.clone(), 2, |x| x).write(dir.path(), "05_Kick_Spaced_Bleed.wav");
+    // …until a curve bends it.
+    shaped(spaced, 2, gain_l).write(dir.path(), "06_Kick_Spaced_Bleed_GainL6.wav");
+    let found: Vec<String> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, _)| rule == "signal/limited")
+        .map(|(_, file)| file)
+        .collect();
+    assert_eq!(
+        found,
+        ["01_Mix_GainL6.wav", "06_Kick_Spaced_Bleed_GainL6.wav"]
+    );
+    let messages = messages(dir.path(), "signal/limited");
+    assert!(
+        messages
+            .iter()
+            .all(|message| message
+                .contains("the peaks are bent by a waveshaping limiter or clipper")),
+        "{messages:?}"
+    );
+}
+
 #[test]
 fn film_true_peak_ceiling_and_loudness_target() {
     let dir = tempfile::tempdir().expect("a tempdir");
