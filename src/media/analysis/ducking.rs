@@ -21,6 +21,7 @@
 use std::collections::BTreeMap;
 
 use super::{Accumulator, Analysis, Frames, StreamSpec};
+use crate::media::simd::multiversion;
 use crate::model::analysis::DuckingFigures;
 
 /// Window length, seconds.
@@ -100,18 +101,22 @@ impl Ducking {
     fn close_window(&mut self) {
         let channels = self.channels;
         let samples = std::mem::take(&mut self.current);
-        let squares: f64 = samples.iter().map(|value| value * value).sum();
-        let mean_square = squares / samples.len() as f64;
-        if mean_square > 0.0 {
-            let level = level_bin(mean_square);
+        // Specialised for one and two channels (the common files: the loops unroll).
+        let window = match channels {
+            1 => measure_window(&samples, &self.before, 1),
+            2 => measure_window(&samples, &self.before, 2),
+            _ => measure_window(&samples, &self.before, channels),
+        };
+        if window.mean_square > 0.0 {
+            let level = level_bin(window.mean_square);
             *self.levels.entry(level).or_insert(0) += 1;
-            if let Some(detail) = detail_db(&samples, &self.before, channels) {
+            if let Some(detail) = window.detail_db {
                 *self.detail.entry((level, figure_bin(detail))).or_insert(0) += 1;
             }
-            if let Some(side) = side_db(&samples, channels) {
+            if let Some(side) = window.side_db {
                 *self.side.entry((level, figure_bin(side))).or_insert(0) += 1;
             }
-            self.keep_if_loud(mean_square, &samples);
+            self.keep_if_loud(window.mean_square, &samples);
         }
         let frames = samples.len() / channels.max(1);
         if frames > 0 {
@@ -238,70 +243,312 @@ impl Accumulator for Ducking {
     }
 }
 
-/// The detail on the peaks against the detail near zero, dB, over all channels (each sample
-/// judged against its own channel's window peak); None when either set is too small or holds
-/// no movement.
-fn detail_db(samples: &[f64], before: &[f64], channels: usize) -> Option<f64> {
-    let mut peaks = vec![0.0_f64; channels];
-    for frame in samples.chunks_exact(channels) {
-        for (peak, value) in peaks.iter_mut().zip(frame) {
-            *peak = peak.max(value.abs());
+/// One window's figures.
+struct Window {
+    mean_square: f64,
+    /// The detail on the peaks against the detail near zero, dB, over all channels (each
+    /// sample judged against its own channel's window peak); None when either set is too
+    /// small or holds no movement.
+    detail_db: Option<f64>,
+    /// The side on the mid's peaks against the side where the mid is near zero, dB (first two
+    /// channels); None for one channel, a side more than 30 dB under the mid, or too few
+    /// samples.
+    side_db: Option<f64>,
+}
+
+/// Two passes over the window: its peaks and energies, then the sets judged against them
+/// (without branches, so that the compiler vectorises where it can). Inlined into each
+/// caller, so that a constant `channels` unrolls the inner loops.
+#[inline(always)]
+fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
+    let mut peaks = [0.0_f64; 8];
+    let mut peaks_more = Vec::new();
+    let peaks: &mut [f64] = if channels <= 8 {
+        &mut peaks[..channels]
+    } else {
+        peaks_more.resize(channels, 0.0);
+        &mut peaks_more
+    };
+    let (squares, mid_peak, mid_energy, side_energy) = if channels <= 2 {
+        let pass = first_pass(samples, channels == 2);
+        peaks.copy_from_slice(&pass.peaks[..channels]);
+        (
+            pass.squares,
+            pass.mid_peak,
+            pass.mid_energy,
+            pass.side_energy,
+        )
+    } else {
+        let (mut squares, mut mid_peak, mut mid_energy, mut side_energy) = (0.0, 0.0_f64, 0.0, 0.0);
+        for frame in samples.chunks_exact(channels) {
+            for (peak, value) in peaks.iter_mut().zip(frame) {
+                *peak = peak.max(value.abs());
+                squares += value * value;
+            }
+            let (mid, side) = mid_side(frame);
+            mid_peak = mid_peak.max(mid.abs());
+            mid_energy += mid * mid;
+            side_energy += side * side;
+        }
+        (squares, mid_peak, mid_energy, side_energy)
+    };
+    let mean_square = squares / samples.len().max(1) as f64;
+    // The detail: each sample's step from the one before, on the peaks and near zero.
+    let mut sums = Sums::default();
+    let mut previous = before;
+    let first = samples.len().min(channels);
+    for ((value, last), peak) in samples[..first].iter().zip(previous).zip(peaks.iter()) {
+        sums.add(
+            value.abs(),
+            (value - last).abs(),
+            DETAIL_TOP * peak,
+            DETAIL_LOW * peak,
+        );
+    }
+    if channels <= 4 && 4 % channels == 0 && samples.len() > channels {
+        // Four samples at a time, their channels repeating every `channels`.
+        let tops: [f64; 4] = std::array::from_fn(|lane| DETAIL_TOP * peaks[lane % channels]);
+        let lows: [f64; 4] = std::array::from_fn(|lane| DETAIL_LOW * peaks[lane % channels]);
+        let lanes = steps_on_peaks(
+            &samples[channels..],
+            &samples[..samples.len() - channels],
+            tops,
+            lows,
+        );
+        sums = sums.plus(&lanes);
+    } else {
+        previous = &samples[..first];
+        for frame in samples[first..].chunks_exact(channels) {
+            for ((value, last), peak) in frame.iter().zip(previous).zip(peaks.iter()) {
+                sums.add(
+                    value.abs(),
+                    (value - last).abs(),
+                    DETAIL_TOP * peak,
+                    DETAIL_LOW * peak,
+                );
+            }
+            previous = frame;
         }
     }
-    let (mut top_sum, mut top_count, mut low_sum, mut low_count) = (0.0, 0u64, 0.0, 0u64);
-    let mut previous = before.to_vec();
-    for frame in samples.chunks_exact(channels) {
-        for ((value, last), peak) in frame.iter().zip(previous.iter_mut()).zip(&peaks) {
-            let step = (value - *last).abs();
-            *last = *value;
-            let magnitude = value.abs();
-            if magnitude >= DETAIL_TOP * peak {
-                top_sum += step;
-                top_count += 1;
-            } else if magnitude <= DETAIL_LOW * peak {
-                low_sum += step;
-                low_count += 1;
+    let detail_db = sums.ratio_db(MIN_DETAIL_SAMPLES);
+    // The side, on the mid's peaks and where the mid is near zero.
+    let side_db = if channels >= 2 && side_energy >= mid_energy * MIN_SIDE_ENERGY {
+        let (top, low) = (SIDE_TOP * mid_peak, SIDE_LOW * mid_peak);
+        let sums = if channels == 2 {
+            side_sums(samples, top, low)
+        } else {
+            let mut sums = Sums::default();
+            for frame in samples.chunks_exact(channels) {
+                let (mid, side) = mid_side(frame);
+                sums.add(mid.abs(), side.abs(), top, low);
+            }
+            sums
+        };
+        sums.ratio_db(MIN_SIDE_SAMPLES)
+    } else {
+        None
+    };
+    Window {
+        mean_square,
+        detail_db,
+        side_db,
+    }
+}
+
+/// What the first pass reads of a window of one or two channels.
+struct FirstPass {
+    peaks: [f64; 2],
+    squares: f64,
+    mid_peak: f64,
+    mid_energy: f64,
+    side_energy: f64,
+}
+
+multiversion! {
+    /// Each channel's peak and the sum of squares of a window of one channel or, `stereo`,
+    /// two; for two, the mid's peak and energy and the side's energy. Four lanes of samples
+    /// (two frames of two channels), two of frames.
+    fn first_pass(samples: &[f64], stereo: bool) -> FirstPass {
+        let (mut peaks, mut squares) = ([0.0_f64; 4], [0.0_f64; 4]);
+        let (mut mid_peaks, mut mid_energies, mut side_energies) = ([0.0_f64; 2], [0.0_f64; 2], [0.0_f64; 2]);
+        let mut chunks = samples.chunks_exact(4);
+        for chunk in &mut chunks {
+            for lane in 0..4 {
+                let level = chunk[lane].abs();
+                peaks[lane] = if level > peaks[lane] { level } else { peaks[lane] };
+                squares[lane] += chunk[lane] * chunk[lane];
+            }
+            if stereo {
+                for frame in 0..2 {
+                    let (left, right) = (chunk[2 * frame], chunk[2 * frame + 1]);
+                    let (mid, side) = ((left + right) / 2.0, (left - right) / 2.0);
+                    let level = mid.abs();
+                    mid_peaks[frame] = if level > mid_peaks[frame] { level } else { mid_peaks[frame] };
+                    mid_energies[frame] += mid * mid;
+                    side_energies[frame] += side * side;
+                }
             }
         }
-    }
-    ratio_db(top_sum, top_count, low_sum, low_count, MIN_DETAIL_SAMPLES)
-}
-
-/// The side on the mid's peaks against the side where the mid is near zero, dB (first two
-/// channels); None for one channel, a side more than 30 dB under the mid, or too few samples.
-fn side_db(samples: &[f64], channels: usize) -> Option<f64> {
-    if channels < 2 {
-        return None;
-    }
-    let mid_side = |frame: &[f64]| ((frame[0] + frame[1]) / 2.0, (frame[0] - frame[1]) / 2.0);
-    let (mut peak, mut mid_energy, mut side_energy) = (0.0_f64, 0.0, 0.0);
-    for frame in samples.chunks_exact(channels) {
-        let (mid, side) = mid_side(frame);
-        peak = peak.max(mid.abs());
-        mid_energy += mid * mid;
-        side_energy += side * side;
-    }
-    if side_energy < mid_energy * MIN_SIDE_ENERGY {
-        return None;
-    }
-    let (mut top_sum, mut top_count, mut low_sum, mut low_count) = (0.0, 0u64, 0.0, 0u64);
-    for frame in samples.chunks_exact(channels) {
-        let (mid, side) = mid_side(frame);
-        if mid.abs() >= SIDE_TOP * peak {
-            top_sum += side.abs();
-            top_count += 1;
-        } else if mid.abs() <= SIDE_LOW * peak {
-            low_sum += side.abs();
-            low_count += 1;
+        let channels = if stereo { 2 } else { 1 };
+        for (index, &value) in chunks.remainder().iter().enumerate() {
+            peaks[index] = larger(peaks[index], value.abs());
+            squares[index] += value * value;
+        }
+        if stereo {
+            if let [left, right] = *chunks.remainder() {
+                let (mid, side) = ((left + right) / 2.0, (left - right) / 2.0);
+                mid_peaks[0] = larger(mid_peaks[0], mid.abs());
+                mid_energies[0] += mid * mid;
+                side_energies[0] += side * side;
+            }
+        }
+        let mut channel_peaks = [0.0_f64; 2];
+        for (lane, &peak) in peaks.iter().enumerate() {
+            channel_peaks[lane % channels] = larger(channel_peaks[lane % channels], peak);
+        }
+        FirstPass {
+            peaks: channel_peaks,
+            squares: squares.iter().sum(),
+            mid_peak: larger(mid_peaks[0], mid_peaks[1]),
+            mid_energy: mid_energies.iter().sum(),
+            side_energy: side_energies.iter().sum(),
         }
     }
-    ratio_db(top_sum, top_count, low_sum, low_count, MIN_SIDE_SAMPLES)
 }
 
-/// The mean of one set over the mean of the other, dB.
-fn ratio_db(top_sum: f64, top_count: u64, low_sum: f64, low_count: u64, min: u64) -> Option<f64> {
-    (top_count >= min && low_count >= min && top_sum > 0.0 && low_sum > 0.0)
-        .then(|| 20.0 * ((top_sum / top_count as f64) / (low_sum / low_count as f64)).log10())
+multiversion! {
+    /// |side| of stereo frames summed where |mid| is at least `top` and where it is at most
+    /// `low`, four frames at a time.
+    fn side_sums(samples: &[f64], top: f64, low: f64) -> Sums {
+        let mut lanes = [[0.0_f64; 4]; 4];
+        let mut chunks = samples.chunks_exact(8);
+        for chunk in &mut chunks {
+            for lane in 0..4 {
+                let (left, right) = (chunk[2 * lane], chunk[2 * lane + 1]);
+                let (mid, side) = (((left + right) / 2.0).abs(), ((left - right) / 2.0).abs());
+                lanes[0][lane] += if mid >= top { side } else { 0.0 };
+                lanes[1][lane] += if mid >= top { 1.0 } else { 0.0 };
+                lanes[2][lane] += if mid <= low { side } else { 0.0 };
+                lanes[3][lane] += if mid <= low { 1.0 } else { 0.0 };
+            }
+        }
+        let mut sums = Sums::default();
+        for frame in chunks.remainder().chunks_exact(2) {
+            let (mid, side) = mid_side(frame);
+            sums.add(mid.abs(), side.abs(), top, low);
+        }
+        let total = |lane: [f64; 4]| lane.iter().sum::<f64>();
+        sums.plus(&Sums {
+            top: total(lanes[0]),
+            top_count: total(lanes[1]),
+            low: total(lanes[2]),
+            low_count: total(lanes[3]),
+        })
+    }
+}
+
+multiversion! {
+    /// The steps from `previous[i]` to `samples[i]` summed where |`samples[i]`| is at least
+    /// `tops[i % 4]` and where it is at most `lows[i % 4]`, in four lanes.
+    fn steps_on_peaks(samples: &[f64], previous: &[f64], tops: [f64; 4], lows: [f64; 4]) -> Sums {
+        // One array per figure, each summed in a loop of its own: the compiler makes one
+        // vector of each.
+        let (mut top, mut top_count, mut low, mut low_count) = ([0.0_f64; 4], [0.0_f64; 4], [0.0_f64; 4], [0.0_f64; 4]);
+        let mut chunks = samples.chunks_exact(4).zip(previous.chunks_exact(4));
+        for (chunk, before) in &mut chunks {
+            let mut magnitude = [0.0_f64; 4];
+            let mut step = [0.0_f64; 4];
+            for lane in 0..4 {
+                magnitude[lane] = chunk[lane].abs();
+                step[lane] = (chunk[lane] - before[lane]).abs();
+            }
+            for lane in 0..4 {
+                top[lane] += if magnitude[lane] >= tops[lane] { step[lane] } else { 0.0 };
+            }
+            for lane in 0..4 {
+                top_count[lane] += if magnitude[lane] >= tops[lane] { 1.0 } else { 0.0 };
+            }
+            for lane in 0..4 {
+                low[lane] += if magnitude[lane] <= lows[lane] { step[lane] } else { 0.0 };
+            }
+            for lane in 0..4 {
+                low_count[lane] += if magnitude[lane] <= lows[lane] { 1.0 } else { 0.0 };
+            }
+        }
+        let mut lanes = [top, top_count, low, low_count];
+        let done = samples.len() / 4 * 4;
+        for (index, (value, before)) in samples[done..].iter().zip(&previous[done..]).enumerate() {
+            let (magnitude, step) = (value.abs(), (value - before).abs());
+            let on_top = magnitude >= tops[index];
+            let near_zero = magnitude <= lows[index];
+            lanes[0][0] += if on_top { step } else { 0.0 };
+            lanes[1][0] += if on_top { 1.0 } else { 0.0 };
+            lanes[2][0] += if near_zero { step } else { 0.0 };
+            lanes[3][0] += if near_zero { 1.0 } else { 0.0 };
+        }
+        let total = |lane: [f64; 4]| lane.iter().sum::<f64>();
+        Sums {
+            top: total(lanes[0]),
+            top_count: total(lanes[1]),
+            low: total(lanes[2]),
+            low_count: total(lanes[3]),
+        }
+    }
+}
+
+/// The larger of two finite values (one compare, where `f64::max` also orders NaN).
+#[inline(always)]
+fn larger(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+#[inline(always)]
+fn mid_side(frame: &[f64]) -> (f64, f64) {
+    ((frame[0] + frame[1]) / 2.0, (frame[0] - frame[1]) / 2.0)
+}
+
+/// A figure summed over the samples on the peaks and over those near zero, and their counts.
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    top: f64,
+    top_count: f64,
+    low: f64,
+    low_count: f64,
+}
+
+impl Sums {
+    /// Adds `value` to the peaks' sum when `magnitude` is at least `top`, to the sum near zero
+    /// when it is at most `low` (as masks, not branches).
+    #[inline(always)]
+    fn add(&mut self, magnitude: f64, value: f64, top: f64, low: f64) {
+        let on_top = f64::from(u8::from(magnitude >= top));
+        let near_zero = f64::from(u8::from(magnitude <= low));
+        self.top += on_top * value;
+        self.top_count += on_top;
+        self.low += near_zero * value;
+        self.low_count += near_zero;
+    }
+
+    fn plus(&self, other: &Sums) -> Sums {
+        Sums {
+            top: self.top + other.top,
+            top_count: self.top_count + other.top_count,
+            low: self.low + other.low,
+            low_count: self.low_count + other.low_count,
+        }
+    }
+
+    /// The mean on the peaks over the mean near zero, dB; None with fewer than `min` samples
+    /// in either set or no movement in one.
+    fn ratio_db(&self, min: u64) -> Option<f64> {
+        let min = min as f64;
+        (self.top_count >= min && self.low_count >= min && self.top > 0.0 && self.low > 0.0)
+            .then(|| 20.0 * ((self.top / self.top_count) / (self.low / self.low_count)).log10())
+    }
 }
 
 /// The highest autocorrelation of `signal` at lags `min_lag..max_lag`, each normalised by the
