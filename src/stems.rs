@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
+use crate::media::simd::dot;
 use crate::media::{self, Block, SampleSource};
 use crate::model::analysis::AnalysisSettings;
 use crate::model::options::ScanMode;
@@ -729,24 +730,6 @@ impl LagSearch {
             }
         }
     }
-}
-
-/// Σ a·b, in four lanes so that it vectorises.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..4 {
-            lanes[lane] += x[lane] * y[lane];
-        }
-    }
-    lanes.iter().sum::<f64>() + tail
 }
 
 /// Normalised correlation of two signals from their dot product and energies; 0 when either

@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use super::{Accumulator, Analysis, Frames, StreamSpec};
-use crate::media::simd::multiversion;
+use crate::media::simd::{dot, multiversion};
 use crate::model::analysis::DuckingFigures;
 
 /// Window length, seconds.
@@ -75,7 +75,7 @@ pub struct Ducking {
     side: BTreeMap<(i32, u16), u64>,
     /// The loudest windows so far: their level (mean square) and the first difference of the
     /// channels' mean.
-    loudest: Vec<(f64, Vec<f32>)>,
+    loudest: Vec<(f64, Vec<f64>)>,
 }
 
 impl Ducking {
@@ -143,13 +143,13 @@ impl Ducking {
         };
         let channels = self.channels as f64;
         let mut previous = self.mean_before;
-        let difference: Vec<f32> = samples
+        let difference: Vec<f64> = samples
             .chunks_exact(self.channels)
             .map(|frame| {
                 let mean = frame.iter().sum::<f64>() / channels;
                 let step = mean - previous;
                 previous = mean;
-                step as f32
+                step
             })
             .collect();
         match slot {
@@ -554,39 +554,18 @@ impl Sums {
 /// The highest autocorrelation of `signal` at lags `min_lag..max_lag`, each normalised by the
 /// signal's energy and corrected for the overlap's length; None for silence or a window
 /// shorter than the lags.
-fn autocorrelation_peak(signal: &[f32], min_lag: usize, max_lag: usize) -> Option<f64> {
+fn autocorrelation_peak(signal: &[f64], min_lag: usize, max_lag: usize) -> Option<f64> {
     let length = signal.len();
-    let energy: f64 = signal
-        .iter()
-        .map(|&value| f64::from(value) * f64::from(value))
-        .sum();
+    let energy = dot(signal, signal);
     if energy <= 0.0 || min_lag >= max_lag.min(length) {
         return None;
     }
     (min_lag..max_lag.min(length))
         .map(|lag| {
-            f64::from(dot(&signal[..length - lag], &signal[lag..])) / energy * length as f64
+            dot(&signal[..length - lag], &signal[lag..]) / energy * length as f64
                 / (length - lag) as f64
         })
         .max_by(f64::total_cmp)
-}
-
-/// The dot product of two equal-length slices, in 8 lanes (which the compiler vectorises).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0_f32; 8];
-    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..8 {
-            lanes[lane] += x[lane] * y[lane];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
 }
 
 /// The median figure over the windows whose level bin is in `from..=to`, and their count.
