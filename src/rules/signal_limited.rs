@@ -25,10 +25,11 @@ declare_rule! {
     /// 3.5 dB or more under that on the samples under 0.3 of it, and the side (L − R) / 2 3 dB or
     /// more under the side where the mid is low; the body of the programme ducked too, which a
     /// drum's own smooth swing does not do; and the loudest windows' detail not one periodic
-    /// waveform, as a solo instrument's is; an unprocessed mix reads about 0 dB). What a limiter's signature shares with
-    /// steady and repeated material is set aside: a wall of windows with a crest under 5.5 dB or
-    /// one that varies less than 0.4 dB (a tone, a sawtooth), and any file where more than 98 % of
-    /// the windows at the ceiling carry the same waveform around their peak (a loop, a repeated
+    /// waveform, as a solo instrument's is; an unprocessed mix reads about 0 dB). What a
+    /// limiter's signature shares with steady and repeated material is set aside: a wall of
+    /// windows with a crest under 5.5 dB or one that varies less than 0.4 dB (a tone, a
+    /// sawtooth), and any file where more than 98 % of the windows at the ceiling carry the
+    /// same waveform around their peak (a loop, a repeated
     /// one-shot, a periodic tone), which only the exact ceiling can show limited (a loop of one
     /// limited hit). Where at most half the windows at the ceiling carry one waveform, the held and
     /// pinned signs read down to a crest of 3.4 dB (over a sine's 3.01): saturation rounds a
