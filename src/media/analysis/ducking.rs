@@ -420,16 +420,12 @@ multiversion! {
     /// |side| of stereo frames summed where |mid| is at least `top` and where it is at most
     /// `low`, four frames at a time.
     fn side_sums(samples: &[f64], top: f64, low: f64) -> Sums {
-        let mut lanes = [[0.0_f64; 4]; 4];
+        let mut lanes = SumLanes::default();
         let mut chunks = samples.chunks_exact(8);
         for chunk in &mut chunks {
             for lane in 0..4 {
-                let (left, right) = (chunk[2 * lane], chunk[2 * lane + 1]);
-                let (mid, side) = (((left + right) / 2.0).abs(), ((left - right) / 2.0).abs());
-                lanes[0][lane] += if mid >= top { side } else { 0.0 };
-                lanes[1][lane] += if mid >= top { 1.0 } else { 0.0 };
-                lanes[2][lane] += if mid <= low { side } else { 0.0 };
-                lanes[3][lane] += if mid <= low { 1.0 } else { 0.0 };
+                let (mid, side) = mid_side(&chunk[2 * lane..2 * lane + 2]);
+                lanes.add(lane, mid.abs(), side.abs(), top, low);
             }
         }
         let mut sums = Sums::default();
@@ -437,13 +433,7 @@ multiversion! {
             let (mid, side) = mid_side(frame);
             sums.add(mid.abs(), side.abs(), top, low);
         }
-        let total = |lane: [f64; 4]| lane.iter().sum::<f64>();
-        sums.plus(&Sums {
-            top: total(lanes[0]),
-            top_count: total(lanes[1]),
-            low: total(lanes[2]),
-            low_count: total(lanes[3]),
-        })
+        sums.plus(&lanes.total())
     }
 }
 
@@ -451,47 +441,45 @@ multiversion! {
     /// The steps from `previous[i]` to `samples[i]` summed where |`samples[i]`| is at least
     /// `tops[i % 4]` and where it is at most `lows[i % 4]`, in four lanes.
     fn steps_on_peaks(samples: &[f64], previous: &[f64], tops: [f64; 4], lows: [f64; 4]) -> Sums {
-        // One array per figure, each summed in a loop of its own: the compiler makes one
-        // vector of each.
-        let (mut top, mut top_count, mut low, mut low_count) = ([0.0_f64; 4], [0.0_f64; 4], [0.0_f64; 4], [0.0_f64; 4]);
+        let mut lanes = SumLanes::default();
         let mut chunks = samples.chunks_exact(4).zip(previous.chunks_exact(4));
         for (chunk, before) in &mut chunks {
-            let mut magnitude = [0.0_f64; 4];
-            let mut step = [0.0_f64; 4];
             for lane in 0..4 {
-                magnitude[lane] = chunk[lane].abs();
-                step[lane] = (chunk[lane] - before[lane]).abs();
-            }
-            for lane in 0..4 {
-                top[lane] += if magnitude[lane] >= tops[lane] { step[lane] } else { 0.0 };
-            }
-            for lane in 0..4 {
-                top_count[lane] += if magnitude[lane] >= tops[lane] { 1.0 } else { 0.0 };
-            }
-            for lane in 0..4 {
-                low[lane] += if magnitude[lane] <= lows[lane] { step[lane] } else { 0.0 };
-            }
-            for lane in 0..4 {
-                low_count[lane] += if magnitude[lane] <= lows[lane] { 1.0 } else { 0.0 };
+                let step = (chunk[lane] - before[lane]).abs();
+                lanes.add(lane, chunk[lane].abs(), step, tops[lane], lows[lane]);
             }
         }
-        let mut lanes = [top, top_count, low, low_count];
         let done = samples.len() / 4 * 4;
-        for (index, (value, before)) in samples[done..].iter().zip(&previous[done..]).enumerate() {
-            let (magnitude, step) = (value.abs(), (value - before).abs());
-            let on_top = magnitude >= tops[index];
-            let near_zero = magnitude <= lows[index];
-            lanes[0][0] += if on_top { step } else { 0.0 };
-            lanes[1][0] += if on_top { 1.0 } else { 0.0 };
-            lanes[2][0] += if near_zero { step } else { 0.0 };
-            lanes[3][0] += if near_zero { 1.0 } else { 0.0 };
+        for (lane, (value, before)) in samples[done..].iter().zip(&previous[done..]).enumerate() {
+            lanes.add(0, value.abs(), (value - before).abs(), tops[lane], lows[lane]);
         }
-        let total = |lane: [f64; 4]| lane.iter().sum::<f64>();
+        lanes.total()
+    }
+}
+
+/// `Sums` in four lanes: figure by lane (top, its count, low, its count), so that no sum
+/// waits on the one before it.
+#[derive(Default)]
+struct SumLanes([[f64; 4]; 4]);
+
+impl SumLanes {
+    /// `Sums::add` into lane `lane`.
+    #[inline(always)]
+    fn add(&mut self, lane: usize, magnitude: f64, value: f64, top: f64, low: f64) {
+        let [top_sum, top_count, low_sum, low_count] = &mut self.0;
+        top_sum[lane] += if magnitude >= top { value } else { 0.0 };
+        top_count[lane] += if magnitude >= top { 1.0 } else { 0.0 };
+        low_sum[lane] += if magnitude <= low { value } else { 0.0 };
+        low_count[lane] += if magnitude <= low { 1.0 } else { 0.0 };
+    }
+
+    fn total(&self) -> Sums {
+        let [top, top_count, low, low_count] = self.0.map(|lanes| lanes.iter().sum::<f64>());
         Sums {
-            top: total(lanes[0]),
-            top_count: total(lanes[1]),
-            low: total(lanes[2]),
-            low_count: total(lanes[3]),
+            top,
+            top_count,
+            low,
+            low_count,
         }
     }
 }
@@ -522,15 +510,13 @@ struct Sums {
 
 impl Sums {
     /// Adds `value` to the peaks' sum when `magnitude` is at least `top`, to the sum near zero
-    /// when it is at most `low` (as masks, not branches).
+    /// when it is at most `low` (selects, not branches).
     #[inline(always)]
     fn add(&mut self, magnitude: f64, value: f64, top: f64, low: f64) {
-        let on_top = f64::from(u8::from(magnitude >= top));
-        let near_zero = f64::from(u8::from(magnitude <= low));
-        self.top += on_top * value;
-        self.top_count += on_top;
-        self.low += near_zero * value;
-        self.low_count += near_zero;
+        self.top += if magnitude >= top { value } else { 0.0 };
+        self.top_count += if magnitude >= top { 1.0 } else { 0.0 };
+        self.low += if magnitude <= low { value } else { 0.0 };
+        self.low_count += if magnitude <= low { 1.0 } else { 0.0 };
     }
 
     fn plus(&self, other: &Sums) -> Sums {
