@@ -101,12 +101,7 @@ impl Ducking {
     fn close_window(&mut self) {
         let channels = self.channels;
         let samples = std::mem::take(&mut self.current);
-        // Specialised for one and two channels (the common files: the loops unroll).
-        let window = match channels {
-            1 => measure_window(&samples, &self.before, 1),
-            2 => measure_window(&samples, &self.before, 2),
-            _ => measure_window(&samples, &self.before, channels),
-        };
+        let window = measure_window(&samples, &self.before, channels);
         if window.mean_square > 0.0 {
             let level = level_bin(window.mean_square);
             *self.levels.entry(level).or_insert(0) += 1;
@@ -257,9 +252,8 @@ struct Window {
 }
 
 /// Two passes over the window: its peaks and energies, then the sets judged against them
-/// (without branches, so that the compiler vectorises where it can). Inlined into each
-/// caller, so that a constant `channels` unrolls the inner loops.
-#[inline(always)]
+/// (selects, not branches). One and two channels take the kernels in lanes (`first_pass`,
+/// `steps_on_peaks`, `side_sums`); more take the plain loops.
 fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
     let mut peaks = [0.0_f64; 8];
     let mut peaks_more = Vec::new();
