@@ -21,8 +21,10 @@
 use std::collections::BTreeMap;
 
 use super::{Accumulator, Analysis, Frames, StreamSpec};
-use crate::media::simd::{dot, multiversion};
+use crate::media::simd::dot;
 use crate::model::analysis::DuckingFigures;
+
+mod kernels;
 
 /// Window length, seconds.
 const WINDOW_S: f64 = 0.05;
@@ -62,7 +64,7 @@ pub struct Ducking {
     window: usize,
     min_lag: usize,
     max_lag: usize,
-    /// The current window's samples, interleaved.
+    /// The samples of a window begun in an earlier block, interleaved.
     current: Vec<f64>,
     /// Each channel's sample before the current window (for its first difference), and the
     /// channels' mean's.
@@ -98,10 +100,9 @@ impl Ducking {
         }
     }
 
-    fn close_window(&mut self) {
+    fn close_window(&mut self, samples: &[f64]) {
         let channels = self.channels;
-        let samples = std::mem::take(&mut self.current);
-        let window = measure_window(&samples, &self.before, channels);
+        let window = measure_window(samples, &self.before, channels);
         if window.mean_square > 0.0 {
             let level = level_bin(window.mean_square);
             *self.levels.entry(level).or_insert(0) += 1;
@@ -111,7 +112,7 @@ impl Ducking {
             if let Some(side) = window.side_db {
                 *self.side.entry((level, figure_bin(side))).or_insert(0) += 1;
             }
-            self.keep_if_loud(window.mean_square, &samples);
+            self.keep_if_loud(window.mean_square, samples);
         }
         let frames = samples.len() / channels.max(1);
         if frames > 0 {
@@ -119,8 +120,6 @@ impl Ducking {
                 .copy_from_slice(&samples[(frames - 1) * channels..frames * channels]);
             self.mean_before = self.before.iter().sum::<f64>() / channels as f64;
         }
-        self.current = samples;
-        self.current.clear();
     }
 
     /// Keeps the window's first difference of the channels' mean if it is among the loudest.
@@ -222,14 +221,24 @@ impl Accumulator for Ducking {
         }
         let whole = self.window * self.channels;
         let mut samples = frames.samples;
-        while !samples.is_empty() {
+        // A window begun in an earlier block is completed from this one…
+        if !self.current.is_empty() {
             let take = (whole - self.current.len()).min(samples.len());
             self.current.extend_from_slice(&samples[..take]);
             samples = &samples[take..];
             if self.current.len() == whole {
-                self.close_window();
+                let window = std::mem::take(&mut self.current);
+                self.close_window(&window);
+                self.current = window;
+                self.current.clear();
             }
         }
+        // …whole windows are measured where they lie, and the rest is kept for the next.
+        let mut windows = samples.chunks_exact(whole);
+        for window in &mut windows {
+            self.close_window(window);
+        }
+        self.current.extend_from_slice(windows.remainder());
     }
 
     fn finish(self: Box<Self>, analysis: &mut Analysis) {
@@ -252,8 +261,8 @@ struct Window {
 }
 
 /// Two passes over the window: its peaks and energies, then the sets judged against them
-/// (selects, not branches). One and two channels take the kernels in lanes (`first_pass`,
-/// `steps_on_peaks`, `side_sums`); more take the plain loops.
+/// (selects, not branches). One, two and four channels take the kernels in lanes
+/// (`kernels`); others take the plain loops.
 fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
     let mut peaks = [0.0_f64; 8];
     let mut peaks_more = Vec::new();
@@ -264,7 +273,7 @@ fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
         &mut peaks_more
     };
     let (squares, mid_peak, mid_energy, side_energy) = if channels <= 2 {
-        let pass = first_pass(samples, channels == 2);
+        let pass = kernels::first_pass(samples, channels == 2);
         peaks.copy_from_slice(&pass.peaks[..channels]);
         (
             pass.squares,
@@ -287,34 +296,33 @@ fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
         (squares, mid_peak, mid_energy, side_energy)
     };
     let mean_square = squares / samples.len().max(1) as f64;
-    // The detail: each sample's step from the one before, on the peaks and near zero.
-    let mut sums = Sums::default();
-    let mut previous = before;
+    // The side is read on the mid's peaks and where the mid is near zero.
+    let side = (channels >= 2 && side_energy >= mid_energy * MIN_SIDE_ENERGY)
+        .then_some((SIDE_TOP * mid_peak, SIDE_LOW * mid_peak));
+    // The detail: each sample's step from the one before, on the peaks and near zero; the
+    // first frame's from the frame before the window.
+    let mut detail = Sums::default();
     let first = samples.len().min(channels);
-    for ((value, last), peak) in samples[..first].iter().zip(previous).zip(peaks.iter()) {
-        sums.add(
+    for ((value, last), peak) in samples[..first].iter().zip(before).zip(peaks.iter()) {
+        detail.add(
             value.abs(),
             (value - last).abs(),
             DETAIL_TOP * peak,
             DETAIL_LOW * peak,
         );
     }
-    if channels <= 4 && 4 % channels == 0 && samples.len() > channels {
-        // Four samples at a time, their channels repeating every `channels`.
+    let side_sums = if channels <= 4 && 4 % channels == 0 {
         let tops: [f64; 4] = std::array::from_fn(|lane| DETAIL_TOP * peaks[lane % channels]);
         let lows: [f64; 4] = std::array::from_fn(|lane| DETAIL_LOW * peaks[lane % channels]);
-        let lanes = steps_on_peaks(
-            &samples[channels..],
-            &samples[..samples.len() - channels],
-            tops,
-            lows,
-        );
-        sums = sums.plus(&lanes);
+        let in_lanes = side.filter(|_| channels == 2);
+        let pass = kernels::second_pass(samples, channels, tops, lows, in_lanes);
+        detail = detail.plus(&pass.detail);
+        in_lanes.map(|_| pass.side)
     } else {
-        previous = &samples[..first];
+        let mut previous = &samples[..first];
         for frame in samples[first..].chunks_exact(channels) {
             for ((value, last), peak) in frame.iter().zip(previous).zip(peaks.iter()) {
-                sums.add(
+                detail.add(
                     value.abs(),
                     (value - last).abs(),
                     DETAIL_TOP * peak,
@@ -323,158 +331,23 @@ fn measure_window(samples: &[f64], before: &[f64], channels: usize) -> Window {
             }
             previous = frame;
         }
-    }
-    let detail_db = sums.ratio_db(MIN_DETAIL_SAMPLES);
-    // The side, on the mid's peaks and where the mid is near zero.
-    let side_db = if channels >= 2 && side_energy >= mid_energy * MIN_SIDE_ENERGY {
-        let (top, low) = (SIDE_TOP * mid_peak, SIDE_LOW * mid_peak);
-        let sums = if channels == 2 {
-            side_sums(samples, top, low)
-        } else {
+        None
+    };
+    let side_db = side.and_then(|(top, low)| {
+        let sums = side_sums.unwrap_or_else(|| {
             let mut sums = Sums::default();
             for frame in samples.chunks_exact(channels) {
                 let (mid, side) = mid_side(frame);
                 sums.add(mid.abs(), side.abs(), top, low);
             }
             sums
-        };
+        });
         sums.ratio_db(MIN_SIDE_SAMPLES)
-    } else {
-        None
-    };
+    });
     Window {
         mean_square,
-        detail_db,
+        detail_db: detail.ratio_db(MIN_DETAIL_SAMPLES),
         side_db,
-    }
-}
-
-/// What the first pass reads of a window of one or two channels.
-struct FirstPass {
-    peaks: [f64; 2],
-    squares: f64,
-    mid_peak: f64,
-    mid_energy: f64,
-    side_energy: f64,
-}
-
-multiversion! {
-    /// Each channel's peak and the sum of squares of a window of one channel or, `stereo`,
-    /// two; for two, the mid's peak and energy and the side's energy. Four lanes of samples
-    /// (two frames of two channels), two of frames.
-    fn first_pass(samples: &[f64], stereo: bool) -> FirstPass {
-        let (mut peaks, mut squares) = ([0.0_f64; 4], [0.0_f64; 4]);
-        let (mut mid_peaks, mut mid_energies, mut side_energies) = ([0.0_f64; 2], [0.0_f64; 2], [0.0_f64; 2]);
-        let mut chunks = samples.chunks_exact(4);
-        for chunk in &mut chunks {
-            for lane in 0..4 {
-                let level = chunk[lane].abs();
-                peaks[lane] = if level > peaks[lane] { level } else { peaks[lane] };
-                squares[lane] += chunk[lane] * chunk[lane];
-            }
-            if stereo {
-                for frame in 0..2 {
-                    let (left, right) = (chunk[2 * frame], chunk[2 * frame + 1]);
-                    let (mid, side) = ((left + right) / 2.0, (left - right) / 2.0);
-                    let level = mid.abs();
-                    mid_peaks[frame] = if level > mid_peaks[frame] { level } else { mid_peaks[frame] };
-                    mid_energies[frame] += mid * mid;
-                    side_energies[frame] += side * side;
-                }
-            }
-        }
-        let channels = if stereo { 2 } else { 1 };
-        for (index, &value) in chunks.remainder().iter().enumerate() {
-            peaks[index] = larger(peaks[index], value.abs());
-            squares[index] += value * value;
-        }
-        if stereo {
-            if let [left, right] = *chunks.remainder() {
-                let (mid, side) = ((left + right) / 2.0, (left - right) / 2.0);
-                mid_peaks[0] = larger(mid_peaks[0], mid.abs());
-                mid_energies[0] += mid * mid;
-                side_energies[0] += side * side;
-            }
-        }
-        let mut channel_peaks = [0.0_f64; 2];
-        for (lane, &peak) in peaks.iter().enumerate() {
-            channel_peaks[lane % channels] = larger(channel_peaks[lane % channels], peak);
-        }
-        FirstPass {
-            peaks: channel_peaks,
-            squares: squares.iter().sum(),
-            mid_peak: larger(mid_peaks[0], mid_peaks[1]),
-            mid_energy: mid_energies.iter().sum(),
-            side_energy: side_energies.iter().sum(),
-        }
-    }
-}
-
-multiversion! {
-    /// |side| of stereo frames summed where |mid| is at least `top` and where it is at most
-    /// `low`, four frames at a time.
-    fn side_sums(samples: &[f64], top: f64, low: f64) -> Sums {
-        let mut lanes = SumLanes::default();
-        let mut chunks = samples.chunks_exact(8);
-        for chunk in &mut chunks {
-            for lane in 0..4 {
-                let (mid, side) = mid_side(&chunk[2 * lane..2 * lane + 2]);
-                lanes.add(lane, mid.abs(), side.abs(), top, low);
-            }
-        }
-        let mut sums = Sums::default();
-        for frame in chunks.remainder().chunks_exact(2) {
-            let (mid, side) = mid_side(frame);
-            sums.add(mid.abs(), side.abs(), top, low);
-        }
-        sums.plus(&lanes.total())
-    }
-}
-
-multiversion! {
-    /// The steps from `previous[i]` to `samples[i]` summed where |`samples[i]`| is at least
-    /// `tops[i % 4]` and where it is at most `lows[i % 4]`, in four lanes.
-    fn steps_on_peaks(samples: &[f64], previous: &[f64], tops: [f64; 4], lows: [f64; 4]) -> Sums {
-        let mut lanes = SumLanes::default();
-        let mut chunks = samples.chunks_exact(4).zip(previous.chunks_exact(4));
-        for (chunk, before) in &mut chunks {
-            for lane in 0..4 {
-                let step = (chunk[lane] - before[lane]).abs();
-                lanes.add(lane, chunk[lane].abs(), step, tops[lane], lows[lane]);
-            }
-        }
-        let done = samples.len() / 4 * 4;
-        for (lane, (value, before)) in samples[done..].iter().zip(&previous[done..]).enumerate() {
-            lanes.add(0, value.abs(), (value - before).abs(), tops[lane], lows[lane]);
-        }
-        lanes.total()
-    }
-}
-
-/// `Sums` in four lanes: figure by lane (top, its count, low, its count), so that no sum
-/// waits on the one before it.
-#[derive(Default)]
-struct SumLanes([[f64; 4]; 4]);
-
-impl SumLanes {
-    /// `Sums::add` into lane `lane`.
-    #[inline(always)]
-    fn add(&mut self, lane: usize, magnitude: f64, value: f64, top: f64, low: f64) {
-        let [top_sum, top_count, low_sum, low_count] = &mut self.0;
-        top_sum[lane] += if magnitude >= top { value } else { 0.0 };
-        top_count[lane] += if magnitude >= top { 1.0 } else { 0.0 };
-        low_sum[lane] += if magnitude <= low { value } else { 0.0 };
-        low_count[lane] += if magnitude <= low { 1.0 } else { 0.0 };
-    }
-
-    fn total(&self) -> Sums {
-        let [top, top_count, low, low_count] = self.0.map(|lanes| lanes.iter().sum::<f64>());
-        Sums {
-            top,
-            top_count,
-            low,
-            low_count,
-        }
     }
 }
 
