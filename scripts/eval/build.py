@@ -371,6 +371,17 @@ def tracks_kicks():
     delivery(name, "tracks", files)
 
 
+def tracks_freesound():
+    """Out of sample, built after every operating point: the stereo recordings of
+    sonic-pi-samples no other set uses (`sources.FREESOUND_STEREO`: loops, one-shots,
+    ambiences, synth basses), each looped at its own rate and converted to 48 kHz as a
+    44.1 kHz session's bounce is, at -1 dBFS. Unprocessed here; what the recordings carry
+    from their own making is labelled from independent measurements (sox stats)."""
+    name = "tracks-freesound"
+    files = {"%s.wav" % n: at(S.bounced_loop(n), -1) for n in S.FREESOUND_STEREO}
+    delivery(name, "tracks", files)
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -699,6 +710,7 @@ def main():
     tracks_mixes()
     tracks_holdout3()
     tracks_kicks()
+    tracks_freesound()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()

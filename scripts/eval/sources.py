@@ -627,3 +627,33 @@ def stereo_non_mixes():
         "Orchestral": as_stereo(strings()) * 0.5 + gm_chords(61, 42) * 0.4 + as_stereo(gm_line(47, 43, -12)) * 0.5,
         "Room_Toms": spaced_pair(toms, 34, 1.0),
     }
+
+
+# ---------------------------------------------------------------- recorded stereo samples,
+# looped and bounced (`tracks-freesound`)
+
+# Stereo samples of sonic-pi-samples (freesound.org recordings) no other set uses: loops,
+# one-shots, ambiences and synth basses.
+FREESOUND_STEREO = (
+    "loop_amen_full", "loop_breakbeat", "loop_compus", "loop_safari", "loop_mika", "loop_garzul",
+    "loop_3d_printer", "loop_electric", "loop_perc1", "loop_perc2", "loop_weirdo",
+    "loop_drone_g_97", "loop_industrial", "loop_mehackit1", "loop_mehackit2", "misc_cineboom",
+    "perc_bell", "perc_bell2", "ambi_haunted_hum", "ambi_sauna", "ambi_lunar_land",
+    "ambi_dark_woosh", "bass_thick_c", "bass_trance_c", "bass_hard_c", "glitch_bass_g",
+    "glitch_perc1", "mehackit_robot4", "vinyl_rewind", "perc_door",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def bounced_loop(name):
+    """A stereo sample looped end to end at its own rate (44.1 kHz) to fill the clip, then the
+    whole converted to RATE: a 44.1 kHz session bounced and converted for a 48 kHz delivery,
+    whose repeats fall a fraction of a sample apart (not the same numbers)."""
+    path = os.path.join(audio.samples_dir(), name + ".flac")
+    seconds = float(audio.run(["soxi", "-D", path]).decode().strip())
+    repeats = max(0, int(np.ceil(SECONDS / seconds)) - 1)
+    raw = audio.tmpfile(".f32")
+    # 12 dB of headroom through the rate conversion, as `audio.load`.
+    audio.run(["sox", "-R", "-D", path, "-t", "f32", "-c", "2", raw, "vol", "0.25",
+               "repeat", str(repeats), "trim", "0", str(SECONDS), "rate", "-v", str(RATE)])
+    return to_peak(fit(audio.read_raw(raw, 2) * 4.0, FRAMES), 0)
