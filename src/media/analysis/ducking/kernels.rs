@@ -167,15 +167,13 @@ pub(super) fn second_pass(
     let previous = &samples[..samples.len() - channels];
     let whole = body.len() / 4 * 4;
     let (side_top, side_low) = side.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
-    let (detail, sides) = second_lanes(
-        &body[..whole],
-        &previous[..whole],
+    let limits = Limits {
         tops,
         lows,
-        side.is_some(),
-        2.0 * side_top,
-        2.0 * side_low,
-    );
+        side_top: 2.0 * side_top,
+        side_low: 2.0 * side_low,
+    };
+    let (detail, sides) = second_lanes(&body[..whole], &previous[..whole], limits, side.is_some());
     pass.detail = detail.total(1.0);
     // Each frame twice, its side as L − R.
     let sides = sides.total(0.5);
@@ -206,15 +204,21 @@ pub(super) fn second_pass(
     pass
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The second pass's thresholds in lanes: each channel's for the detail, and the mid's (as
+/// |L + R|, twice the mid's) for the side.
+#[derive(Clone, Copy)]
+struct Limits {
+    tops: [f64; 4],
+    lows: [f64; 4],
+    side_top: f64,
+    side_low: f64,
+}
+
 fn second_lanes(
     samples: &[f64],
     previous: &[f64],
-    tops: [f64; 4],
-    lows: [f64; 4],
+    limits: Limits,
     with_side: bool,
-    side_top: f64,
-    side_low: f64,
 ) -> (SumLanes, SumLanes) {
     #[cfg(target_arch = "x86_64")]
     if crate::media::simd::wide() {
@@ -222,16 +226,16 @@ fn second_lanes(
         // groups of 4.
         return unsafe {
             if with_side {
-                wide::second_lanes::<true>(samples, previous, tops, lows, side_top, side_low)
+                wide::second_lanes::<true>(samples, previous, limits)
             } else {
-                wide::second_lanes::<false>(samples, previous, tops, lows, side_top, side_low)
+                wide::second_lanes::<false>(samples, previous, limits)
             }
         };
     }
     if with_side {
-        second_lanes_portable::<true>(samples, previous, tops, lows, side_top, side_low)
+        second_lanes_portable::<true>(samples, previous, limits)
     } else {
-        second_lanes_portable::<false>(samples, previous, tops, lows, side_top, side_low)
+        second_lanes_portable::<false>(samples, previous, limits)
     }
 }
 
@@ -239,11 +243,14 @@ fn second_lanes(
 fn second_lanes_portable<const SIDE: bool>(
     samples: &[f64],
     previous: &[f64],
-    tops: [f64; 4],
-    lows: [f64; 4],
-    side_top: f64,
-    side_low: f64,
+    limits: Limits,
 ) -> (SumLanes, SumLanes) {
+    let Limits {
+        tops,
+        lows,
+        side_top,
+        side_low,
+    } = limits;
     let (mut detail, mut sides) = (SumLanes::default(), SumLanes::default());
     for (chunk, before) in samples.chunks_exact(4).zip(previous.chunks_exact(4)) {
         for lane in 0..4 {
@@ -272,7 +279,7 @@ mod wide {
 
     use std::arch::x86_64::*;
 
-    use super::{FirstLanes, SumLanes};
+    use super::{FirstLanes, Limits, SumLanes};
 
     /// |x|: the sign bit cleared.
     #[inline(always)]
@@ -386,16 +393,16 @@ mod wide {
     pub(super) unsafe fn second_lanes<const SIDE: bool>(
         samples: &[f64],
         previous: &[f64],
-        tops: [f64; 4],
-        lows: [f64; 4],
-        side_top: f64,
-        side_low: f64,
+        limits: Limits,
     ) -> (SumLanes, SumLanes) {
         let (top, low) = (
-            _mm256_loadu_pd(tops.as_ptr()),
-            _mm256_loadu_pd(lows.as_ptr()),
+            _mm256_loadu_pd(limits.tops.as_ptr()),
+            _mm256_loadu_pd(limits.lows.as_ptr()),
         );
-        let (side_top, side_low) = (_mm256_set1_pd(side_top), _mm256_set1_pd(side_low));
+        let (side_top, side_low) = (
+            _mm256_set1_pd(limits.side_top),
+            _mm256_set1_pd(limits.side_low),
+        );
         let (mut detail, mut sides) = (Sums::new(), Sums::new());
         let groups = samples.len().min(previous.len()) / 4 * 4;
         for start in (0..groups).step_by(4) {
@@ -472,10 +479,15 @@ mod tests {
                 assert!(portable.squares.iter().all(|&sum| sum > 0.0));
             }
             let (body, previous) = (&samples[2..4798], &samples[..4796]);
-            let (tops, lows) = ([0.4, 0.5, 0.4, 0.5], [0.2, 0.25, 0.2, 0.25]);
-            let portable = second_lanes_portable::<true>(body, previous, tops, lows, 0.45, 0.2);
+            let limits = Limits {
+                tops: [0.4, 0.5, 0.4, 0.5],
+                lows: [0.2, 0.25, 0.2, 0.25],
+                side_top: 0.45,
+                side_low: 0.2,
+            };
+            let portable = second_lanes_portable::<true>(body, previous, limits);
             // SAFETY: checked above.
-            let wide = unsafe { wide::second_lanes::<true>(body, previous, tops, lows, 0.45, 0.2) };
+            let wide = unsafe { wide::second_lanes::<true>(body, previous, limits) };
             assert_eq!(bits(&portable.0), bits(&wide.0));
             assert_eq!(bits(&portable.1), bits(&wide.1));
             assert!(portable.0.top_count.iter().all(|&count| count > 0));
