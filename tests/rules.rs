@@ -890,6 +890,89 @@ fn a_waveshaped_mix_is_found_by_what_it_ducks_on_its_peaks() {
     );
 }
 
+/// One-shots repeated at 97 BPM, each starting where the beat falls between two samples (a
+/// 44.1 kHz session's loop bounced and converted to 48 kHz, or a sampler starting hits between
+/// samples): every hit peaks at one level, but no two hits are the same numbers.
+fn bounced_hits(hit: impl Fn(f64) -> f64 + 'static) -> Wav {
+    let beat = 60.0 / 97.0 * 48_000.0;
+    Wav::new(48_000, 24, 1)
+        .with(move |frame, _| {
+            let frame = frame as f64;
+            // The hits sounding at this frame: those started in the last two beats.
+            let last = (frame / beat).floor();
+            (0..3)
+                .map(|back| (last - f64::from(back)) * beat)
+                .filter(|&onset| onset >= 0.0 && onset <= frame)
+                .map(|onset| hit((frame - onset) / 48_000.0))
+                .sum::<f64>()
+        })
+        .seconds(10.0)
+}
+
+/// A band-limited snare: a body at 190 Hz and 60 partials from 300 Hz to 9 kHz (fixed
+/// draws), a 1 ms raised-cosine attack and an 80 ms decay.
+fn snare(t: f64) -> f64 {
+    use std::f64::consts::PI;
+    let attack = if t < 0.001 {
+        0.5 - 0.5 * (PI * t / 0.001).cos()
+    } else {
+        1.0
+    };
+    let body = 0.5 * (2.0 * PI * 190.0 * t).sin() * (-t / 0.05).exp();
+    let rattle: f64 = (0..60_u64)
+        .map(|partial| {
+            let frequency = 300.0 + 8_700.0 * support::unit_hash(partial);
+            let phase = 2.0 * PI * support::unit_hash(1_000 + partial);
+            (2.0 * PI * frequency * t + phase).sin()
+        })
+        .sum::<f64>()
+        / 12.0;
+    0.3 * attack * (body + rattle * (-t / 0.08).exp())
+}
+
+/// A tonal kick: a sine falling from 150 to 50 Hz with a 300 ms decay (its tail periodic).
+fn tonal_kick(t: f64) -> f64 {
+    use std::f64::consts::PI;
+    let attack = if t < 0.001 {
+        0.5 - 0.5 * (PI * t / 0.001).cos()
+    } else {
+        1.0
+    };
+    // The phase of a frequency 50 + 100·e^(-t/0.03).
+    let phase = 2.0 * PI * (50.0 * t + 100.0 * 0.03 * (1.0 - (-t / 0.03).exp()));
+    0.8 * attack * phase.sin() * (-t / 0.3).exp()
+}
+
+#[test]
+fn hits_repeated_a_fraction_of_a_sample_apart_are_a_loop_not_a_limiter() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    bounced_hits(snare).write(dir.path(), "01_Snare_97.wav");
+    bounced_hits(tonal_kick).write(dir.path(), "02_Kick_97.wav");
+    let figures: Vec<(f64, f64)> = ["01_Snare_97.wav", "02_Kick_97.wav"]
+        .iter()
+        .map(|name| {
+            let record = support::scan_full(&dir.path().join(name));
+            let limiter = record
+                .analysis
+                .and_then(|analysis| analysis.limiter)
+                .expect("the limiter's figures");
+            (limiter.repeat_share, limiter.loop_share)
+        })
+        .collect();
+    // The hits are one waveform moved by a fraction of a sample: the sample-exact comparison
+    // misses some of them, the moved one finds them all.
+    for (repeat_share, loop_share) in &figures {
+        assert!(*loop_share > 0.9, "{figures:?}");
+        assert!(*loop_share >= *repeat_share, "{figures:?}");
+    }
+    assert!(figures[0].0 < 0.9, "{figures:?}");
+    let found: Vec<(String, String)> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, _)| rule == "signal/limited")
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+}
+
 #[test]
 fn film_true_peak_ceiling_and_loudness_target() {
     let dir = tempfile::tempdir().expect("a tempdir");

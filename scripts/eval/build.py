@@ -382,6 +382,26 @@ def tracks_freesound():
     delivery(name, "tracks", files)
 
 
+def tracks_bounced():
+    """Built after the loop gates for repeats a fraction of a sample apart (`max_wall_loop_share`,
+    `max_loop_share`) and not tuned on: 28 one-shots (kicks, snares, toms, a snap, an impact,
+    tabla) repeated at a tempo drawn per sample whose beat is no whole number of samples, in a
+    44.1 kHz session bounced and converted to 48 kHz; at one velocity and humanised (within
+    6 dB); and 7 of the humanised patterns through `alimiter` 6 dB."""
+    name = "tracks-bounced"
+    rng = np.random.default_rng(97)
+    files = {}
+    for index, n in enumerate(S.BOUNCED_ONE_SHOTS):
+        bpm = round(float(rng.uniform(84, 140)), 2)
+        files["%02d_%s.wav" % (index, n)] = at(S.bounced_hits(n, bpm), -1)
+        files["%02d_%s_Humanised.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1)
+        if index % 4 == 0:
+            fname = "%02d_%s_Humanised_ALim6.wav" % (index, n)
+            files[fname] = processed(name, fname, S.bounced_hits(n, bpm, True),
+                                     lambda x: alimiter(x, 6))
+    delivery(name, "tracks", files)
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -711,6 +731,7 @@ def main():
     tracks_holdout3()
     tracks_kicks()
     tracks_freesound()
+    tracks_bounced()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()

@@ -657,3 +657,43 @@ def bounced_loop(name):
     audio.run(["sox", "-R", "-D", path, "-t", "f32", "-c", "2", raw, "vol", "0.25",
                "repeat", str(repeats), "trim", "0", str(SECONDS), "rate", "-v", str(RATE)])
     return to_peak(fit(audio.read_raw(raw, 2) * 4.0, FRAMES), 0)
+
+
+# One-shots of sonic-pi-samples repeated at a tempo whose beat is no whole number of samples,
+# in a 44.1 kHz session bounced and converted to 48 kHz (`tracks-bounced`).
+BOUNCED_ONE_SHOTS = (
+    "bd_808", "bd_ada", "bd_boom", "bd_fat", "bd_gas", "bd_klub", "bd_pure", "bd_sone", "bd_tek",
+    "bd_zome", "bd_zum", "sn_dolf", "sn_dub", "sn_generic", "sn_zome", "elec_hi_snare",
+    "elec_lo_snare", "elec_mid_snare", "elec_filt_snare", "elec_hollow_kick", "elec_fuzz_tom",
+    "drum_tom_mid_hard", "drum_bass_hard", "perc_snap", "perc_impact1", "tabla_na", "tabla_te_ne",
+    "tabla_ghe1",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def bounced_hits(name, bpm, humanised=False):
+    """One-shot `name` (mono) on every beat at `bpm` in a 44.1 kHz session, the bounce converted
+    to RATE. `humanised`: each hit's velocity drawn within 6 dB (seeded by the name)."""
+    native = 44100
+    path = os.path.join(audio.samples_dir(), name + ".flac")
+    raw = audio.tmpfile(".f32")
+    audio.run(["sox", "-R", "-D", path, "-t", "f32", "-r", str(native), "-c", "1", raw, "vol", "0.25"])
+    hit = audio.read_raw(raw, 1)[:, 0] * 4.0
+    frames = SECONDS * native
+    out = np.zeros(frames + len(hit))
+    beat = 60.0 / bpm * native
+    rng = np.random.default_rng(sum(map(ord, name)))
+    i = 0
+    while i * beat < frames:
+        start = int(round(i * beat))
+        gain = 10 ** (-rng.uniform(0, 6) / 20) if humanised else 1.0
+        out[start:start + len(hit)] += hit * gain
+        i += 1
+    # 12 dB of headroom through the rate conversion, as `audio.load`.
+    out = out[:frames] / max(np.max(np.abs(out)), 1e-9) * 0.25
+    src = audio.tmpfile(".f32")
+    out.astype("<f4").tofile(src)
+    dst = audio.tmpfile(".f32")
+    audio.run(["sox", "-t", "f32", "-r", str(native), "-c", "1", src, "-t", "f32", "-c", "1", dst,
+               "rate", "-v", str(RATE)])
+    return to_peak(fit(audio.read_raw(dst, 1) * 4.0, FRAMES), 0)

@@ -178,6 +178,12 @@ pub struct LimiterFigures {
     /// Share of the wall windows whose waveform around the peak (32 samples) recurs in
     /// another wall window within -40 dB: 1 for a loop, a repeated sample or a periodic tone.
     pub repeat_share: f64,
+    /// Share of the wall windows whose waveform around the peak recurs in another wall window
+    /// within -50 dB when moved by up to 8 samples and any fraction of a sample: also a loop
+    /// bounced at another rate or a one-shot a sampler starts between samples, whose repeats
+    /// are not the same numbers.
+    #[serde(default)]
+    pub loop_share: f64,
     /// Wall windows in which two or more half-cycles of one channel peak within 0.002 dB of
     /// the window's peak: a sample-peak limiter's exact ceiling.
     pub touching_windows: u64,

@@ -463,6 +463,7 @@ impl Limiter {
             body_spread_db: r98 - r75,
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
+            loop_share: self.loop_share(),
             touching_windows: self.touching_windows(),
         })
     }
@@ -514,6 +515,145 @@ impl Limiter {
             .count();
         repeated as f64 / shapes.len() as f64
     }
+}
+
+impl Limiter {
+    /// Share of the kept wall shapes that are the same as at least one other, moved by up to
+    /// `MAX_MOVE` samples and any fraction of one (`moved_same`).
+    fn loop_share(&self) -> f64 {
+        let floor = self.running_peak * wall_gain();
+        let shapes: Vec<&Shape> = self
+            .shapes
+            .iter()
+            .filter(|shape| shape.peak >= floor)
+            .collect();
+        if shapes.len() < 2 {
+            return 0.0;
+        }
+        let same = from_db(SAME_MOVED_DB);
+        let repeated = shapes
+            .iter()
+            .enumerate()
+            .filter(|(index, shape)| {
+                shapes.iter().enumerate().any(|(other_index, other)| {
+                    other_index != *index && moved_same(&shape.samples, &other.samples, same)
+                })
+            })
+            .count();
+        repeated as f64 / shapes.len() as f64
+    }
+}
+
+/// Two shapes one of which, moved, comes this close to the other are the same, dB: closer than
+/// sample-exact shapes need, as a smooth crest moved and bent a little (a low tone's, whatever
+/// its pitch) comes within 40 dB of another; a repeat read through the interpolator comes
+/// within 60.
+const SAME_MOVED_DB: f64 = -50.0;
+/// Whole samples a shape may be moved by to meet another: a repeated hit may peak a few
+/// samples away on its waveform when its samples fall elsewhere on it.
+const MAX_MOVE: i64 = 8;
+/// Taps of the interpolator either side of the point read (Lanczos, a = 4).
+const TAPS: i64 = 4;
+/// Samples two shapes must share to be compared.
+const MIN_SHARED: i64 = 12;
+/// Gauss-Newton steps taken to find the fraction.
+const MOVE_STEPS: usize = 4;
+
+/// Whether `b`, moved by a whole number of samples (up to `MAX_MOVE`) and a fraction, is `a`
+/// to `same` (the RMS of their difference over `a`'s, on the samples they share). A loop
+/// bounced at another rate, or a hit a sampler starts between two samples, repeats its
+/// waveform at a fractional offset, whose samples are not the same numbers.
+fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
+    let length = (2 * HALF) as i64;
+    // The whole move that lines the two up best: the least difference per shared sample.
+    let shared = |shift: i64| {
+        (
+            TAPS.max(TAPS - shift),
+            (length - TAPS).min(length - TAPS - shift),
+        )
+    };
+    let difference = |shift: i64| {
+        let (from, to) = shared(shift);
+        (from..to)
+            .map(|i| (a[i as usize] - b[(i + shift) as usize]).powi(2))
+            .sum::<f64>()
+            / (to - from) as f64
+    };
+    let Some(lag) = (-MAX_MOVE..=MAX_MOVE)
+        .filter(|&shift| {
+            let (from, to) = shared(shift);
+            to - from >= MIN_SHARED
+        })
+        .min_by(|&x, &y| difference(x).total_cmp(&difference(y)))
+    else {
+        return false;
+    };
+    // The samples of `a` compared: far enough from `b`'s ends for the interpolator at every
+    // move within a sample of `lag`.
+    let (from, to) = (
+        TAPS.max(TAPS + 1 - lag),
+        (length - TAPS - 1).min(length - TAPS - 1 - lag),
+    );
+    if to - from < MIN_SHARED {
+        return false;
+    }
+    let range = from as usize..to as usize;
+    let rms = |values: &mut dyn Iterator<Item = f64>| {
+        let (sum, count) = values.fold((0.0, 0usize), |(sum, count), value| {
+            (sum + value * value, count + 1)
+        });
+        (sum / count.max(1) as f64).sqrt()
+    };
+    let tolerance = same * rms(&mut a[range.clone()].iter().copied());
+    // Gauss-Newton on the move: b read at i + move against a, its slope from the same
+    // interpolator a hundredth of a sample either side.
+    let read = |at: f64| -> Vec<f64> {
+        range
+            .clone()
+            .map(|i| interpolate(b, i as f64 + at))
+            .collect()
+    };
+    let mut moved = lag as f64;
+    for _ in 0..MOVE_STEPS {
+        let (here, ahead, behind) = (read(moved), read(moved + 0.01), read(moved - 0.01));
+        let (mut along, mut slope_energy) = (0.0, 0.0);
+        for (k, i) in range.clone().enumerate() {
+            let slope = (ahead[k] - behind[k]) / 0.02;
+            along += (a[i] - here[k]) * slope;
+            slope_energy += slope * slope;
+        }
+        if slope_energy <= 0.0 {
+            break;
+        }
+        moved = (moved + along / slope_energy).clamp(lag as f64 - 1.0, lag as f64 + 1.0);
+    }
+    let here = read(moved);
+    rms(&mut range.zip(here).map(|(i, value)| a[i] - value)) <= tolerance
+}
+
+/// `x` read at `at`, between its samples, by a Lanczos kernel (a = 4), which keeps
+/// band-limited material well under the 40 dB that makes two shapes the same. Indices past
+/// the ends read the end sample (callers stay `TAPS` samples inside).
+fn interpolate(x: &[f64; 2 * HALF], at: f64) -> f64 {
+    let whole = at.floor();
+    let fraction = at - whole;
+    let sinc = |t: f64| {
+        if t.abs() < 1e-12 {
+            1.0
+        } else {
+            let angle = std::f64::consts::PI * t;
+            angle.sin() / angle
+        }
+    };
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for tap in 1 - TAPS..=TAPS {
+        let distance = fraction - tap as f64;
+        let weight = sinc(distance) * sinc(distance / TAPS as f64);
+        let index = (whole as i64 + tap).clamp(0, 2 * HALF as i64 - 1) as usize;
+        sum += weight * x[index];
+        weights += weight;
+    }
+    sum / weights
 }
 
 fn wall_gain() -> f64 {
@@ -711,5 +851,42 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod moved_tests {
+    use super::*;
+
+    /// A band-limited hit sampled with its start `start` samples into the shape.
+    fn hit(start: f64) -> [f64; 2 * HALF] {
+        std::array::from_fn(|index| {
+            let t = index as f64 - start;
+            (-(t / 20.0).powi(2)).exp() * (0.3 * t).cos()
+                + 0.3 * (-(t / 9.0).powi(2)).exp() * (1.1 * t).sin()
+        })
+    }
+
+    #[test]
+    fn a_shape_moved_by_a_fraction_of_a_sample_is_the_same_and_another_is_not() {
+        let same = from_db(SAME_MOVED_DB);
+        let a = hit(16.0);
+        for moved in [0.0, 0.3, -0.5, 0.97, 2.7, -6.2] {
+            assert!(moved_same(&a, &hit(16.0 + moved), same), "{moved}");
+        }
+        // Out of reach, another waveform, the same one 1 dB down, the other polarity.
+        assert!(!moved_same(&a, &hit(16.0 + 12.5), same));
+        let other: [f64; 2 * HALF] = std::array::from_fn(|index| (0.7 * index as f64).sin());
+        assert!(!moved_same(&a, &other, same));
+        let quieter = a.map(|value| value * 0.891);
+        assert!(!moved_same(&a, &quieter, same));
+        assert!(!moved_same(&a, &a.map(|value| -value), same));
+        // The sample-exact comparison finds only the unmoved one.
+        let exact = |b: &[f64; 2 * HALF]| {
+            let difference: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
+            let level: f64 = a.iter().map(|x| x * x).sum();
+            (difference / level).sqrt() <= same
+        };
+        assert!(exact(&hit(16.0)) && !exact(&hit(16.3)));
     }
 }
