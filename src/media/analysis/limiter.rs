@@ -479,48 +479,31 @@ impl Limiter {
             .unwrap_or(0)
     }
 
-    /// Share of the kept wall shapes that are the same as at least one other.
+    /// Share of the kept wall shapes that are the same as at least one other, sample for
+    /// sample.
     fn repeat_share(&self) -> f64 {
-        let floor = self.running_peak * wall_gain();
-        let shapes: Vec<&Shape> = self
-            .shapes
-            .iter()
-            .filter(|shape| shape.peak >= floor)
-            .collect();
-        if shapes.len() < 2 {
-            return 0.0;
-        }
         let same = from_db(SAME_SHAPE_DB);
-        let rms = |samples: &[f64]| {
-            (samples.iter().map(|value| value * value).sum::<f64>() / samples.len() as f64).sqrt()
+        let rms = |samples: &mut dyn Iterator<Item = f64>| {
+            let (sum, count) = samples.fold((0.0, 0usize), |(sum, count), value| {
+                (sum + value * value, count + 1)
+            });
+            (sum / count.max(1) as f64).sqrt()
         };
-        let repeated = shapes
-            .iter()
-            .enumerate()
-            .filter(|(index, shape)| {
-                let level = rms(&shape.samples);
-                shapes.iter().enumerate().any(|(other_index, other)| {
-                    if other_index == *index {
-                        return false;
-                    }
-                    let difference: Vec<f64> = shape
-                        .samples
-                        .iter()
-                        .zip(other.samples.iter())
-                        .map(|(a, b)| a - b)
-                        .collect();
-                    rms(&difference) <= level * same
-                })
-            })
-            .count();
-        repeated as f64 / shapes.len() as f64
+        self.share_alike(|a, b| {
+            rms(&mut a.iter().zip(b).map(|(a, b)| a - b)) <= same * rms(&mut a.iter().copied())
+        })
     }
-}
 
-impl Limiter {
     /// Share of the kept wall shapes that are the same as at least one other, moved by up to
     /// `MAX_MOVE` samples and any fraction of one (`moved_same`).
     fn loop_share(&self) -> f64 {
+        let same = from_db(SAME_MOVED_DB);
+        self.share_alike(|a, b| moved_same(a, b, same))
+    }
+
+    /// Share of the kept wall shapes (at the wall by the final peak) that are `alike` at least
+    /// one other.
+    fn share_alike(&self, alike: impl Fn(&[f64; 2 * HALF], &[f64; 2 * HALF]) -> bool) -> f64 {
         let floor = self.running_peak * wall_gain();
         let shapes: Vec<&Shape> = self
             .shapes
@@ -530,13 +513,12 @@ impl Limiter {
         if shapes.len() < 2 {
             return 0.0;
         }
-        let same = from_db(SAME_MOVED_DB);
         let repeated = shapes
             .iter()
             .enumerate()
             .filter(|(index, shape)| {
                 shapes.iter().enumerate().any(|(other_index, other)| {
-                    other_index != *index && moved_same(&shape.samples, &other.samples, same)
+                    other_index != *index && alike(&shape.samples, &other.samples)
                 })
             })
             .count();
