@@ -561,15 +561,32 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
             .sum::<f64>()
             / (to - from) as f64
     };
-    let Some(lag) = (-MAX_MOVE..=MAX_MOVE)
+    let Some((lag, least)) = (-MAX_MOVE..=MAX_MOVE)
         .filter(|&shift| {
             let (from, to) = shared(shift);
             to - from >= MIN_SHARED
         })
-        .min_by(|&x, &y| difference(x).total_cmp(&difference(y)))
+        .map(|shift| (shift, difference(shift)))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
     else {
         return false;
     };
+    // Moved by at most half a sample from the best whole move, `b` changes by about half its
+    // slope (three quarters leaves room for its bend): a difference beyond that and the
+    // tolerance is another waveform (most pairs, told without the interpolator).
+    let level = a.iter().map(|value| value * value).sum::<f64>() / (2 * HALF) as f64;
+    let slope = a
+        .windows(2)
+        .map(|pair| (pair[1] - pair[0]).powi(2))
+        .sum::<f64>()
+        / (2 * HALF - 1) as f64;
+    if least.sqrt() > 0.75 * slope.sqrt() + same * level.sqrt() {
+        return false;
+    }
+    // Whole samples apart and nothing more: the same (a sample-exact repeat).
+    if least.sqrt() <= same * level.sqrt() {
+        return true;
+    }
     // The samples of `a` compared: far enough from `b`'s ends for the interpolator at every
     // move within a sample of `lag`.
     let (from, to) = (
@@ -589,11 +606,20 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
     let tolerance = same * rms(&mut a[range.clone()].iter().copied());
     // Gauss-Newton on the move: b read at i + move against a, its slope from the same
     // interpolator a hundredth of a sample either side.
-    let read = |at: f64| -> Vec<f64> {
-        range
-            .clone()
-            .map(|i| interpolate(b, i as f64 + at))
-            .collect()
+    let read = |at: f64| -> [f64; 2 * HALF] {
+        let (whole, weights) = lanczos(at);
+        let mut values = [0.0; 2 * HALF];
+        for (slot, i) in values.iter_mut().zip(range.clone()) {
+            *slot = weights
+                .iter()
+                .zip(1 - TAPS..=TAPS)
+                .map(|(weight, tap)| {
+                    let index = (i as i64 + whole + tap).clamp(0, 2 * HALF as i64 - 1);
+                    weight * b[index as usize]
+                })
+                .sum();
+        }
+        values
     };
     let mut moved = lag as f64;
     for _ in 0..MOVE_STEPS {
@@ -613,10 +639,11 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
     rms(&mut range.zip(here).map(|(i, value)| a[i] - value)) <= tolerance
 }
 
-/// `x` read at `at`, between its samples, by a Lanczos kernel (a = 4), which keeps
-/// band-limited material well under the 40 dB that makes two shapes the same. Indices past
-/// the ends read the end sample (callers stay `TAPS` samples inside).
-fn interpolate(x: &[f64; 2 * HALF], at: f64) -> f64 {
+/// A move `at` as whole samples and the Lanczos (a = 4) weights of the taps `1 - TAPS..=TAPS`
+/// from there, normalised to sum to 1: reading a shape at i + `at` is Σ weight · x[i + whole +
+/// tap]. The kernel keeps band-limited material well under the 50 dB that makes two moved
+/// shapes the same.
+fn lanczos(at: f64) -> (i64, [f64; 2 * TAPS as usize]) {
     let whole = at.floor();
     let fraction = at - whole;
     let sinc = |t: f64| {
@@ -627,15 +654,15 @@ fn interpolate(x: &[f64; 2 * HALF], at: f64) -> f64 {
             angle.sin() / angle
         }
     };
-    let (mut sum, mut weights) = (0.0, 0.0);
-    for tap in 1 - TAPS..=TAPS {
-        let distance = fraction - tap as f64;
-        let weight = sinc(distance) * sinc(distance / TAPS as f64);
-        let index = (whole as i64 + tap).clamp(0, 2 * HALF as i64 - 1) as usize;
-        sum += weight * x[index];
-        weights += weight;
+    let mut weights: [f64; 2 * TAPS as usize] = std::array::from_fn(|index| {
+        let distance = fraction - (index as i64 + 1 - TAPS) as f64;
+        sinc(distance) * sinc(distance / TAPS as f64)
+    });
+    let total: f64 = weights.iter().sum();
+    for weight in &mut weights {
+        *weight /= total;
     }
-    sum / weights
+    (whole as i64, weights)
 }
 
 fn wall_gain() -> f64 {
