@@ -18,38 +18,38 @@ declare_rule! {
     /// and one sign, not cycles of one waveform, peak within 0.002 dB of the window's peak, as a
     /// sample-peak limiter cuts them, where unprocessed material puts one crest there; the windows'
     /// crest 3.4 dB or more and the loudest quarter's level moving 1.2 dB or more, which sets sine
-    /// tones aside); a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB
-    /// or less while its level moves by 2 dB or more); or ducked, what a waveshaping limiter or
+    /// tones aside); a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB or
+    /// less while its level moves by 2 dB or more); or ducked, what a waveshaping limiter or
     /// clipper does under a stereo programme's peaks, where its curve is shallow (in the loudest
-    /// tenth of the windows, the first difference on the samples within 0.6 of the window peak
-    /// 3.5 dB or more under that on the samples under 0.3 of it, and the side (L − R) / 2 3 dB or
-    /// more under the side where the mid is low; the body of the programme ducked too, which a
-    /// drum's own smooth swing does not do; and the loudest windows' detail not one periodic
-    /// waveform, as a solo instrument's is; an unprocessed mix reads about 0 dB). What a
-    /// limiter's signature shares with steady and repeated material is set aside: a wall of
-    /// windows with a crest under 5.5 dB or one that varies less than 0.4 dB (a tone, a
-    /// sawtooth), and any file where more than 98 % of the windows at the ceiling carry the
-    /// same waveform around their peak (a loop, a repeated
-    /// one-shot, a periodic tone), which only the exact ceiling can show limited (a loop of one
-    /// limited hit). Repeats a fraction of a sample apart (a loop bounced at 44.1 kHz and
+    /// tenth of the windows, the first difference on the samples within 0.6 of the window peak 3.5
+    /// dB or more under that on the samples under 0.3 of it, and the side (L − R) / 2 3 dB or more
+    /// under the side where the mid is low; the body of the programme ducked too, which a drum's
+    /// own smooth swing does not do; and the loudest windows' detail not one periodic waveform, as
+    /// a solo instrument's is; an unprocessed mix reads about 0 dB). What a limiter's signature
+    /// shares with steady and repeated material is set aside: a wall of windows with a crest under
+    /// 5.5 dB or one that varies less than 0.4 dB (a tone, a sawtooth), and any file where more
+    /// than 98 % of the windows at the ceiling carry the same waveform around their peak (a loop, a
+    /// repeated one-shot, a periodic tone), which only the exact ceiling can show limited (a loop
+    /// of one limited hit). Repeats a fraction of a sample apart (a loop bounced at 44.1 kHz and
     /// converted to 48 kHz, a sampler starting hits between samples) are the same waveform too,
     /// read moved by up to 8 samples and any fraction: more than 90 % of a sparse wall (8 windows
     /// or more, under half of all) is a loop as above, and a wall more than half of whose windows
-    /// are one waveform is a repeated hit's, not a ceiling. Where at most half the windows at the ceiling carry one waveform, the held and
-    /// pinned signs read down to a crest of 3.4 dB (over a sine's 3.01): saturation rounds a
-    /// programme to a sawtooth's crest without making it a tone. Crests clipped flat (3 samples or
-    /// more at the peak) are `signal/clipping`'s; in integer files, windows under 16384
-    /// quantisation steps count no crests. Files under 2 s get no verdict. On the labelled
-    /// evaluation set (`scripts/eval.sh`) this catches 135 of 195 limiters taking 3 dB or more
-    /// off the peaks, with false alarms on 3 of 302 unprocessed files (among them 24 dry mixes,
-    /// kicks, toms, spaced pairs and 84 loops and repeated one-shots), all repeated one-shots of
-    /// a hold-out built after this operating point; on a hold-out of 12 mixes built after the ducked sign, `gain -l`
-    /// 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms 20:1 compressor on a mix (it levels
-    /// the programme, its peaks spreading as much as its level, and its gain follows the
-    /// envelope, not each sample: 5 of 39 caught), waveshaping on a mono file or on drums alone
-    /// (their own swing ducks their detail as a curve would), nor a synthesizer line whose
-    /// velocities a limiter flattened (it reads as the line played at one velocity). Distortion
-    /// printed on purpose (a fuzz, an amp-sim) is a saturator's waveform and may read as limited.
+    /// are one waveform is a repeated hit's, not a ceiling. Where at most half the windows at the
+    /// ceiling carry one waveform, the held and pinned signs read down to a crest of 3.4 dB (over a
+    /// sine's 3.01): saturation rounds a programme to a sawtooth's crest without making it a tone.
+    /// Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s; in integer
+    /// files, windows under 16384 quantisation steps count no crests. Files under 2 s get no
+    /// verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 135 of 195 limiters
+    /// taking 3 dB or more off the peaks, with false alarms on 3 of 302 unprocessed files (among
+    /// them 24 dry mixes, kicks, toms, spaced pairs and 84 loops and repeated one-shots), all
+    /// repeated one-shots of a hold-out built after this operating point; on a hold-out of 12 mixes
+    /// built after the ducked sign, `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms
+    /// 20:1 compressor on a mix (it levels the programme, its peaks spreading as much as its level,
+    /// and its gain follows the envelope, not each sample: 5 of 39 caught), waveshaping on a mono
+    /// file or on drums alone (their own swing ducks their detail as a curve would), nor a
+    /// synthesizer line whose velocities a limiter flattened (it reads as the line played at one
+    /// velocity). Distortion printed on purpose (a fuzz, an amp-sim) is a saturator's waveform and
+    /// may read as limited.
     ///
     /// Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the
     /// dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also
