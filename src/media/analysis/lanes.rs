@@ -252,27 +252,30 @@ impl Windows {
     }
 }
 
+/// `count` samples of deterministic white noise in [-1, 1) (xorshift64), for the unit tests of
+/// the lane kernels.
+#[cfg(test)]
+pub(crate) fn test_noise(count: usize) -> Vec<f64> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn noise(count: usize) -> Vec<f64> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..count)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-            })
-            .collect()
-    }
 
     #[test]
     fn lane_sums_agree_with_the_plain_sums_for_any_channel_count() {
         for channels in 1..=6 {
             // An odd number of frames, to leave a remainder after the lanes.
-            let samples = noise(channels * 1001);
+            let samples = test_noise(channels * 1001);
             let sums = ChannelSums::of(&samples, channels);
             for channel in 0..channels {
                 let values = samples.iter().skip(channel).step_by(channels);
@@ -323,7 +326,7 @@ mod tests {
 
     #[test]
     fn tiles_sum_to_the_frames_they_cover() {
-        let samples = noise(2 * 1000);
+        let samples = test_noise(2 * 1000);
         let mut tiles = Tiles::default();
         // Frames 0..1000 of the block are frames 130..1130 of the file: tiles of 100 start
         // at 0, 70, 170, … 970 in the block.

@@ -483,14 +483,8 @@ impl Limiter {
     /// sample.
     fn repeat_share(&self) -> f64 {
         let same = from_db(SAME_SHAPE_DB);
-        let rms = |samples: &mut dyn Iterator<Item = f64>| {
-            let (sum, count) = samples.fold((0.0, 0usize), |(sum, count), value| {
-                (sum + value * value, count + 1)
-            });
-            (sum / count.max(1) as f64).sqrt()
-        };
         self.share_alike(|a, b| {
-            rms(&mut a.iter().zip(b).map(|(a, b)| a - b)) <= same * rms(&mut a.iter().copied())
+            rms(a.iter().zip(b).map(|(a, b)| a - b)) <= same * rms(a.iter().copied())
         })
     }
 
@@ -597,13 +591,7 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
         return false;
     }
     let range = from as usize..to as usize;
-    let rms = |values: &mut dyn Iterator<Item = f64>| {
-        let (sum, count) = values.fold((0.0, 0usize), |(sum, count), value| {
-            (sum + value * value, count + 1)
-        });
-        (sum / count.max(1) as f64).sqrt()
-    };
-    let tolerance = same * rms(&mut a[range.clone()].iter().copied());
+    let tolerance = same * rms(a[range.clone()].iter().copied());
     // Gauss-Newton on the move: b read at i + move against a, its slope from the same
     // interpolator a hundredth of a sample either side.
     let read = |at: f64| -> [f64; 2 * HALF] {
@@ -636,7 +624,15 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
         moved = (moved + along / slope_energy).clamp(lag as f64 - 1.0, lag as f64 + 1.0);
     }
     let here = read(moved);
-    rms(&mut range.zip(here).map(|(i, value)| a[i] - value)) <= tolerance
+    rms(range.zip(here).map(|(i, value)| a[i] - value)) <= tolerance
+}
+
+/// The root mean square of `values` (0 for none).
+fn rms(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, count) = values.fold((0.0, 0usize), |(sum, count), value| {
+        (sum + value * value, count + 1)
+    });
+    (sum / count.max(1) as f64).sqrt()
 }
 
 /// A move `at` as whole samples and the Lanczos (a = 4) weights of the taps `1 - TAPS..=TAPS`

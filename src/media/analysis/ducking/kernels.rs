@@ -423,17 +423,15 @@ mod wide {
 mod tests {
     use super::*;
 
-    /// A deterministic test signal: a sum of tones and a little noise, stereo-ish.
+    /// A deterministic test signal: a 55 Hz tone and a little white noise.
     fn signal(length: usize) -> Vec<f64> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..length)
-            .map(|index| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let noise = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+        let noise = crate::media::analysis::lanes::test_noise(length);
+        noise
+            .iter()
+            .enumerate()
+            .map(|(index, noise)| {
                 let t = index as f64 / 48_000.0;
-                0.6 * (t * 2.0 * std::f64::consts::PI * 55.0).sin() + 0.1 * noise
+                0.6 * (t * 2.0 * std::f64::consts::PI * 55.0).sin() + 0.05 * noise
             })
             .collect()
     }
