@@ -285,6 +285,9 @@ fn every_figure_is_the_same_whatever_the_block_size() {
         assert!(approx(split.rms_dbfs, whole.rms_dbfs));
         assert!(approx(split.correlation, whole.correlation));
         assert!((split.dc_offset - whole.dc_offset).abs() < 1e-12);
+        assert!(approx(split.dc_steady_share, whole.dc_steady_share));
+        assert!(approx(split.dc_wander, whole.dc_wander));
+        assert!(approx(split.dc_quiet_share, whole.dc_quiet_share));
     }
     assert!(whole.clipped_samples > 0, "{whole:?}");
     assert!(

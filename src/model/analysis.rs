@@ -45,6 +45,14 @@ pub struct Analysis {
     /// has sound or the windows average to exactly zero.
     #[serde(default)]
     pub dc_wander: Option<f64>,
+    /// For that channel: the mean of the quietest quarter of its 50 ms blocks with sound, as
+    /// a share of the mean of them all, signed by the offset (negative when the quiet blocks
+    /// lean the other way). Near 1 for a real offset, a constant that stays under a hit's
+    /// decayed tail; near 0 for a mean that comes from the loud part of asymmetric hits (a
+    /// kick whose first half-cycle is its largest) and dies away with them. None when fewer
+    /// than 8 blocks have sound or their means sum to exactly zero.
+    #[serde(default)]
+    pub dc_quiet_share: Option<f64>,
     /// Samples at or above the clip level that belong to runs of at least the analyser's
     /// minimum run length (consecutive samples of one channel; runs continue across blocks).
     pub clipped_samples: u64,

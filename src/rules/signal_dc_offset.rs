@@ -10,10 +10,15 @@ declare_rule! {
     /// in at least `min_steady_share` (75 %) of the half-second windows with sound, the window's
     /// own mean has the same sign and at least half the threshold, and the window means vary by
     /// less than the offset itself (`max_wander`: their standard deviation at most 1× their
-    /// average). The mean of a short stretch of pink noise or of a bass note's tail comes from
-    /// its lowest frequencies and wanders from window to window, or swells away from zero and
-    /// back: that is not an offset, while a sampler patch with a 2 % offset carries it alike
-    /// in every window where it sounds.
+    /// average); and the offset stays where the sound is quiet — the quietest quarter of the
+    /// 50 ms blocks with sound carries at least `min_quiet_share` (a quarter) of the mean the
+    /// blocks carry on average. The mean of a short stretch of pink noise or of a bass note's
+    /// tail comes from its lowest frequencies and wanders from window to window, or swells
+    /// away from zero and back; a kick or snare whose waveform leans to one side averages off
+    /// zero in every window it sounds in, but that mean comes from the loud part of each hit
+    /// and dies away with it, while its tail sits at zero. Neither is an offset. A sampler
+    /// patch with a 2 % offset carries it alike in every window where it sounds, under the
+    /// decayed tail of each note as under its attack.
     ///
     /// Why it matters: DC offset wastes headroom, makes clicks at every edit and fade that starts
     /// or stops off zero, and pushes compressors and limiters unevenly. It comes from faulty
@@ -22,7 +27,7 @@ declare_rule! {
     /// Fix: remove it with a DC-offset filter or a high-pass filter at a few Hz before the export
     /// (most editors have one), or record the part again through a healthy converter.
     ///
-    /// Parameters: `max_dbfs`, `min_steady_share`, `max_wander`.
+    /// Parameters: `max_dbfs`, `min_steady_share`, `max_wander`, `min_quiet_share`.
     pub struct SignalDcOffset {
         id: "signal/dc-offset",
         summary: "a DC offset above a threshold",
@@ -41,6 +46,10 @@ pub struct Params {
     /// Largest spread of the windows' means, as a multiple of their average, for the offset
     /// to count as steady.
     pub max_wander: f64,
+    /// Smallest share of the offset the quietest quarter of the 50 ms blocks with sound must
+    /// carry (their mean over the mean of all blocks with sound) for it to count as a
+    /// constant rather than the lean of loud hits.
+    pub min_quiet_share: f64,
 }
 
 impl Default for Params {
@@ -49,6 +58,7 @@ impl Default for Params {
             max_dbfs: -50.0,
             min_steady_share: 0.75,
             max_wander: 1.0,
+            min_quiet_share: 0.25,
         }
     }
 }
@@ -66,9 +76,12 @@ impl Rule for SignalDcOffset {
         for (file, _, analysis) in delivery.analysed() {
             let steady = analysis.dc_steady_share.unwrap_or(0.0);
             let wander = analysis.dc_wander.unwrap_or(f64::INFINITY);
+            // Too few blocks with sound to tell where the mean lies: the windows decide.
+            let quiet = analysis.dc_quiet_share.unwrap_or(1.0);
             if analysis.dc_offset <= limit
                 || steady < params.min_steady_share
                 || wander > params.max_wander
+                || quiet < params.min_quiet_share
             {
                 continue;
             }
