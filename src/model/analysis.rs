@@ -192,6 +192,11 @@ pub struct LimiterFigures {
     /// are not the same numbers.
     #[serde(default)]
     pub loop_share: f64,
+    /// The same over the windows of the loudest quarter by peak (those within 1 dB of the
+    /// ceiling): near 1 for a hit repeated at one velocity, whose loudest windows are the same
+    /// few stretches of it again and again; low for a programme whose peaks a limiter pins.
+    #[serde(default)]
+    pub upper_loop_share: f64,
     /// Wall windows in which two or more half-cycles of one channel peak within 0.002 dB of
     /// the window's peak: a sample-peak limiter's exact ceiling.
     pub touching_windows: u64,

@@ -31,8 +31,11 @@ const BAND_DB: f64 = 3.0;
 const LIVE_DB: f64 = 50.0;
 /// Samples kept either side of a wall window's peak (the peak is the first of the second half).
 const HALF: usize = 16;
-/// Shapes kept at most.
+/// Wall shapes kept at most, and as many again of the loudest windows' under the wall.
 const MAX_SHAPES: usize = 256;
+/// Shapes are kept of the windows whose peak is within this of the running peak, dB: the
+/// loudest quarter of a programme whose peaks are pinned lies there.
+const UPPER_DB: f64 = 1.0;
 /// Two shapes whose difference is this far under the first one's level are the same, dB.
 const SAME_SHAPE_DB: f64 = -40.0;
 /// A crest touches its window's peak within this, dB; and windows whose peaks fall in one bin
@@ -354,14 +357,15 @@ impl Limiter {
         if peak > self.running_peak {
             self.running_peak = peak;
             let floor = peak * wall_gain();
-            self.shapes.retain(|shape| shape.peak >= floor);
+            self.shapes
+                .retain(|shape| shape.peak >= peak * upper_gain());
             // Levels under the wall now can never be in it.
             self.touch_levels = self
                 .touch_levels
                 .split_off(&touch_bin(floor * touch_gain()));
         }
         self.touch_floor = self.running_peak * wall_gain() * touch_gain();
-        if peak >= self.running_peak * wall_gain() {
+        if peak >= self.running_peak * upper_gain() {
             if let Some(shape) = shape {
                 if shape.missing == 0 {
                     self.keep(shape);
@@ -373,8 +377,16 @@ impl Limiter {
         }
     }
 
+    /// Keeps a shape at the wall while fewer than `MAX_SHAPES` are, and one under it (within
+    /// `UPPER_DB`) while fewer than `MAX_SHAPES` are kept in all.
     fn keep(&mut self, shape: Shape) {
-        if self.shapes.len() < MAX_SHAPES && shape.peak >= self.running_peak * wall_gain() {
+        let wall = self.running_peak * wall_gain();
+        let room = if shape.peak >= wall {
+            self.shapes.iter().filter(|kept| kept.peak >= wall).count() < MAX_SHAPES
+        } else {
+            shape.peak >= self.running_peak * upper_gain() && self.shapes.len() < MAX_SHAPES
+        };
+        if room {
             self.shapes.push(shape);
         }
     }
@@ -464,6 +476,7 @@ impl Limiter {
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
             loop_share: self.loop_share(),
+            upper_loop_share: self.upper_loop_share(from_db(p75 - BIN_DB / 2.0)),
             touching_windows: self.touching_windows(),
         })
     }
@@ -483,7 +496,7 @@ impl Limiter {
     /// sample.
     fn repeat_share(&self) -> f64 {
         let same = from_db(SAME_SHAPE_DB);
-        self.share_alike(|a, b| {
+        self.share_alike(self.running_peak * wall_gain(), |a, b| {
             rms(a.iter().zip(b).map(|(a, b)| a - b)) <= same * rms(a.iter().copied())
         })
     }
@@ -492,13 +505,26 @@ impl Limiter {
     /// `MAX_MOVE` samples and any fraction of one (`moved_same`).
     fn loop_share(&self) -> f64 {
         let same = from_db(SAME_MOVED_DB);
-        self.share_alike(|a, b| moved_same(a, b, same))
+        self.share_alike(self.running_peak * wall_gain(), |a, b| {
+            moved_same(a, b, same)
+        })
     }
 
-    /// Share of the kept wall shapes (at the wall by the final peak) that are `alike` at least
-    /// one other.
-    fn share_alike(&self, alike: impl Fn(&[f64; 2 * HALF], &[f64; 2 * HALF]) -> bool) -> f64 {
-        let floor = self.running_peak * wall_gain();
+    /// The same over the kept shapes of the loudest quarter's windows (peak at least `floor`,
+    /// and within `UPPER_DB` of the ceiling).
+    fn upper_loop_share(&self, floor: f64) -> f64 {
+        let same = from_db(SAME_MOVED_DB);
+        let floor = floor.max(self.running_peak * upper_gain());
+        self.share_alike(floor, |a, b| moved_same(a, b, same))
+    }
+
+    /// Share of the kept shapes whose peak is at least `floor` (by the final peak) that are
+    /// `alike` at least one other.
+    fn share_alike(
+        &self,
+        floor: f64,
+        alike: impl Fn(&[f64; 2 * HALF], &[f64; 2 * HALF]) -> bool,
+    ) -> f64 {
         let shapes: Vec<&Shape> = self
             .shapes
             .iter()
@@ -663,6 +689,10 @@ fn lanczos(at: f64) -> (i64, [f64; 2 * TAPS as usize]) {
 
 fn wall_gain() -> f64 {
     from_db(-WALL_DB)
+}
+
+fn upper_gain() -> f64 {
+    from_db(-UPPER_DB)
 }
 
 fn touch_gain() -> f64 {
@@ -831,6 +861,59 @@ mod tests {
         assert_eq!(figures_at(&loud, 1, 16, &[4096]).touching_windows, 12);
     }
 
+    /// A boomy kick (60 Hz after a falling chirp, swelling over 30 ms, decaying over 0.45 s)
+    /// on every beat at 97 BPM, each hit starting between two samples, at `velocity(hit)`;
+    /// hits overlap the next ones' starts, as a long 808 does.
+    fn booms(frames: usize, velocity: impl Fn(usize) -> f64) -> Vec<i32> {
+        let beat = 60.0 / 97.0 * 48_000.0;
+        (0..frames)
+            .map(|frame| {
+                let now = frame as f64;
+                let last = (now / beat).floor() as usize;
+                let value: f64 = (0..=last.min(2))
+                    .map(|back| {
+                        let hit = last - back;
+                        let t = (now - hit as f64 * beat) / 48_000.0;
+                        let phase = 2.0
+                            * std::f64::consts::PI
+                            * (60.0 * t + 120.0 * 0.02 * (1.0 - (-t / 0.02).exp()));
+                        let swell = (1.0 - (-t / 0.03).exp()).powi(2);
+                        velocity(hit) * swell * (-t / 0.45).exp() * phase.sin()
+                    })
+                    .sum();
+                (0.8 * value * 8_388_607.0).round() as i32
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_hit_repeated_at_one_velocity_fills_the_loudest_quarter_with_one_waveform() {
+        let steady = figures(&booms(48_000 * 10, |_| 1.0), 1, &[4096]);
+        assert!(steady.upper_loop_share > 0.8, "{steady:?}");
+        // Velocities drawn within 3 dB: the same waveform at other levels is another.
+        let humanised = figures(
+            &booms(48_000 * 10, |hit| {
+                0.7 + 0.3 * f64::from((hit as u32).wrapping_mul(2_654_435_761) >> 16) / 65_536.0
+            }),
+            1,
+            &[4096],
+        );
+        assert!(humanised.upper_loop_share < 0.5, "{humanised:?}");
+        // Noise, whose loudest windows are never alike.
+        let mut state = 0x2545_f491_u32;
+        let noise: Vec<i32> = (0..48_000 * 3)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                ((f64::from(state) / f64::from(u32::MAX) - 0.5) * 8_000_000.0) as i32
+            })
+            .collect();
+        let noise = figures(&noise, 1, &[4096]);
+        assert!(noise.wall_windows > 0, "{noise:?}");
+        assert_eq!(noise.upper_loop_share, 0.0, "{noise:?}");
+    }
+
     #[test]
     fn the_figures_do_not_depend_on_where_blocks_start() {
         for channels in [1_u16, 2] {
@@ -844,6 +927,8 @@ mod tests {
                 assert_eq!(split.wall_windows, whole.wall_windows);
                 assert_eq!(split.band_windows, whole.band_windows);
                 assert_eq!(split.repeat_share, whole.repeat_share, "{blocks:?}");
+                assert_eq!(split.loop_share, whole.loop_share, "{blocks:?}");
+                assert_eq!(split.upper_loop_share, whole.upper_loop_share, "{blocks:?}");
                 assert_eq!(split.touching_windows, whole.touching_windows, "{blocks:?}");
                 for (a, b) in [
                     (split.ceiling_dbfs, whole.ceiling_dbfs),
