@@ -402,6 +402,32 @@ def tracks_bounced():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout4():
+    """Built after the dc-offset quiet-block gate and the pinned sign's loudest-quarter loop gate
+    and not tuned on: 24 one-shots no other set uses (cowbell, cymbal pedal, splash, soft toms,
+    electronic snare, wood, pop, bong, impacts, snap, till, a kick, tabla, glitches, bass hits, a
+    twang, a burp), bounced as tracks-bounced is, at one velocity and humanised; every third
+    humanised pattern through `alimiter` 6 dB; and DC offsets made two ways - a 1.5 % offset
+    baked into the one-shot before it is placed (4 of them), and 0.8 % added to a whole bounce
+    (a converter's, 4 of them)."""
+    name = "tracks-holdout4"
+    rng = np.random.default_rng(4)
+    files = {}
+    for index, n in enumerate(S.HOLDOUT4_ONE_SHOTS):
+        bpm = round(float(rng.uniform(84, 140)), 2)
+        files["%02d_%s.wav" % (index, n)] = at(S.bounced_hits(n, bpm), -1)
+        files["%02d_%s_Humanised.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1)
+        if index % 3 == 0:
+            fname = "%02d_%s_Humanised_ALim6.wav" % (index, n)
+            files[fname] = processed(name, fname, S.bounced_hits(n, bpm, True),
+                                     lambda x: alimiter(x, 6))
+        if index % 6 == 1:
+            files["%02d_%s_Sample_DC.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True, 0.015), -1)
+        if index % 6 == 4:
+            files["%02d_%s_Converter_DC.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1) + 0.008
+    delivery(name, "tracks", files)
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -732,6 +758,7 @@ def main():
     tracks_kicks()
     tracks_freesound()
     tracks_bounced()
+    tracks_holdout4()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()
