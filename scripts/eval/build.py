@@ -402,18 +402,15 @@ def tracks_bounced():
     delivery(name, "tracks", files)
 
 
-def tracks_holdout4():
-    """Built after the dc-offset quiet-block gate and the pinned sign's loudest-quarter loop gate
-    and not tuned on: 24 one-shots no other set uses (cowbell, cymbal pedal, splash, soft toms,
-    electronic snare, wood, pop, bong, impacts, snap, till, a kick, tabla, glitches, bass hits, a
-    twang, a burp), bounced as tracks-bounced is, at one velocity and humanised; every third
-    humanised pattern through `alimiter` 6 dB; and DC offsets made two ways - a 1.5 % offset
-    baked into the one-shot before it is placed (4 of them), and 0.8 % added to a whole bounce
-    (a converter's, 4 of them)."""
-    name = "tracks-holdout4"
-    rng = np.random.default_rng(4)
+def bounced_holdout(name, one_shots, seed):
+    """One-shots bounced as tracks-bounced is (a 44.1 kHz session converted to 48 kHz, the beat
+    no whole number of samples), at one velocity and humanised; every third humanised pattern
+    through `alimiter` 6 dB; and DC offsets made two ways - 1.5 % of the peak baked into every
+    sixth one-shot before it is placed (the second of each six), and 0.8 % added to a whole
+    bounce (the fifth of each six)."""
+    rng = np.random.default_rng(seed)
     files = {}
-    for index, n in enumerate(S.HOLDOUT4_ONE_SHOTS):
+    for index, n in enumerate(one_shots):
         bpm = round(float(rng.uniform(84, 140)), 2)
         files["%02d_%s.wav" % (index, n)] = at(S.bounced_hits(n, bpm), -1)
         files["%02d_%s_Humanised.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1)
@@ -426,6 +423,21 @@ def tracks_holdout4():
         if index % 6 == 4:
             files["%02d_%s_Converter_DC.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1) + 0.008
     delivery(name, "tracks", files)
+
+
+def tracks_holdout4():
+    """Built after the dc-offset quiet-block gate and the pinned sign's loudest-quarter loop gate
+    and not tuned on: 24 one-shots no other set uses (cowbell, cymbal pedal, splash, soft toms,
+    electronic snare, wood, pop, bong, impacts, snap, till, a kick, tabla, glitches, bass hits, a
+    twang, a burp)."""
+    bounced_holdout("tracks-holdout4", S.HOLDOUT4_ONE_SHOTS, 4)
+
+
+def tracks_holdout5():
+    """Built after the held sign's loop gate and the exact ceiling's 30 % and not tuned on: the
+    24 one-shots left (tabla strokes, electronic bells, blips, chimes, a cymbal, glitches, a
+    robot, a crow)."""
+    bounced_holdout("tracks-holdout5", S.HOLDOUT5_ONE_SHOTS, 5)
 
 
 def tracks_synth():
@@ -759,6 +771,7 @@ def main():
     tracks_freesound()
     tracks_bounced()
     tracks_holdout4()
+    tracks_holdout5()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()

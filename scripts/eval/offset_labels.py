@@ -16,7 +16,12 @@ fades it out with the tone over its last 0.8 s, which filled the quietest quarte
 no label of the sets before.
 
 Usage: python3 scripts/eval/offset_labels.py  (one line per source whose mean is within 6 dB
-of the threshold or over it)."""
+of the threshold or over it), or
+       python3 scripts/eval/offset_labels.py --labels SET/tracks-holdout5 HOLDOUT5_ONE_SHOTS
+(the labels.tsv lines of a delivery built by build.bounced_holdout: every signal rule quiet
+on the bounces, signal/limited fire on the `_ALim6` patterns, whose build measures 5.4-7 dB
+off the peaks, and signal/dc-offset as defined above, the `_Sample_DC` one-shots read with
+their 1.5 % baked in and the `_Converter_DC` bounces as delivered)."""
 
 import os
 import subprocess
@@ -26,6 +31,7 @@ import tempfile
 import numpy as np
 
 import audio
+import sources
 from sources import BOUNCED_ONE_SHOTS, FREESOUND_STEREO, HOLDOUT4_ONE_SHOTS
 
 LIMIT = 10 ** (-50 / 20)
@@ -63,7 +69,41 @@ def verdict(x, rate):
     return mean, quiet_mean >= abs(mean) / 2 or quiet_mean >= quiet_rms / 2
 
 
+def bounced_labels(root, one_shots):
+    """labels.tsv lines for the files of a `build.bounced_holdout` delivery in `root`."""
+    delivery = os.path.basename(os.path.normpath(root))
+    kept = ["signal/limited", "signal/clipping", "signal/dc-offset", "signal/silent",
+            "signal/padded-bit-depth"]
+    lines = []
+    for fname in sorted(f for f in os.listdir(root) if f.endswith(".wav")):
+        name = one_shots[int(fname[:2])]
+        if fname.endswith("_ALim6.wav"):
+            lines.append((fname, "signal/limited", "fire", "alimiter/bounced-hits"))
+            continue
+        delivered, _ = audio.read_wav(os.path.join(root, fname))
+        source, rate = native(name)
+        source = source.mean(axis=1, keepdims=True)  # the bounce is mono, as sox downmixes
+        if fname.endswith("_Sample_DC.wav"):
+            source, kind = source + 0.015 * np.max(np.abs(source)), "offset-in-sample"
+        elif fname.endswith("_Converter_DC.wav"):
+            source, rate, kind = delivered, audio.RATE, "converter-offset"
+        else:
+            kind = "offset-in-sample/" + name
+        _, offset = verdict(source, rate)
+        offset = bool(offset) and np.max(np.abs(delivered.mean(axis=0))) >= LIMIT
+        one_velocity = "Humanised" not in fname and not fname.endswith("_DC.wav")
+        rules = [rule for rule in kept if not (offset and rule == "signal/dc-offset")]
+        if offset:
+            lines.append((fname, "signal/dc-offset", "fire", kind))
+        lines.append((fname, ",".join(rules), "quiet",
+                      "bounced-repeated-hit" if one_velocity else "bounced-humanised-hits"))
+    for fname, rules, expect, kind in lines:
+        print("\t".join([delivery, fname, rules, expect, kind]))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--labels":
+        return bounced_labels(sys.argv[2], getattr(sources, sys.argv[3]))
     for name in BOUNCED_ONE_SHOTS + FREESOUND_STEREO + HOLDOUT4_ONE_SHOTS:
         mean, offset = verdict(*native(name))
         if offset is None or abs(mean) < LIMIT / 2:
