@@ -197,6 +197,15 @@ pub struct LimiterFigures {
     /// few stretches of it again and again; low for a programme whose peaks a limiter pins.
     #[serde(default)]
     pub upper_loop_share: f64,
+    /// Standard deviation of the wall windows' sample peaks, dB (at most a few hundredths for
+    /// a sample-peak limiter; under 0.2 dB by the wall's definition)…
+    #[serde(default)]
+    pub wall_peak_sd_db: f64,
+    /// …and of their true peaks (read between the samples near each), dB: a sample-peak
+    /// limiter's overshoot varies from window to window, so they spread as much or more; one
+    /// waveform repeated a fraction of a sample apart has one true peak, so they spread less.
+    #[serde(default)]
+    pub wall_true_peak_sd_db: f64,
     /// Wall windows in which two or more half-cycles of one channel peak within 0.002 dB of
     /// the window's peak: a sample-peak limiter's exact ceiling.
     pub touching_windows: u64,

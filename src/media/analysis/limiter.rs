@@ -29,8 +29,17 @@ const WALL_DB: f64 = 0.2;
 const BAND_DB: f64 = 3.0;
 /// Windows whose peak is within this of the loudest window's count (live), dB.
 const LIVE_DB: f64 = 50.0;
-/// Samples kept either side of a wall window's peak (the peak is the first of the second half).
+/// Samples compared either side of a wall window's peak (the peak is the first of the second
+/// half).
 const HALF: usize = 16;
+/// Samples kept either side of it: room for the interpolator to find the true peak within
+/// `TRUE_REACH` samples of the sample peak.
+const WIDE: usize = 24;
+/// How far from the sample peak the true peak is looked for, samples: a crest of a
+/// top-octave waveform can land lower on the samples than one beside it.
+const TRUE_REACH: usize = 16;
+/// Taps of the true-peak interpolator either side of the point read (Lanczos, a = 8).
+const TRUE_TAPS: i64 = 8;
 /// Wall shapes kept at most, and as many again of the loudest windows' under the wall.
 const MAX_SHAPES: usize = 256;
 /// Shapes are kept of the windows whose peak is within this of the running peak, dB: the
@@ -101,7 +110,7 @@ impl CrestForm {
 struct Shape {
     /// The window's peak (full-scale units).
     peak: f64,
-    samples: [f64; 2 * HALF],
+    samples: [f64; 2 * WIDE],
     /// Samples still to be filled after the peak (0 = complete).
     missing: usize,
     channel: usize,
@@ -110,9 +119,16 @@ struct Shape {
 impl Shape {
     fn push(&mut self, value: f64) {
         if self.missing > 0 {
-            self.samples[2 * HALF - self.missing] = value;
+            self.samples[2 * WIDE - self.missing] = value;
             self.missing -= 1;
         }
+    }
+
+    /// The `HALF` samples either side of the peak, which shapes are compared on.
+    fn core(&self) -> &[f64; 2 * HALF] {
+        self.samples[WIDE - HALF..WIDE + HALF]
+            .try_into()
+            .expect("2 * HALF samples")
     }
 }
 
@@ -127,7 +143,7 @@ pub struct Limiter {
     current: Option<Shape>,
     /// The last window's shape, still waiting for the samples after its peak.
     deferred: Option<Shape>,
-    /// The last `HALF` frames of the blocks before (interleaved, oldest first).
+    /// The last `WIDE` frames of the blocks before (interleaved, oldest first).
     history: Vec<f64>,
     running_peak: f64,
     shapes: Vec<Shape>,
@@ -162,7 +178,7 @@ impl Limiter {
             window_squares: 0.0,
             current: None,
             deferred: None,
-            history: vec![0.0; channels * HALF],
+            history: vec![0.0; channels * WIDE],
             running_peak: 0.0,
             shapes: Vec::new(),
             peaks: vec![0; BINS],
@@ -272,7 +288,7 @@ impl Limiter {
         }
     }
 
-    /// The shape around the sample at `frame`, `channel` of the block: the `HALF` samples
+    /// The shape around the sample at `frame`, `channel` of the block: the `WIDE` samples
     /// before it (from the blocks before when it is near the start), the peak, and as many of
     /// the samples after it as the block holds.
     fn start_shape(&self, samples: &[f64], frame: usize, channel: usize) -> Shape {
@@ -280,20 +296,20 @@ impl Limiter {
         let value = samples[frame * channels + channel];
         let mut shape = Shape {
             peak: value.abs(),
-            samples: [0.0; 2 * HALF],
-            missing: HALF - 1,
+            samples: [0.0; 2 * WIDE],
+            missing: WIDE - 1,
             channel,
         };
-        for (index, slot) in shape.samples.iter_mut().take(HALF).enumerate() {
-            // The frame `HALF - index` before the peak.
-            *slot = match (frame + index).checked_sub(HALF) {
+        for (index, slot) in shape.samples.iter_mut().take(WIDE).enumerate() {
+            // The frame `WIDE - index` before the peak.
+            *slot = match (frame + index).checked_sub(WIDE) {
                 Some(before) => samples[before * channels + channel],
                 None => self.history[(frame + index) * channels + channel],
             };
         }
-        shape.samples[HALF] = value;
+        shape.samples[WIDE] = value;
         let frames = samples.len() / channels;
-        for after in frame + 1..frames.min(frame + HALF) {
+        for after in frame + 1..frames.min(frame + WIDE) {
             shape.push(samples[after * channels + channel]);
         }
         shape
@@ -322,7 +338,7 @@ impl Limiter {
         }
     }
 
-    /// Keeps the last `HALF` frames of the block (after the frames kept before).
+    /// Keeps the last `WIDE` frames of the block (after the frames kept before).
     fn remember(&mut self, samples: &[f64]) {
         let keep = self.history.len();
         if samples.len() >= keep {
@@ -478,6 +494,7 @@ impl Limiter {
             loop_share: self.loop_share(),
             upper_loop_share: self.upper_loop_share(from_db(p75 - BIN_DB / 2.0)),
             touching_windows: self.touching_windows(),
+            ..self.wall_peak_spreads()
         })
     }
 
@@ -518,6 +535,29 @@ impl Limiter {
         self.share_alike(floor, |a, b| moved_same(a, b, same))
     }
 
+    /// The spread (standard deviation, dB) of the kept wall shapes' sample peaks and of their
+    /// true peaks, as `LimiterFigures` fields (the others default).
+    fn wall_peak_spreads(&self) -> LimiterFigures {
+        let floor = self.running_peak * wall_gain();
+        let weights = true_peak_weights();
+        let (samples, trues): (Vec<f64>, Vec<f64>) = self
+            .shapes
+            .iter()
+            .filter(|shape| shape.peak >= floor)
+            .filter_map(|shape| {
+                Some((
+                    to_db(shape.peak)?,
+                    to_db(true_peak(&shape.samples, &weights))?,
+                ))
+            })
+            .unzip();
+        LimiterFigures {
+            wall_peak_sd_db: spread(&samples),
+            wall_true_peak_sd_db: spread(&trues),
+            ..LimiterFigures::default()
+        }
+    }
+
     /// Share of the kept shapes whose peak is at least `floor` (by the final peak) that are
     /// `alike` at least one other.
     fn share_alike(
@@ -538,7 +578,7 @@ impl Limiter {
             .enumerate()
             .filter(|(index, shape)| {
                 shapes.iter().enumerate().any(|(other_index, other)| {
-                    other_index != *index && alike(&shape.samples, &other.samples)
+                    other_index != *index && alike(shape.core(), other.core())
                 })
             })
             .count();
@@ -651,6 +691,86 @@ fn moved_same(a: &[f64; 2 * HALF], b: &[f64; 2 * HALF], same: f64) -> bool {
     }
     let here = read(moved);
     rms(range.zip(here).map(|(i, value)| a[i] - value)) <= tolerance
+}
+
+/// Coarse steps per sample at which the true peak is read.
+const TRUE_STEPS: usize = 16;
+
+/// The Lanczos (a = `TRUE_TAPS`) weights of the taps `1 - TRUE_TAPS..=TRUE_TAPS` for each
+/// fraction `step / TRUE_STEPS` of a sample, normalised to sum to 1.
+fn true_peak_weights() -> Vec<[f64; 2 * TRUE_TAPS as usize]> {
+    let sinc = |t: f64| {
+        if t.abs() < 1e-12 {
+            1.0
+        } else {
+            let angle = std::f64::consts::PI * t;
+            angle.sin() / angle
+        }
+    };
+    (0..TRUE_STEPS)
+        .map(|step| {
+            let fraction = step as f64 / TRUE_STEPS as f64;
+            let mut weights: [f64; 2 * TRUE_TAPS as usize] = std::array::from_fn(|index| {
+                let distance = fraction - (index as i64 + 1 - TRUE_TAPS) as f64;
+                sinc(distance) * sinc(distance / TRUE_TAPS as f64)
+            });
+            let total: f64 = weights.iter().sum();
+            for weight in &mut weights {
+                *weight /= total;
+            }
+            weights
+        })
+        .collect()
+}
+
+/// The true peak of a shape within `TRUE_REACH` samples of its sample peak: the waveform read
+/// between the samples every 1/16 of a sample, the loudest reading refined by a parabola
+/// through it and its neighbours. A loop bounced at another rate repeats one waveform whose
+/// samples fall elsewhere on it: its windows' sample peaks spread, their true peaks do not.
+fn true_peak(samples: &[f64; 2 * WIDE], weights: &[[f64; 2 * TRUE_TAPS as usize]]) -> f64 {
+    let read = |whole: usize, step: usize| -> f64 {
+        weights[step]
+            .iter()
+            .zip(&samples[whole + 1 - TRUE_TAPS as usize..=whole + TRUE_TAPS as usize])
+            .map(|(weight, value)| weight * value)
+            .sum::<f64>()
+            .abs()
+    };
+    let positions = (WIDE - TRUE_REACH) * TRUE_STEPS..(WIDE + TRUE_REACH - 1) * TRUE_STEPS;
+    let at = |position: usize| read(position / TRUE_STEPS, position % TRUE_STEPS);
+    let Some((best, value)) = positions
+        .clone()
+        .map(|position| (position, at(position)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        return 0.0;
+    };
+    let coarse = value.max(samples[WIDE].abs());
+    if best == positions.start || best + 1 == positions.end {
+        return coarse;
+    }
+    let (before, after) = (at(best - 1), at(best + 1));
+    let bend = before - 2.0 * value + after;
+    if bend >= 0.0 {
+        return coarse;
+    }
+    let offset = 0.5 * (before - after) / bend;
+    (value - 0.25 * (before - after) * offset).max(coarse)
+}
+
+/// The standard deviation of `values` (0 for fewer than two).
+fn spread(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let count = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / count;
+    (values
+        .iter()
+        .map(|value| (value - mean).powi(2))
+        .sum::<f64>()
+        / count)
+        .sqrt()
 }
 
 /// The root mean square of `values` (0 for none).
@@ -929,6 +1049,11 @@ mod tests {
                 assert_eq!(split.repeat_share, whole.repeat_share, "{blocks:?}");
                 assert_eq!(split.loop_share, whole.loop_share, "{blocks:?}");
                 assert_eq!(split.upper_loop_share, whole.upper_loop_share, "{blocks:?}");
+                assert_eq!(split.wall_peak_sd_db, whole.wall_peak_sd_db, "{blocks:?}");
+                assert_eq!(
+                    split.wall_true_peak_sd_db, whole.wall_true_peak_sd_db,
+                    "{blocks:?}"
+                );
                 assert_eq!(split.touching_windows, whole.touching_windows, "{blocks:?}");
                 for (a, b) in [
                     (split.ceiling_dbfs, whole.ceiling_dbfs),
@@ -955,6 +1080,38 @@ mod moved_tests {
             (-(t / 20.0).powi(2)).exp() * (0.3 * t).cos()
                 + 0.3 * (-(t / 9.0).powi(2)).exp() * (1.1 * t).sin()
         })
+    }
+
+    #[test]
+    fn the_true_peak_is_read_between_the_samples() {
+        let weights = true_peak_weights();
+        // A 14.4 kHz burst peaking at 0.9 a fraction of a sample after the shape's middle:
+        // its sample peak falls up to 1 dB short, its true peak is read within 0.02 dB.
+        let mut sample_peaks = Vec::new();
+        for offset in [0.0, 0.2, 0.45, 0.5, 0.77] {
+            let burst: [f64; 2 * WIDE] = std::array::from_fn(|index| {
+                let t = index as f64 - WIDE as f64 - offset;
+                0.9 * (-(t / 6.0).powi(2)).exp() * (std::f64::consts::TAU * 0.3 * t).cos()
+            });
+            let read = true_peak(&burst, &weights);
+            assert!(
+                (20.0 * (read / 0.9).log10()).abs() < 0.02,
+                "{offset}: {read}"
+            );
+            sample_peaks.push(
+                burst
+                    .iter()
+                    .fold(0.0_f64, |peak, value| peak.max(value.abs())),
+            );
+        }
+        let (low, high) = sample_peaks
+            .iter()
+            .fold((1.0_f64, 0.0_f64), |(low, high), &peak| {
+                (low.min(peak), high.max(peak))
+            });
+        assert!(20.0 * (high / low).log10() > 0.9, "{sample_peaks:?}");
+        assert_eq!(spread(&[1.0]), 0.0);
+        assert!((spread(&[1.0, 3.0]) - 1.0).abs() < 1e-12);
     }
 
     #[test]
