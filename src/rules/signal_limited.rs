@@ -13,35 +13,35 @@ declare_rule! {
     /// dB and at most 0.45 times as much as the window RMS levels, which spread at least 2 dB;
     /// where more than 75 % of the loudest quarter is one waveform, a hit repeated at one velocity
     /// whose windows cut it at other places, also 15 % of the windows at the ceiling cut exactly,
-    /// as below);
-    /// peaks pinned (in the loudest quarter the window peaks stay within 0.6 dB while the RMS
-    /// levels spread 1 dB or more, in material that is not one repeated waveform, at the wall
-    /// nor in the loudest quarter: no unprocessed programme of the evaluation holds its peaks
+    /// as below); peaks pinned (in the loudest quarter the window peaks stay within 0.6 dB while
+    /// the RMS levels spread 1 dB or more, in material that is not one repeated waveform, at the
+    /// wall nor in the loudest quarter: no unprocessed programme of the evaluation holds its peaks
     /// closer than 1.5 dB but a hit repeated at one velocity); an exact ceiling (in 30 % of the
-    /// windows at the ceiling, all at one level to 0.002 dB, two or more crests of one channel
-    /// and one sign, not cycles of one waveform, peak within 0.002 dB of the window's peak, as a
-    /// sample-peak limiter cuts them, where unprocessed material puts one crest there, or by
-    /// chance at most 8 % of them; the windows' crest 3.4 dB or more and the loudest quarter's
-    /// level moving at all, 0.2 dB or more, which sets sine tones aside); a squashed programme (the loudest quarter squarer than a sine: crest 2.5 dB or
-    /// less while its level moves by 2 dB or more); or ducked, what a waveshaping limiter or
-    /// clipper does under a stereo programme's peaks, where its curve is shallow (in the loudest
-    /// tenth of the windows, the first difference on the samples within 0.6 of the window peak 3.5
-    /// dB or more under that on the samples under 0.3 of it, and the side (L − R) / 2 3 dB or more
-    /// under the side where the mid is low; the body of the programme ducked too, which a drum's
-    /// own smooth swing does not do; and the loudest windows' detail not one periodic waveform, as
-    /// a solo instrument's is; an unprocessed mix reads about 0 dB). What a limiter's signature
-    /// shares with steady and repeated material is set aside: a wall of windows with a crest under
-    /// 5.5 dB or one that varies less than 0.4 dB (a tone, a sawtooth), and any file where more
-    /// than 98 % of the windows at the ceiling carry the same waveform around their peak (a loop, a
-    /// repeated one-shot, a periodic tone), which only the exact ceiling can show limited (a loop
-    /// of one limited hit). Repeats a fraction of a sample apart (a loop bounced at 44.1 kHz and
-    /// converted to 48 kHz, a sampler starting hits between samples) are the same waveform too,
-    /// read moved by up to 8 samples and any fraction: more than 90 % of a sparse wall (8 windows
-    /// or more, under half of all) is a loop as above, and a wall more than half of whose windows
-    /// are one waveform is a repeated hit's, not a ceiling, as is a wall whose windows' true
-    /// peaks (read between the samples) spread less than half as much as their sample peaks: one
-    /// waveform's true peak landing between the samples at another place in every repeat, where
-    /// a sample-peak limiter's overshoot spreads as much as its samples or more. Where at most half the windows at the
+    /// windows at the ceiling, all at one level to 0.002 dB, two or more crests of one channel and
+    /// one sign, not cycles of one waveform, peak within 0.002 dB of the window's peak, as a
+    /// sample-peak limiter cuts them, where unprocessed material puts one crest there, or by chance
+    /// at most 8 % of them; the windows' crest 3.4 dB or more and the loudest quarter's level
+    /// moving at all, 0.2 dB or more, which sets sine tones aside); a squashed programme (the
+    /// loudest quarter squarer than a sine: crest 2.5 dB or less while its level moves by 2 dB or
+    /// more); or ducked, what a waveshaping limiter or clipper does under a stereo programme's
+    /// peaks, where its curve is shallow (in the loudest tenth of the windows, the first difference
+    /// on the samples within 0.6 of the window peak 3.5 dB or more under that on the samples under
+    /// 0.3 of it, and the side (L − R) / 2 3 dB or more under the side where the mid is low; the
+    /// body of the programme ducked too, which a drum's own smooth swing does not do; and the
+    /// loudest windows' detail not one periodic waveform, as a solo instrument's is; an unprocessed
+    /// mix reads about 0 dB). What a limiter's signature shares with steady and repeated material
+    /// is set aside: a wall of windows with a crest under 5.5 dB or one that varies less than 0.4
+    /// dB (a tone, a sawtooth), and any file where more than 98 % of the windows at the ceiling
+    /// carry the same waveform around their peak (a loop, a repeated one-shot, a periodic tone),
+    /// which only the exact ceiling can show limited (a loop of one limited hit). Repeats a
+    /// fraction of a sample apart (a loop bounced at 44.1 kHz and converted to 48 kHz, a sampler
+    /// starting hits between samples) are the same waveform too, read moved by up to 8 samples and
+    /// any fraction: more than 90 % of a sparse wall (8 windows or more, under half of all) is a
+    /// loop as above, and a wall more than half of whose windows are one waveform is a repeated
+    /// hit's, not a ceiling, as is a wall whose windows' true peaks (read between the samples)
+    /// spread less than half as much as their sample peaks: one waveform's true peak landing
+    /// between the samples at another place in every repeat, where a sample-peak limiter's
+    /// overshoot spreads as much as its samples or more. Where at most half the windows at the
     /// ceiling carry one waveform, the held and pinned signs read down to a crest of 3.4 dB (over a
     /// sine's 3.01): saturation rounds a programme to a sawtooth's crest without making it a tone.
     /// Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s; in integer
@@ -50,16 +50,15 @@ declare_rule! {
     /// taking 3 dB or more off the peaks, with false alarms on 2 of 414 unprocessed files (among
     /// them 41 mixes, kicks, toms, spaced pairs and 190 loops and repeated one-shots), both
     /// one-shots repeated at one velocity whose held peaks are the samples' (a snap's sample peaks
-    /// move with where its repeats fall between the samples, a chime's long ring overlaps the
-    /// next hits); on the last hold-out, built before the true-peak reading, 4 of 8 limited
-    /// patterns with 1 false alarm on 48 bounces; on a hold-out of
-    /// 12 mixes built after the ducked sign, `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms
-    /// 20:1 compressor on a mix (it levels the programme, its peaks spreading as much as its level,
-    /// and its gain follows the envelope, not each sample: 5 of 39 caught), waveshaping on a mono
-    /// file or on drums alone (their own swing ducks their detail as a curve would), nor a
-    /// synthesizer line whose velocities a limiter flattened (it reads as the line played at one
-    /// velocity). Distortion printed on purpose (a fuzz, an amp-sim) is a saturator's waveform and
-    /// may read as limited.
+    /// move with where its repeats fall between the samples, a chime's long ring overlaps the next
+    /// hits); on the last hold-out, built before the true-peak reading, 4 of 8 limited patterns
+    /// with 1 false alarm on 48 bounces; on a hold-out of 12 mixes built after the ducked sign,
+    /// `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms 20:1 compressor on a mix (it
+    /// levels the programme, its peaks spreading as much as its level, and its gain follows the
+    /// envelope, not each sample: 5 of 39 caught), waveshaping on a mono file or on drums alone
+    /// (their own swing ducks their detail as a curve would), nor a synthesizer line whose
+    /// velocities a limiter flattened (it reads as the line played at one velocity). Distortion
+    /// printed on purpose (a fuzz, an amp-sim) is a saturator's waveform and may read as limited.
     ///
     /// Why it matters: tracks for mixing and film stems are delivered dry: the engineer needs the
     /// dynamics to mix, and a limiter printed into a stem cannot be undone (film stems must also
@@ -72,12 +71,11 @@ declare_rule! {
     ///
     /// Parameters: `min_wall_windows`, `min_wall_share`, `min_approach`, `dense_share`,
     /// `tone_crest_db`, `tone_crest_sd_db`, `min_body_spread_db`, `max_peak_ratio`,
-    /// `max_peak_spread_db`, `held_loop_share`, `held_loop_touch_share`, `pinned_peak_spread_db`, `pinned_body_spread_db`,
-    /// `pinned_repeat_share`, `varied_tone_crest_db`, `squashed_crest_db`, `max_repeat_share`,
-    /// `wall_true_peak_ratio`,
-    /// `min_windows`, `min_touching_share`, `touch_tone_crest_db`, `touch_body_spread_db`,
-    /// `ducked_detail_db`, `ducked_side_db`, `ducked_min_side_windows`, `ducked_body_detail_db`,
-    /// `ducked_max_periodicity`.
+    /// `max_peak_spread_db`, `held_loop_share`, `held_loop_touch_share`, `pinned_peak_spread_db`,
+    /// `pinned_body_spread_db`, `pinned_repeat_share`, `varied_tone_crest_db`, `squashed_crest_db`,
+    /// `max_repeat_share`, `wall_true_peak_ratio`, `min_windows`, `min_touching_share`,
+    /// `touch_tone_crest_db`, `touch_body_spread_db`, `ducked_detail_db`, `ducked_side_db`,
+    /// `ducked_min_side_windows`, `ducked_body_detail_db`, `ducked_max_periodicity`.
     pub struct SignalLimited {
         id: "signal/limited",
         summary: "signs of limiting / master-bus processing where the profile wants it dry",

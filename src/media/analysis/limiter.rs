@@ -40,7 +40,8 @@ const WIDE: usize = 24;
 const TRUE_REACH: usize = 16;
 /// Taps of the true-peak interpolator either side of the point read (Lanczos, a = 8).
 const TRUE_TAPS: i64 = 8;
-/// Wall shapes kept at most, and as many again of the loudest windows' under the wall.
+/// Wall shapes kept at most; shapes under the wall are kept while fewer than this are kept in
+/// all.
 const MAX_SHAPES: usize = 256;
 /// Shapes are kept of the windows whose peak is within this of the running peak, dB: the
 /// loudest quarter of a programme whose peaks are pinned lies there.
@@ -699,27 +700,8 @@ const TRUE_STEPS: usize = 16;
 /// The Lanczos (a = `TRUE_TAPS`) weights of the taps `1 - TRUE_TAPS..=TRUE_TAPS` for each
 /// fraction `step / TRUE_STEPS` of a sample, normalised to sum to 1.
 fn true_peak_weights() -> Vec<[f64; 2 * TRUE_TAPS as usize]> {
-    let sinc = |t: f64| {
-        if t.abs() < 1e-12 {
-            1.0
-        } else {
-            let angle = std::f64::consts::PI * t;
-            angle.sin() / angle
-        }
-    };
     (0..TRUE_STEPS)
-        .map(|step| {
-            let fraction = step as f64 / TRUE_STEPS as f64;
-            let mut weights: [f64; 2 * TRUE_TAPS as usize] = std::array::from_fn(|index| {
-                let distance = fraction - (index as i64 + 1 - TRUE_TAPS) as f64;
-                sinc(distance) * sinc(distance / TRUE_TAPS as f64)
-            });
-            let total: f64 = weights.iter().sum();
-            for weight in &mut weights {
-                *weight /= total;
-            }
-            weights
-        })
+        .map(|step| lanczos_weights(step as f64 / TRUE_STEPS as f64))
         .collect()
 }
 
@@ -787,7 +769,13 @@ fn rms(values: impl Iterator<Item = f64>) -> f64 {
 /// shapes the same.
 fn lanczos(at: f64) -> (i64, [f64; 2 * TAPS as usize]) {
     let whole = at.floor();
-    let fraction = at - whole;
+    (whole as i64, lanczos_weights(at - whole))
+}
+
+/// The Lanczos (a = `N / 2`) weights of the taps `1 - N / 2..=N / 2` for reading `fraction`
+/// of a sample past the tap 0, normalised to sum to 1.
+fn lanczos_weights<const N: usize>(fraction: f64) -> [f64; N] {
+    let taps = (N / 2) as i64;
     let sinc = |t: f64| {
         if t.abs() < 1e-12 {
             1.0
@@ -796,15 +784,15 @@ fn lanczos(at: f64) -> (i64, [f64; 2 * TAPS as usize]) {
             angle.sin() / angle
         }
     };
-    let mut weights: [f64; 2 * TAPS as usize] = std::array::from_fn(|index| {
-        let distance = fraction - (index as i64 + 1 - TAPS) as f64;
-        sinc(distance) * sinc(distance / TAPS as f64)
+    let mut weights: [f64; N] = std::array::from_fn(|index| {
+        let distance = fraction - (index as i64 + 1 - taps) as f64;
+        sinc(distance) * sinc(distance / taps as f64)
     });
     let total: f64 = weights.iter().sum();
     for weight in &mut weights {
         *weight /= total;
     }
-    (whole as i64, weights)
+    weights
 }
 
 fn wall_gain() -> f64 {
