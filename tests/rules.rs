@@ -54,6 +54,17 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The measurements of the file `name` of the report's first delivery.
+fn analysed(report: &stemlint::Report, name: &str) -> stemlint::model::analysis::Analysis {
+    report.deliveries[0]
+        .delivery
+        .files
+        .iter()
+        .find(|file| file.rel == name)
+        .and_then(|file| file.analysis.clone())
+        .expect("analysed")
+}
+
 fn messages(dir: &Path, rule: &str) -> Vec<String> {
     let report = check(&[PathBuf::from(dir)], &Options::default()).expect("the check runs");
     report
@@ -1183,15 +1194,7 @@ fn dc_offset_is_a_steady_mean_not_the_lowest_octave_of_noise() {
         .seconds(6.0)
         .write(dir.path(), "05_SamplerPatch.wav");
     let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
-    let analysis = |name: &str| {
-        report.deliveries[0]
-            .delivery
-            .files
-            .iter()
-            .find(|file| file.rel == name)
-            .and_then(|file| file.analysis.clone())
-            .expect("analysed")
-    };
+    let analysis = |name: &str| analysed(&report, name);
     let noise = analysis("04_PinkishNoise.wav");
     assert!(
         noise.dc_offset > 0.0032,
@@ -1253,15 +1256,7 @@ fn dc_offset_stays_under_a_hits_tail_where_a_kicks_lean_does_not() {
         .seconds(10.0)
         .write(dir.path(), "05_Snare.wav");
     let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
-    let analysis = |name: &str| {
-        report.deliveries[0]
-            .delivery
-            .files
-            .iter()
-            .find(|file| file.rel == name)
-            .and_then(|file| file.analysis.clone())
-            .expect("analysed")
-    };
+    let analysis = |name: &str| analysed(&report, name);
     let kick = analysis("04_Kick.wav");
     assert!(kick.dc_offset > 0.0045, "over the threshold: {kick:?}");
     assert_eq!(kick.dc_steady_share, Some(1.0), "in every window: {kick:?}");

@@ -388,39 +388,28 @@ def tracks_bounced():
     tabla) repeated at a tempo drawn per sample whose beat is no whole number of samples, in a
     44.1 kHz session bounced and converted to 48 kHz; at one velocity and humanised (within
     6 dB); and 7 of the humanised patterns through `alimiter` 6 dB."""
-    name = "tracks-bounced"
-    rng = np.random.default_rng(97)
-    files = {}
-    for index, n in enumerate(S.BOUNCED_ONE_SHOTS):
-        bpm = round(float(rng.uniform(84, 140)), 2)
-        files["%02d_%s.wav" % (index, n)] = at(S.bounced_hits(n, bpm), -1)
-        files["%02d_%s_Humanised.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1)
-        if index % 4 == 0:
-            fname = "%02d_%s_Humanised_ALim6.wav" % (index, n)
-            files[fname] = processed(name, fname, S.bounced_hits(n, bpm, True),
-                                     lambda x: alimiter(x, 6))
-    delivery(name, "tracks", files)
+    bounced_holdout("tracks-bounced", S.BOUNCED_ONE_SHOTS, 97, limit_every=4, offsets=False)
 
 
-def bounced_holdout(name, one_shots, seed):
-    """One-shots bounced as tracks-bounced is (a 44.1 kHz session converted to 48 kHz, the beat
-    no whole number of samples), at one velocity and humanised; every third humanised pattern
-    through `alimiter` 6 dB; and DC offsets made two ways - 1.5 % of the peak baked into every
-    sixth one-shot before it is placed (the second of each six), and 0.8 % added to a whole
-    bounce (the fifth of each six)."""
+def bounced_holdout(name, one_shots, seed, limit_every=3, offsets=True):
+    """One-shots in a 44.1 kHz session bounced and converted to 48 kHz (the beat, drawn per
+    one-shot, no whole number of samples), at one velocity and humanised; every
+    `limit_every`-th humanised pattern through `alimiter` 6 dB; and with `offsets`, DC offsets
+    made two ways - 1.5 % of the peak baked into every sixth one-shot before it is placed (the
+    second of each six), and 0.8 % added to a whole bounce (the fifth of each six)."""
     rng = np.random.default_rng(seed)
     files = {}
     for index, n in enumerate(one_shots):
         bpm = round(float(rng.uniform(84, 140)), 2)
         files["%02d_%s.wav" % (index, n)] = at(S.bounced_hits(n, bpm), -1)
         files["%02d_%s_Humanised.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1)
-        if index % 3 == 0:
+        if index % limit_every == 0:
             fname = "%02d_%s_Humanised_ALim6.wav" % (index, n)
             files[fname] = processed(name, fname, S.bounced_hits(n, bpm, True),
                                      lambda x: alimiter(x, 6))
-        if index % 6 == 1:
+        if offsets and index % 6 == 1:
             files["%02d_%s_Sample_DC.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True, 0.015), -1)
-        if index % 6 == 4:
+        if offsets and index % 6 == 4:
             files["%02d_%s_Converter_DC.wav" % (index, n)] = at(S.bounced_hits(n, bpm, True), -1) + 0.008
     delivery(name, "tracks", files)
 
