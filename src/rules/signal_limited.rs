@@ -247,15 +247,18 @@ pub fn signature(
         // A loop: only an exact ceiling inside each hit tells a limiter.
         return exact_ceiling(params, figures);
     }
+    // A wall of one waveform's true peak: repeated between the samples, it has one true peak
+    // where its sample peaks spread (so its loudest windows' sample peaks move with where the
+    // repeats fall); a sample-peak limiter's overshoot spreads as much as its samples or more.
+    let between_samples = figures.wall_windows >= params.min_wall_windows
+        && figures.wall_true_peak_sd_db < params.wall_true_peak_ratio * figures.wall_peak_sd_db;
     if figures.wall_windows >= params.min_wall_windows
         && wall_share >= params.min_wall_share
         && figures.wall_crest_db >= params.tone_crest_db
         && figures.wall_crest_sd_db >= params.tone_crest_sd_db
         && (approach >= params.min_approach || density >= params.dense_share)
         && figures.loop_share <= params.max_wall_loop_share
-        // One waveform repeated between samples has one true peak, where its sample peaks
-        // spread; a sample-peak limiter's overshoot spreads as much as its samples or more.
-        && figures.wall_true_peak_sd_db >= params.wall_true_peak_ratio * figures.wall_peak_sd_db
+        && !between_samples
     {
         return Some(format!(
             "{} of the {} 50 ms windows in the top 3 dB peak within 0.2 dB of one ceiling ({:.1} dBFS)",
@@ -276,10 +279,6 @@ pub fn signature(
     let ratio = figures.peak_spread_db / figures.body_spread_db.max(f64::MIN_POSITIVE);
     let one_hit = figures.upper_loop_share > params.held_loop_share;
     let cut = figures.touching_windows as f64 >= params.held_loop_touch_share * wall;
-    // A wall of one waveform's true peak (as the wall sign reads it): the loudest windows'
-    // sample peaks move with where the repeats fall between the samples, not with a limiter.
-    let between_samples = figures.wall_windows >= params.min_wall_windows
-        && figures.wall_true_peak_sd_db < params.wall_true_peak_ratio * figures.wall_peak_sd_db;
     if moving
         && ratio <= params.max_peak_ratio
         && figures.peak_spread_db <= params.max_peak_spread_db

@@ -398,8 +398,10 @@ impl Limiter {
     /// `UPPER_DB`) while fewer than `MAX_SHAPES` are kept in all.
     fn keep(&mut self, shape: Shape) {
         let wall = self.running_peak * wall_gain();
+        // Counting the wall's shapes only once the list is full.
         let room = if shape.peak >= wall {
-            self.shapes.iter().filter(|kept| kept.peak >= wall).count() < MAX_SHAPES
+            self.shapes.len() < MAX_SHAPES
+                || self.shapes.iter().filter(|kept| kept.peak >= wall).count() < MAX_SHAPES
         } else {
             shape.peak >= self.running_peak * upper_gain() && self.shapes.len() < MAX_SHAPES
         };
