@@ -17,6 +17,9 @@ pub(crate) struct Plan {
     pub(crate) display_root: String,
     pub(crate) profile: Profile,
     pub(crate) skip: GlobSet,
+    /// The config's own `ignore:` globs (what `skip` holds besides the sections): paths
+    /// stemlint leaves alone wherever it reads the folder, `diff` included.
+    pub(crate) ignore: GlobSet,
     /// Audio files from outside `root` that belong to this delivery (a section's mix), with
     /// their paths relative to `root` (`../Mix/AB_Song_Mix.wav`).
     pub(crate) extra_audio: Vec<(PathBuf, String)>,
@@ -103,6 +106,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
             display_root: file.display().to_string(),
             profile,
             skip: GlobSet::empty(),
+            ignore: GlobSet::empty(),
             extra_audio: Vec::new(),
             parent: None,
             single: Some((file, rel)),
@@ -122,6 +126,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
         display_root: path.display().to_string(),
         profile,
         skip: globs(&main_skip, origin)?,
+        ignore: globs(&ignore, origin)?,
         extra_audio: Vec::new(),
         parent: None,
         single: None,
@@ -158,6 +163,7 @@ fn plan(path: &Path, options: &Options) -> Result<Vec<Plan>, Error> {
                 root: folder,
                 profile,
                 skip: ignore_set.clone(),
+                ignore: ignore_set.clone(),
                 extra_audio,
                 parent: Some(0),
                 single: None,

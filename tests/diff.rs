@@ -265,3 +265,38 @@ fn an_offset_an_edit_and_another_file_are_told_apart() {
     ));
     assert!(changes("04_Same.wav").is_empty());
 }
+
+#[test]
+fn paths_the_config_ignores_are_left_out_of_the_diff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (dir.path().join("v1"), dir.path().join("v2"));
+    for root in [&old, &new] {
+        std::fs::create_dir_all(root.join("Bounces")).expect("mkdir");
+        std::fs::write(root.join("stemlint.yaml"), "ignore: [\"Bounces/**\"]\n").expect("config");
+        stem(1).write(root, &name("Drums"));
+    }
+    // A scratch bounce that only the new version has, and one that changed: both ignored.
+    stem(2).write(&new.join("Bounces"), "AB_Song_Rough_Mix.wav");
+    stem(3).write(&old.join("Bounces"), "AB_Song_Old_Rough.wav");
+    stem(4).write(&new.join("Bounces"), "AB_Song_Old_Rough.wav");
+
+    let report = run_diff(&old, &new, &[]);
+    let paths: Vec<String> = report
+        .files
+        .iter()
+        .flat_map(|file| file.old.iter().chain(file.new.iter()).cloned())
+        .collect();
+    assert!(
+        paths.iter().all(|path| !path.starts_with("Bounces")),
+        "{paths:?}"
+    );
+    assert_eq!(report.summary().identical, 1, "{paths:?}");
+    assert_eq!(report.unexpected().count(), 0);
+
+    // Without the ignore, the bounces are what changed.
+    for root in [&old, &new] {
+        std::fs::remove_file(root.join("stemlint.yaml")).expect("rm config");
+    }
+    let report = run_diff(&old, &new, &[]);
+    assert_eq!(report.unexpected().count(), 2, "{:?}", report.files);
+}

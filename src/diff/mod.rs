@@ -102,8 +102,12 @@ fn version(root: &Path, options: &DiffOptions) -> Result<Version, Error> {
         }
         None => (AnalysisSettings::default(), None),
     };
-    // Sections are part of the delivery here: the whole folder is compared.
-    let found = discover::discover(root, &GlobSet::empty());
+    // Sections are part of the delivery here: the whole folder is compared, but for the
+    // paths its config tells stemlint to leave alone.
+    let ignore = plans
+        .first()
+        .map_or_else(GlobSet::empty, |plan| plan.ignore.clone());
+    let found = discover::discover(root, &ignore);
     Ok(Version {
         display: root.display().to_string(),
         audio: found.audio,
