@@ -429,6 +429,15 @@ def tracks_holdout5():
     bounced_holdout("tracks-holdout5", S.HOLDOUT5_ONE_SHOTS, 5)
 
 
+def tracks_beds():
+    """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
+    hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
+    fast compressor on a mix (a level that stays within a few dB while transients come) was
+    measured; they read as the compressed mixes do, and the sign was dropped."""
+    delivery("tracks-beds", "tracks", {"%02d_%s.wav" % (i + 1, k): at(v, -1)
+                                       for i, (k, v) in enumerate(S.beds().items())})
+
+
 def tracks_synth():
     """Synthesizer DIs (digital oscillators, and General MIDI organ and synth patches: every
     cycle of a note alike, a saw's top and bottom crests alike) with dynamics from velocity,
@@ -761,6 +770,7 @@ def main():
     tracks_bounced()
     tracks_holdout4()
     tracks_holdout5()
+    tracks_beds()
     tracks_synth()
     tracks_gm()
     tracks_gm_synth()

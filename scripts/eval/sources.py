@@ -612,6 +612,37 @@ def song_mix_b(i):
     return to_peak(fit(m * env[:, None], FRAMES), 0)
 
 
+def beds():
+    """A loud sustained bed with quiet attacks on it, unprocessed (stereo): a pad, strings, an
+    organ, an ambience or a choir under hats, a shaker, a piano, a nylon guitar or a drum kit
+    6-18 dB down. Their level hardly moves from one 100 ms to the next while transients come
+    several times a second, as in a mix through a fast compressor: the hard negatives against
+    which a "steady level with transients" sign for `signal/limited` was measured and dropped
+    (LIMITER-DESIGN.md, "A fast compressor on a mix")."""
+    g = lambda d: 10 ** (d / 20)
+    unit = lambda x: as_stereo(x) / np.max(np.abs(x))
+
+    def hats(seed, step=0.125, name="drum_cymbal_closed"):
+        r = np.random.default_rng(seed)
+        return place([(j * step, sample(name), -r.uniform(0, 8)) for j in range(int(SECONDS / step))])[:, 0]
+
+    pad, strings_, kit = unit(gm_chords(89, 4001)), unit(strings()), unit(drums())
+    return {
+        "Pad_Hats_6dB": pad + unit(hats(3)) * g(-6),
+        "Pad_Hats_12dB": pad + unit(hats(1)) * g(-12),
+        "Pad_Hats_18dB": pad + unit(hats(2)) * g(-18),
+        "Strings_Piano": strings_ + unit(piano()),
+        "Strings_Piano_6dB": strings_ + unit(piano()) * g(-6),
+        "Organ_Shaker_15dB": unit(gm_organ_chords()) + unit(hats(4, name="drum_cymbal_pedal")) * g(-15),
+        "Ambient_Nylon_8dB": unit(ambient()) + unit(nylon()) * g(-8),
+        "Pad_Drums_6dB": pad + kit * g(-6),
+        "Pad_Drums_10dB": pad + kit * g(-10),
+        "Strings_Drums_8dB": strings_ + kit * g(-8),
+        "Synth_Bass_Hats_3dB": unit(gm_chords(38, 4002)) + unit(hats(5, 0.25)) * g(-3),
+        "Choir_GM_Drums_9dB": unit(gm_chords(52, 4003)) + unit(gm_drums()) * g(-9),
+    }
+
+
 def stereo_non_mixes():
     """Stereo material that is not a mix, for the second set: a kit's spaced overheads (two
     spacings), the kit close-miked and with overheads, four on the floor with a sub bass, an
