@@ -154,6 +154,17 @@ fn real_files_have_exact_facts() {
             Some(Companding::MuLaw),
         ),
         (
+            "mulaw_ffmpeg.caf",
+            Container::Caf,
+            Int,
+            8000,
+            8,
+            1,
+            400,
+            Little,
+            Some(Companding::MuLaw),
+        ),
+        (
             "alaw_ffmpeg.wav",
             Container::Wav,
             Int,
@@ -306,6 +317,117 @@ fn aifc_mulaw_matches_ffmpeg() {
         .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])) << 16)
         .collect();
     assert_eq!(ours, expected);
+}
+
+/// ffmpeg's 16-bit decode of `path`, left-aligned in 32 bits; None when ffmpeg is absent.
+fn ffmpeg_s16(path: &Path) -> Option<Vec<i32>> {
+    let raw = tool_output(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            path.to_str().expect("UTF-8"),
+            "-f",
+            "s16le",
+            "-",
+        ],
+    )?;
+    Some(
+        raw.chunks_exact(2)
+            .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])) << 16)
+            .collect(),
+    )
+}
+
+/// µ-law in CAF: symphonia's reader states the 8 coded bits as the sample width, which its
+/// PCM decoder refused ("unexpected bits per sample", a file reported corrupt).
+#[test]
+fn caf_mulaw_decodes_and_matches_ffmpeg() {
+    let path = fixture("mulaw_ffmpeg.caf");
+    let Samples::Int(ours) = decode_all(&path) else {
+        panic!("µ-law decodes to integers");
+    };
+    assert_eq!(ours.len(), 400);
+    if let Some(expected) = ffmpeg_s16(&path) {
+        assert_eq!(ours, expected);
+    }
+}
+
+/// ffmpeg's CAF packet table counts ALAC frames in whole packets of 4096 (4800 frames: 8192);
+/// the last packet holds fewer. The file is whole: no `file/corrupt`, a note with both counts.
+#[test]
+fn alac_in_caf_counted_in_whole_packets_is_whole_and_noted() {
+    let path = fixture("alac_ffmpeg.caf");
+    let record = scan_full(&path);
+    assert!(record.issues.is_empty(), "{:?}", record.issues);
+    let facts = record.facts.expect("facts");
+    assert_eq!(facts.codec, Codec::Alac);
+    assert_eq!(facts.frames, 4800);
+    assert_eq!(facts.declared_frames, Some(8192));
+    assert_eq!(
+        facts.header_notes,
+        vec![
+            "the header counts 8192 frames, whole packets of 4096; the audio holds 4800: the \
+             last packet is 3392 frames short, as written (the file is whole)"
+                .to_owned()
+        ]
+    );
+    let Samples::Int(ours) = decode_all(&path) else {
+        panic!("ALAC decodes to integers");
+    };
+    assert_eq!(ours.len(), 4800);
+    if let Some(expected) = ffmpeg_s16(&path) {
+        assert_eq!(ours, expected);
+    }
+}
+
+/// The same file with its last packet cut off (the data chunk ends after the first packet,
+/// the packet table still lists two): a whole packet missing is a truncation.
+#[test]
+fn alac_in_caf_missing_a_packet_is_corrupt() {
+    let bytes = fs::read(fixture("alac_ffmpeg.caf")).expect("fixture");
+    // Chunks after the 8-byte file header: type, 64-bit big-endian size, body.
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at + 12 <= bytes.len() {
+        let size = i64::from_be_bytes(bytes[at + 4..at + 12].try_into().expect("8 bytes"));
+        let size = usize::try_from(size).expect("sized chunks");
+        chunks.push((&bytes[at..at + 4], at, size));
+        at += 12 + size;
+    }
+    let (_, pakt_at, _) = *chunks.iter().find(|c| c.0 == b"pakt").expect("pakt");
+    // The packet table: packets, valid frames, priming, remainder, then each packet's size as
+    // a variable-length integer (7 bits a byte, high bit set on all but the last byte).
+    let table = &bytes[pakt_at + 12 + 24..];
+    let mut sizes = Vec::new();
+    let mut value = 0usize;
+    for &byte in table {
+        value = (value << 7) | usize::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            sizes.push(value);
+            value = 0;
+            if sizes.len() == 2 {
+                break;
+            }
+        }
+    }
+    let (_, data_at, data_size) = *chunks.iter().find(|c| c.0 == b"data").expect("data");
+    let cut_size = data_size - sizes[1];
+    let mut cut = bytes[..data_at + 4].to_vec();
+    cut.extend_from_slice(&i64::try_from(cut_size).expect("size").to_be_bytes());
+    cut.extend_from_slice(&bytes[data_at + 12..data_at + 12 + cut_size]);
+    cut.extend_from_slice(&bytes[data_at + 12 + data_size..]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cut.caf");
+    fs::write(&path, cut).expect("write");
+    let found = issues(&path);
+    assert!(
+        found
+            .iter()
+            .any(|(kind, _)| *kind == FileIssueKind::Corrupt),
+        "{found:?}"
+    );
 }
 
 #[test]

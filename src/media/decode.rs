@@ -21,7 +21,7 @@ use super::riff::{self, WaveHeader};
 use super::undecoded;
 use super::{missing_frames_message, shortfall_message, Block, Opened, SampleSource};
 use crate::model::record::{
-    AudioFacts, Codec, Companding, Endianness, FileIssue, FileIssueKind, SampleFormat,
+    AudioFacts, Codec, Companding, Container, Endianness, FileIssue, FileIssueKind, SampleFormat,
 };
 
 /// What the first bytes of a file say it is (a row of the probe table), before any decoder
@@ -250,10 +250,20 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
             .filter(|&bits| bits > 0)
     };
 
+    // The CAF reader states a G.711 stream's 8 coded bits as its sample width, which the PCM
+    // decoder (16-bit output) refuses: the codec fixes both, so the decoder is given neither.
+    let mut decoder_params = params.clone();
+    if companding_of(params.codec).is_some() {
+        decoder_params.bits_per_sample = None;
+        decoder_params.bits_per_coded_sample = None;
+    }
     let decoder = symphonia::default::get_codecs()
         // Verification checks FLAC's MD5 of the audio: the only way to catch a damaged frame
         // that the demuxer skips over silently.
-        .make_audio_decoder(&params, &AudioDecoderOptions::default().verify(true))
+        .make_audio_decoder(
+            &decoder_params,
+            &AudioDecoderOptions::default().verify(true),
+        )
         .map_err(|error| match error {
             // A codec symphonia does not decode (Opus): the file is fine, stemlint cannot read it.
             SymphoniaError::Unsupported(_) => FileIssue::new(
@@ -303,6 +313,11 @@ fn open_with_symphonia(mut file: File, magic: Magic) -> Result<Opened, FileIssue
         sample_rate,
         channels: usize::from(channels),
         declared_frames,
+        // CAF counts an ALAC stream's frames in its packet table, 4096 a packet (PCM's
+        // packets are the reader's own chunks of an exact count: not these).
+        packet_frames: params
+            .max_frames_per_packet
+            .filter(|&frames| frames > 1 && container == Container::Caf && codec == Codec::Alac),
         frames_decoded: 0,
         ints: Vec::new(),
         floats: Vec::new(),
@@ -432,6 +447,7 @@ struct SymphoniaSource {
     sample_rate: u32,
     channels: usize,
     declared_frames: Option<u64>,
+    packet_frames: Option<u64>,
     frames_decoded: u64,
     ints: Vec<i32>,
     floats: Vec<f32>,
@@ -477,6 +493,10 @@ impl SymphoniaSource {
 }
 
 impl SampleSource for SymphoniaSource {
+    fn packet_frames(&self) -> Option<u64> {
+        self.packet_frames
+    }
+
     fn next_block(&mut self) -> Result<Option<Block<'_>>, FileIssue> {
         loop {
             let packet = match self.reader.next_packet() {

@@ -70,6 +70,13 @@ pub trait SampleSource: Send {
     fn header_issue(&self) -> Option<FileIssue> {
         None
     }
+
+    /// Frames in each of the stream's packets, where the container counts its length in whole
+    /// packets of one size (ALAC in CAF, 4096): a stream that ends cleanly less than one
+    /// packet short of that count is whole, its last packet a short one.
+    fn packet_frames(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A file identified as audio, ready to stream.
@@ -173,6 +180,7 @@ fn scan_opened_with(
                 record.analysis = Some(streamed.analysis);
             }
             record.issues.extend(streamed.issue);
+            facts.header_notes.extend(streamed.header_note);
         }
         Err(payload) => record.issues.push(internal_error(payload.as_ref())),
     }
@@ -205,6 +213,8 @@ struct Streamed {
     frames: u64,
     analysis: analysis::Analysis,
     issue: Option<FileIssue>,
+    /// A header count the audio shows to be the writer's bookkeeping (`file/header-size`).
+    header_note: Option<String>,
 }
 
 /// Whether this thread is a worker of a rayon pool with other workers, which may take half of
@@ -290,19 +300,36 @@ fn stream(
         read_in_turn(source.as_mut(), &mut analyzer, channels)
     };
     // A lossless stream that ends cleanly but short of what its header declares was cut.
-    // Lossy headers only estimate their length, so they are left out.
+    // Lossy headers only estimate their length, so they are left out. Less than one packet
+    // short of a count kept in whole packets, it is whole: the writer counted its last, short
+    // packet as full (ffmpeg's CAF packet table for ALAC), which a truncation cannot do (losing
+    // whole packets loses a packet's frames or more; losing part of one fails to decode).
+    let mut header_note = None;
     if issue.is_none() && !facts.codec.is_lossy() {
         if let Some(declared) = facts.declared_frames.filter(|&declared| declared > frames) {
-            issue = Some(FileIssue::new(
-                FileIssueKind::Corrupt,
-                shortfall_message(declared, frames, facts.sample_rate),
-            ));
+            match source.packet_frames() {
+                Some(packet) if declared - frames < packet => {
+                    header_note = Some(format!(
+                        "the header counts {declared} frames, whole packets of {packet}; the \
+                         audio holds {frames}: the last packet is {} frames short, as written \
+                         (the file is whole)",
+                        declared - frames
+                    ));
+                }
+                _ => {
+                    issue = Some(FileIssue::new(
+                        FileIssueKind::Corrupt,
+                        shortfall_message(declared, frames, facts.sample_rate),
+                    ));
+                }
+            }
         }
     }
     Streamed {
         frames,
         analysis: analyzer.finish(),
         issue,
+        header_note,
     }
 }
 

@@ -4,10 +4,11 @@ use super::{Findings, Rule};
 use crate::model::record::Delivery;
 
 declare_rule! {
-    /// Finds size fields in a WAVE header that disagree with the chunks the file actually holds:
-    /// a RIFF (or Wave64, or `ds64`) size that is not the length of the chunks present, an RF64
-    /// `ds64` sample count that is not the number of frames in the data chunk. The report gives
-    /// both numbers.
+    /// Finds size fields in a header that disagree with what the file actually holds: a RIFF
+    /// (or Wave64, or `ds64`) size that is not the length of the chunks present, an RF64 `ds64`
+    /// sample count that is not the number of frames in the data chunk, a CAF packet table
+    /// that counts an ALAC stream's frames in whole packets when its last packet is a short
+    /// one (ffmpeg writes it so; the audio is all there). The report gives both numbers.
     ///
     /// Why it matters: many writers get this bookkeeping wrong and the audio still reads (the
     /// data chunk's own size is what readers use), so it is information, not an error; but a
