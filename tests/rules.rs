@@ -386,6 +386,105 @@ fn signal_near_misses_stay_quiet() {
     assert_eq!(found, []);
 }
 
+/// Hits driven 9 dB into a clipper, then turned down 6 dB: the flat tops sit at −6 dBFS.
+fn clipped_then_turned_down(bits: u16) -> Wav {
+    Wav::new(48000, bits, 1)
+        .hits(120.0, 0.0, 21)
+        .gain_db(9.0)
+        .with_shaper(|value| value.clamp(-1.0, 1.0))
+        .gain_db(-6.0)
+        .seconds(2.0)
+}
+
+#[test]
+fn clipped_then_turned_down_is_clipping_and_flat_waveforms_are_not() {
+    let dir = clean_delivery();
+    clipped_then_turned_down(24).write(dir.path(), "04_Clipped_Down.wav");
+    clipped_then_turned_down(16).write(dir.path(), "05_Clipped_Down_16.wav");
+    clipped_then_turned_down(32)
+        .float()
+        .write(dir.path(), "06_Clipped_Down_Float.wav");
+    // A square wave's tops are entered from the other side; a 30 Hz sine at 16 bits creeps
+    // onto its top one step at a time; a trapezoid is flat by design, most of the time.
+    Wav::new(48000, 24, 1)
+        .square(110.0, -6.0)
+        .seconds(2.0)
+        .write(dir.path(), "07_Square.wav");
+    Wav::new(48000, 16, 1)
+        .sine(30.0, -20.0)
+        .seconds(2.0)
+        .write(dir.path(), "08_Low_Sine_16.wav");
+    // A square as software synths make it (PolyBLEP: the samples either side of each edge
+    // corrected, the tops exactly flat), reached from the other side within two samples.
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let dt = 110.0 / 48000.0;
+            let blep = |t: f64| {
+                if t < dt {
+                    let t = t / dt;
+                    2.0 * t - t * t - 1.0
+                } else if t > 1.0 - dt {
+                    let t = (t - 1.0) / dt;
+                    t * t + 2.0 * t + 1.0
+                } else {
+                    0.0
+                }
+            };
+            let phase = (frame as f64 * dt).fract();
+            let naive = if phase < 0.5 { 1.0 } else { -1.0 };
+            0.5 * (naive + blep(phase) - blep((phase + 0.5).fract()))
+        })
+        .seconds(2.0)
+        .write(dir.path(), "10_PolyBLEP_Square.wav");
+    Wav::new(48000, 24, 1)
+        .with(|frame, _| {
+            let phase = (110.0 * frame as f64 / 48000.0).fract();
+            let triangle = 4.0 * (phase - 0.5).abs() - 1.0;
+            0.5 * (3.0 * triangle).clamp(-1.0, 1.0)
+        })
+        .seconds(2.0)
+        .write(dir.path(), "09_Trapezoid.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let clipping: Vec<(String, String)> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == "signal/clipping")
+        .map(|diagnostic| {
+            (
+                diagnostic.path.clone().unwrap_or_default(),
+                diagnostic.message.clone(),
+            )
+        })
+        .collect();
+    let paths: Vec<&str> = clipping.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "04_Clipped_Down.wav",
+            "05_Clipped_Down_16.wav",
+            "06_Clipped_Down_Float.wav"
+        ],
+        "{clipping:?}"
+    );
+    for (path, message) in &clipping {
+        assert!(
+            message.contains("clipped, then turned down") && message.contains("flat at -6.00 dBFS"),
+            "{path}: {message}"
+        );
+    }
+    let flat = analysed(&report, "04_Clipped_Down.wav")
+        .flat_top
+        .expect("flat tops measured");
+    assert!(flat.runs >= 8 && flat.share < 0.25, "{flat:?}");
+    let trapezoid = analysed(&report, "09_Trapezoid.wav")
+        .flat_top
+        .expect("a trapezoid's tops are flat");
+    assert!(trapezoid.share > 0.25, "{trapezoid:?}");
+    assert_eq!(analysed(&report, "07_Square.wav").flat_top, None);
+    assert_eq!(analysed(&report, "08_Low_Sine_16.wav").flat_top, None);
+    assert_eq!(analysed(&report, "10_PolyBLEP_Square.wav").flat_top, None);
+}
+
 #[test]
 fn fast_mode_skips_signal_rules_and_reports_header_frames() {
     let dir = clean_delivery();

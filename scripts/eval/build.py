@@ -551,6 +551,38 @@ def tracks_clipping():
     delivery(name, "tracks", files)
 
 
+def tracks_clipped_down():
+    """Clipped, then turned down (`signal/clipping`'s flat tops below full scale): drums,
+    speech, a bass and a mix driven into a hard clipper and lowered 2-10 dB, written without
+    dither, and one with TPDF dither at the 24-bit step (three samples in four of a flat top
+    still round alike). And what must stay quiet: the same sources lowered unclipped,
+    synthesizer lines whose tops are flat by design (a PolyBLEP square, a trapezoid) played
+    with velocity, a naive square."""
+    rng = np.random.default_rng(17)
+
+    def clipped(x, drive_db, down_db):
+        return np.clip(audio.as2d(x) * 10 ** (drive_db / 20), -1, 1) * 10 ** (-down_db / 20)
+
+    def dithered24(x):
+        noise = rng.random(x.shape) - rng.random(x.shape)
+        return ("int", np.clip(np.round(x * 2 ** 23 + noise), -2 ** 23, 2 ** 23 - 1).astype(np.int64))
+
+    mix = S.song_mix(3)
+    files = {
+        "01_Drums_Clipped_Down6.wav": clipped(S.drums(), 9, 6),
+        "02_Vocal_Clipped_Down3.wav": clipped(S.speech(), 6, 3),
+        "03_Bass_Clipped_Down10.wav": clipped(S.bass(), 3, 10),
+        "04_Mix_Clipped_Down2.wav": clipped(mix, 4, 2),
+        "05_Drums_Clipped_Down6_Dithered.wav": dithered24(clipped(S.drums(), 9, 6)),
+        "06_Drums_Down6.wav": at(S.drums(), -6),
+        "07_Mix_Down2.wav": at(mix, -2),
+        "08_Square_PolyBLEP_Line.wav": at(S.synth_line(S.polyblep_square, 31), -6),
+        "09_Trapezoid_Line.wav": at(S.synth_line(S.trapezoid, 32), -6),
+        "10_Square_Naive_Line.wav": at(S.synth_line(lambda f, n: np.sign(np.sin(2 * np.pi * f * np.arange(n) / S.RATE)), 33), -6),
+    }
+    delivery("tracks-clipped-down", "tracks", files)
+
+
 def tracks_dc():
     b = at(S.bass_sampler(), -6)
     files = {
@@ -776,6 +808,7 @@ def main():
     tracks_gm_synth()
     tracks_drive()
     tracks_clipping()
+    tracks_clipped_down()
     tracks_dc()
     tracks_silent()
     tracks_stereo()

@@ -388,6 +388,29 @@ def triangle(frequency, frames):
     return 1 - 4 * np.abs((frequency * np.arange(frames) / RATE) % 1 - 0.5)
 
 
+def polyblep_square(frequency, frames):
+    """A square as software synths make it: naive, with the sample either side of each edge
+    corrected (PolyBLEP); its tops are exactly flat, reached from the other side."""
+    dt = frequency / RATE
+    phase = (frequency * np.arange(frames) / RATE) % 1
+
+    def blep(t):
+        out = np.zeros_like(t)
+        a = t < dt
+        b = t > 1 - dt
+        out[a] = 2 * (t[a] / dt) - (t[a] / dt) ** 2 - 1
+        out[b] = ((t[b] - 1) / dt) ** 2 + 2 * ((t[b] - 1) / dt) + 1
+        return out
+
+    return np.where(phase < 0.5, 1.0, -1.0) + blep(phase) - blep((phase + 0.5) % 1)
+
+
+def trapezoid(frequency, frames):
+    """A triangle clipped to a third of its swing and scaled back: a flat-topped waveform by
+    design."""
+    return np.clip(3 * triangle(frequency, frames), -1, 1)
+
+
 @functools.lru_cache(maxsize=None)
 def synth_lines():
     """The synthesizer DIs of `tracks-synth`, by name."""

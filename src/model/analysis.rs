@@ -65,6 +65,10 @@ pub struct Analysis {
     pub first_clip_s: Option<f64>,
     /// Time of the end of the last clipped run, seconds.
     pub last_clip_s: Option<f64>,
+    /// Flat tops at a channel's own peak below full scale: a waveform clipped, then turned
+    /// down (the channel with the most such runs). None when no channel has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flat_top: Option<FlatTop>,
     /// Bits actually used: a 24-bit file whose low 8 bits are always zero holds 16-bit audio.
     /// Float files holding integer audio (every sample a multiple of 2^-(n-1), n <= 24) read
     /// n; other float files read their container depth. None for silence.
@@ -106,6 +110,24 @@ pub struct Analysis {
     /// only when asked for (`AnalysisSettings::series`), and in the JSON only with `--series`.
     #[serde(skip)]
     pub series: Option<Series>,
+}
+
+/// Runs of identical samples at a channel's peak, each entered and left by a step (what a
+/// clipper leaves on a waveform, at whatever level it was turned to afterwards).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlatTop {
+    /// The channel's peak, where the runs sit, dBFS.
+    pub level_dbfs: f64,
+    /// Runs of 3 or more identical samples at that level (either sign).
+    pub runs: u64,
+    /// Samples in those runs.
+    pub samples: u64,
+    /// Those samples as a share of the channel's samples (a waveform flat by design, a
+    /// trapezoid or a fuzz, spends much of its time there; a clipped programme little).
+    pub share: f64,
+    /// Start of the first run and end of the last, seconds.
+    pub first_s: Option<f64>,
+    pub last_s: Option<f64>,
 }
 
 /// A file's measurements over time, each decimated to a fixed number of points whatever the

@@ -7,10 +7,17 @@ use crate::model::record::{Delivery, SampleFormat};
 
 declare_rule! {
     /// Finds runs of consecutive samples at or within a hair of full scale (by default 3 or more
-    /// samples at −0.01 dBFS or above, in one channel), and integer files whose true peak
-    /// (BS.1770, 4× oversampled) is over 0 dBTP. A single sample touching full scale is not
-    /// clipping; a flat top of several samples is. A loud square wave below full scale is not
-    /// clipping either.
+    /// samples at −0.01 dBFS or above, in one channel); flat tops below full scale, where a
+    /// clipped file was turned down afterwards (by default 8 or more runs of 3 or more
+    /// identical samples at the channel's own peak, each reached and left over two samples on
+    /// its own side of zero, on at most a quarter of the channel's samples); and integer files
+    /// whose true peak (BS.1770, 4× oversampled) is over 0 dBTP. A single sample touching full
+    /// scale is not clipping; a flat top of several samples is. A square wave is not clipping
+    /// (its tops are reached from the other side within a sample or two), nor is a smooth
+    /// crest rounded to the format's steps (it creeps onto its top one step at a time), nor a
+    /// waveform flat by design, a trapezoid or a fuzz, that spends much of its time on its
+    /// tops. Dither at the format's last bit, added after the level was lowered, leaves most
+    /// samples of a top alike (found); louder dither would hide it.
     ///
     /// Why it matters: clipping is distortion printed into the file; no mix can take it out. A
     /// true peak over 0 dBTP clips in every converter and lossy encoder downstream.
@@ -20,7 +27,8 @@ declare_rule! {
     /// notes. (Netflix's clipping inspection uses −0.45 dBFS as its level: set `level_dbfs` for a
     /// stricter check.)
     ///
-    /// Parameters: `level_dbfs`, `min_run`, `true_peak_over_zero`.
+    /// Parameters: `level_dbfs`, `min_run`, `flat_top_min_runs`, `flat_top_max_share`,
+    /// `true_peak_over_zero`.
     pub struct SignalClipping {
         id: "signal/clipping",
         summary: "runs of consecutive samples at full scale",
@@ -36,6 +44,10 @@ pub struct Params {
     pub level_dbfs: f64,
     /// Consecutive full-scale samples in one channel that make a clipped run.
     pub min_run: u32,
+    /// Flat tops below full scale: at least this many runs at the channel's peak…
+    pub flat_top_min_runs: u64,
+    /// …on at most this share of its samples (a waveform flat by design spends more).
+    pub flat_top_max_share: f64,
     /// Also report an integer file whose true peak is over 0 dBTP (inter-sample clipping).
     pub true_peak_over_zero: bool,
 }
@@ -45,6 +57,8 @@ impl Default for Params {
         Params {
             level_dbfs: -0.01,
             min_run: 3,
+            flat_top_min_runs: 8,
+            flat_top_max_share: 0.25,
             true_peak_over_zero: true,
         }
     }
@@ -76,6 +90,25 @@ impl Rule for SignalClipping {
                         count(analysis.longest_clip_run, "sample"),
                     ),
                     "lower the track's level (fader or clip gain, not a limiter) and export it again; if the recording itself clipped, say so in the notes",
+                );
+            } else if let Some(flat) = analysis.flat_top.as_ref().filter(|flat| {
+                flat.runs >= params.flat_top_min_runs && flat.share <= params.flat_top_max_share
+            }) {
+                let first = flat
+                    .first_s
+                    .map_or(String::new(), |at| format!(", the first at {}", clock(at)));
+                out.report_at(
+                    Some(&file.rel),
+                    flat.first_s,
+                    flat.last_s,
+                    format!(
+                        "clipped, then turned down: {} flat at {:.2} dBFS, the file's peak, in {} of {} or more identical samples{first}",
+                        count(flat.samples, "sample"),
+                        flat.level_dbfs,
+                        count(flat.runs, "run"),
+                        params.min_run,
+                    ),
+                    "the audio was clipped before its level was lowered: export it again from before the clipping (the source, not a lowered copy of the clipped file)",
                 );
             } else if params.true_peak_over_zero && facts.sample_format == SampleFormat::Int {
                 if let Some(true_peak) = analysis.true_peak_dbtp.filter(|peak| *peak > 0.0) {

@@ -1,8 +1,118 @@
-//! Runs of consecutive samples at full scale in one channel (runs continue across blocks).
+//! Runs of consecutive samples at full scale in one channel (runs continue across blocks), and
+//! flat tops at a channel's own peak whatever its level: runs of identical samples there,
+//! entered and left by a step on the same side, as a clipper leaves them on a waveform that was
+//! turned down afterwards.
 
 use super::bins::Bins;
 use super::{from_db, seconds, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
-use crate::model::analysis::Series;
+use crate::model::analysis::{FlatTop, Series};
+use crate::model::record::SampleFormat;
+
+/// Samples within this factor of a channel's peak (0.01 dB) are at it.
+const FLAT_NEAR: f64 = 0.998_849_3;
+/// A flat top is entered and left by a step of at least this share of its level (a smooth
+/// crest rounded to the format's steps creeps onto its top by one step at a time)…
+const FLAT_STEP: f64 = 0.002;
+/// …and at least this many of the format's steps.
+const FLAT_QUANTA: f64 = 4.0;
+
+/// One channel's flat tops at its running peak.
+#[derive(Debug, Clone, Default)]
+struct FlatChannel {
+    /// The channel's largest |sample| so far.
+    peak: f64,
+    /// The two samples before the current one (the latest first).
+    prev: [f64; 2],
+    /// The run of identical samples being followed (at the peak when it began).
+    run_value: f64,
+    run_len: u64,
+    run_start: u64,
+    /// The two samples before the run (the nearest first).
+    entry: [f64; 2],
+    /// A run that has ended, waiting for the second sample after it.
+    leaving: Option<Leaving>,
+    /// The level of the runs counted, and their count, samples, first start and last end.
+    level: f64,
+    runs: u64,
+    samples: u64,
+    first: Option<u64>,
+    last_end: Option<u64>,
+}
+
+/// A finished run and the first sample after it.
+#[derive(Debug, Clone, Copy)]
+struct Leaving {
+    value: f64,
+    len: u64,
+    start: u64,
+    entry: [f64; 2],
+    exit: f64,
+}
+
+impl FlatChannel {
+    fn push(&mut self, value: f64, at: u64, min_run: u64, quantum: f64) {
+        if let Some(leaving) = self.leaving.take() {
+            self.judge(leaving, value, quantum);
+        }
+        if self.run_len > 0 {
+            if value == self.run_value {
+                self.run_len += 1;
+                self.prev = [value, self.prev[0]];
+                return;
+            }
+            if self.run_len >= min_run {
+                self.leaving = Some(Leaving {
+                    value: self.run_value,
+                    len: self.run_len,
+                    start: self.run_start,
+                    entry: self.entry,
+                    exit: value,
+                });
+            }
+            self.run_len = 0;
+        }
+        let level = value.abs();
+        self.peak = self.peak.max(level);
+        if level > 0.0 && level >= self.peak * FLAT_NEAR {
+            self.run_value = value;
+            self.run_len = 1;
+            self.run_start = at;
+            self.entry = self.prev;
+        }
+        self.prev = [value, self.prev[0]];
+    }
+
+    /// Counts a finished run if it is a flat top: reached and left on its own side of zero,
+    /// each over two samples moving towards it and away (a square wave's tops are reached from
+    /// the other side within a sample or two), by a step of at least the larger of
+    /// `FLAT_STEP` of its level and `quantum`.
+    fn judge(&mut self, run: Leaving, after_exit: f64, quantum: f64) {
+        let level = run.value.abs();
+        let step = (FLAT_STEP * level).max(quantum);
+        let side = |near: f64, far: f64| {
+            near * run.value > 0.0
+                && far * run.value > 0.0
+                && far.abs() <= near.abs()
+                && level - near.abs() >= step
+        };
+        if !(side(run.entry[0], run.entry[1]) && side(run.exit, after_exit)) {
+            return;
+        }
+        if level > self.level / FLAT_NEAR {
+            // A higher top: the lower ones were no ceiling.
+            self.level = level;
+            self.runs = 0;
+            self.samples = 0;
+            self.first = None;
+        }
+        if level >= self.level * FLAT_NEAR {
+            self.runs += 1;
+            self.samples += run.len;
+            self.first.get_or_insert(run.start);
+            self.last_end = Some(run.start + run.len);
+        }
+    }
+}
 
 pub struct Clipping {
     sample_rate: u32,
@@ -18,6 +128,11 @@ pub struct Clipping {
     last_clip_end: Option<u64>,
     /// Which columns of the waveform overview hold clipped samples (with `series`).
     marks: Option<Bins<bool>>,
+    /// Per channel, flat tops at its own peak.
+    flat: Vec<FlatChannel>,
+    /// The format's step (integer samples; 0 for float), times `FLAT_QUANTA`.
+    quantum: f64,
+    frames: u64,
 }
 
 impl Clipping {
@@ -35,12 +150,80 @@ impl Clipping {
             marks: settings
                 .series
                 .then(|| Bins::new(false, |a: &bool, b: &bool| *a || *b)),
+            flat: vec![FlatChannel::default(); usize::from(spec.channels)],
+            quantum: match (spec.sample_format, spec.bit_depth) {
+                (SampleFormat::Int, Some(bits)) if bits > 0 => {
+                    FLAT_QUANTA * 2f64.powi(1 - i32::from(bits.min(64)))
+                }
+                _ => 0.0,
+            },
+            frames: 0,
         }
+    }
+
+    /// Follows flat tops: sample by sample only in blocks that reach a channel's peak or
+    /// continue a run; in the others, each channel's last sample is all that is kept.
+    fn follow_flat_tops(&mut self, frames: &Frames<'_>) {
+        let channels = frames.channels;
+        if channels == 0 || self.flat.len() != channels {
+            return;
+        }
+        let lowest_floor = self
+            .flat
+            .iter()
+            .map(|channel| channel.peak * FLAT_NEAR)
+            .fold(f64::INFINITY, f64::min);
+        let open = self
+            .flat
+            .iter()
+            .any(|channel| channel.run_len > 0 || channel.leaving.is_some());
+        if frames.peak < lowest_floor && !open {
+            let mut last_two = frames.samples.chunks_exact(channels).rev();
+            if let (Some(last), before) = (last_two.next(), last_two.next()) {
+                for (index, channel) in self.flat.iter_mut().enumerate() {
+                    let earlier = before.map_or(channel.prev[0], |frame| frame[index]);
+                    channel.prev = [last[index], earlier];
+                }
+            }
+            return;
+        }
+        let min_run = self.min_run;
+        let quantum = self.quantum;
+        for (index, frame) in frames.samples.chunks_exact(channels).enumerate() {
+            let at = frames.position + index as u64;
+            for (channel, &value) in self.flat.iter_mut().zip(frame) {
+                channel.push(value, at, min_run, quantum);
+            }
+        }
+    }
+
+    /// The channel with the most flat tops at its final peak (a run still open at the end has
+    /// no way out, and is not counted).
+    fn flat_top(&self) -> Option<FlatTop> {
+        let best = self
+            .flat
+            .iter()
+            .filter(|channel| channel.runs > 0 && channel.level >= channel.peak * FLAT_NEAR)
+            .max_by_key(|channel| channel.runs)?;
+        Some(FlatTop {
+            level_dbfs: 20.0 * best.level.log10(),
+            runs: best.runs,
+            samples: best.samples,
+            share: best.samples as f64 / self.frames.max(1) as f64,
+            first_s: best
+                .first
+                .and_then(|frame| seconds(frame, self.sample_rate)),
+            last_s: best
+                .last_end
+                .and_then(|frame| seconds(frame, self.sample_rate)),
+        })
     }
 }
 
 impl Accumulator for Clipping {
     fn push(&mut self, frames: &Frames<'_>) {
+        self.frames += frames.frames() as u64;
+        self.follow_flat_tops(frames);
         if let Some(marks) = &mut self.marks {
             // Keep the marks' columns as wide as the overview's, clipped or not.
             marks.reach(frames.position + frames.frames() as u64 - 1);
@@ -85,6 +268,7 @@ impl Accumulator for Clipping {
     }
 
     fn finish(self: Box<Self>, analysis: &mut Analysis) {
+        analysis.flat_top = self.flat_top();
         analysis.clipped_samples = self.clipped_samples;
         analysis.clip_runs = self.clip_runs;
         analysis.longest_clip_run = self.longest_run;
