@@ -294,29 +294,7 @@ const ALAW_FIRST: [i32; 6] = [524288, 90177536, 171966464, 230686720, 264241152,
 /// sox does not read AIFF-C µ-law: ffmpeg's decode is the reference.
 #[test]
 fn aifc_mulaw_matches_ffmpeg() {
-    let path = fixture("ulaw_ffmpeg.aifc");
-    let Samples::Int(ours) = decode_all(&path) else {
-        panic!("µ-law decodes to integers");
-    };
-    let Some(raw) = tool_output(
-        "ffmpeg",
-        &[
-            "-v",
-            "error",
-            "-i",
-            path.to_str().expect("UTF-8"),
-            "-f",
-            "s16le",
-            "-",
-        ],
-    ) else {
-        return;
-    };
-    let expected: Vec<i32> = raw
-        .chunks_exact(2)
-        .map(|b| i32::from(i16::from_le_bytes([b[0], b[1]])) << 16)
-        .collect();
-    assert_eq!(ours, expected);
+    assert_decodes_as_ffmpeg(&fixture("ulaw_ffmpeg.aifc"), 2400);
 }
 
 /// ffmpeg's 16-bit decode of `path`, left-aligned in 32 bits; None when ffmpeg is absent.
@@ -340,18 +318,23 @@ fn ffmpeg_s16(path: &Path) -> Option<Vec<i32>> {
     )
 }
 
+/// `path` decodes to `frames` integer samples and, where ffmpeg is installed, to its 16-bit
+/// decode sample for sample.
+fn assert_decodes_as_ffmpeg(path: &Path, frames: usize) {
+    let Samples::Int(ours) = decode_all(path) else {
+        panic!("{path:?} decodes to integers");
+    };
+    assert_eq!(ours.len(), frames, "{path:?}");
+    if let Some(expected) = ffmpeg_s16(path) {
+        assert_eq!(ours, expected, "{path:?}");
+    }
+}
+
 /// µ-law in CAF: symphonia's reader states the 8 coded bits as the sample width, which its
 /// PCM decoder refused ("unexpected bits per sample", a file reported corrupt).
 #[test]
 fn caf_mulaw_decodes_and_matches_ffmpeg() {
-    let path = fixture("mulaw_ffmpeg.caf");
-    let Samples::Int(ours) = decode_all(&path) else {
-        panic!("µ-law decodes to integers");
-    };
-    assert_eq!(ours.len(), 400);
-    if let Some(expected) = ffmpeg_s16(&path) {
-        assert_eq!(ours, expected);
-    }
+    assert_decodes_as_ffmpeg(&fixture("mulaw_ffmpeg.caf"), 400);
 }
 
 /// ffmpeg's CAF packet table counts ALAC frames in whole packets of 4096 (4800 frames: 8192);
@@ -373,13 +356,7 @@ fn alac_in_caf_counted_in_whole_packets_is_whole_and_noted() {
                 .to_owned()
         ]
     );
-    let Samples::Int(ours) = decode_all(&path) else {
-        panic!("ALAC decodes to integers");
-    };
-    assert_eq!(ours.len(), 4800);
-    if let Some(expected) = ffmpeg_s16(&path) {
-        assert_eq!(ours, expected);
-    }
+    assert_decodes_as_ffmpeg(&path, 4800);
 }
 
 /// The same file with its last packet cut off (the data chunk ends after the first packet,
