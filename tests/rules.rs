@@ -468,7 +468,7 @@ fn clipped_then_turned_down_is_clipping_and_flat_waveforms_are_not() {
     );
     for (path, message) in &clipping {
         assert!(
-            message.contains("clipped, then turned down") && message.contains("flat at -6.00 dBFS"),
+            message.contains("clipped below full scale") && message.contains("flat at -6.00 dBFS"),
             "{path}: {message}"
         );
     }

@@ -102,13 +102,13 @@ impl Rule for SignalClipping {
                     flat.first_s,
                     flat.last_s,
                     format!(
-                        "clipped, then turned down: {} flat at {:.2} dBFS, the file's peak, in {} of {} or more identical samples{first}",
+                        "clipped below full scale: {} flat at {:.2} dBFS, the file's peak, in {} of {} or more identical samples (clipped and then turned down, or clipped at a lower ceiling){first}",
                         count(flat.samples, "sample"),
                         flat.level_dbfs,
                         count(flat.runs, "run"),
                         params.min_run,
                     ),
-                    "the audio was clipped before its level was lowered: export it again from before the clipping (the source, not a lowered copy of the clipped file)",
+                    "the audio was clipped before it reached this level: export it again from before the clipper or with the level into it lowered (not a lowered copy of the clipped file)",
                 );
             } else if params.true_peak_over_zero && facts.sample_format == SampleFormat::Int {
                 if let Some(true_peak) = analysis.true_peak_dbtp.filter(|peak| *peak > 0.0) {
