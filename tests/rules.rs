@@ -404,6 +404,11 @@ fn clipped_then_turned_down_is_clipping_and_flat_waveforms_are_not() {
     clipped_then_turned_down(32)
         .float()
         .write(dir.path(), "06_Clipped_Down_Float.wav");
+    // Half a second of digital silence first (blocks of zeros are passed over whole).
+    clipped_then_turned_down(24)
+        .delayed(24_000)
+        .seconds(2.5)
+        .write(dir.path(), "11_Clipped_Down_Late.wav");
     // A square wave's tops are entered from the other side; a 30 Hz sine at 16 bits creeps
     // onto its top one step at a time; a trapezoid is flat by design, most of the time.
     Wav::new(48000, 24, 1)
@@ -462,7 +467,8 @@ fn clipped_then_turned_down_is_clipping_and_flat_waveforms_are_not() {
         [
             "04_Clipped_Down.wav",
             "05_Clipped_Down_16.wav",
-            "06_Clipped_Down_Float.wav"
+            "06_Clipped_Down_Float.wav",
+            "11_Clipped_Down_Late.wav"
         ],
         "{clipping:?}"
     );

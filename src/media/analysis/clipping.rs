@@ -168,6 +168,15 @@ impl Clipping {
         if channels == 0 || self.flat.len() != channels {
             return;
         }
+        // Digital silence starts no run and ends any (a top left for zero is no flat top).
+        if frames.peak == 0.0 {
+            for channel in &mut self.flat {
+                channel.run_len = 0;
+                channel.leaving = None;
+                channel.prev = [0.0; 2];
+            }
+            return;
+        }
         let lowest_floor = self
             .flat
             .iter()
