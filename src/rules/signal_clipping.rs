@@ -76,9 +76,7 @@ impl Rule for SignalClipping {
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
         for (file, facts, analysis) in delivery.analysed() {
             if analysis.clipped_samples > 0 {
-                let first = analysis
-                    .first_clip_s
-                    .map_or(String::new(), |at| format!(", the first at {}", clock(at)));
+                let first = first_at(analysis.first_clip_s);
                 out.report_at(
                     Some(&file.rel),
                     analysis.first_clip_s,
@@ -94,9 +92,7 @@ impl Rule for SignalClipping {
             } else if let Some(flat) = analysis.flat_top.as_ref().filter(|flat| {
                 flat.runs >= params.flat_top_min_runs && flat.share <= params.flat_top_max_share
             }) {
-                let first = flat
-                    .first_s
-                    .map_or(String::new(), |at| format!(", the first at {}", clock(at)));
+                let first = first_at(flat.first_s);
                 out.report_at(
                     Some(&file.rel),
                     flat.first_s,
@@ -123,4 +119,9 @@ impl Rule for SignalClipping {
             }
         }
     }
+}
+
+/// ", the first at MM:SS.mmm" for a finding's first run, or nothing.
+fn first_at(at: Option<f64>) -> String {
+    at.map_or(String::new(), |at| format!(", the first at {}", clock(at)))
 }

@@ -23,14 +23,10 @@ struct FlatChannel {
     peak: f64,
     /// The two samples before the current one (the latest first).
     prev: [f64; 2],
-    /// The run of identical samples being followed (at the peak when it began).
-    run_value: f64,
-    run_len: u64,
-    run_start: u64,
-    /// The two samples before the run (the nearest first).
-    entry: [f64; 2],
-    /// A run that has ended, waiting for the second sample after it.
-    leaving: Option<Leaving>,
+    /// The run of identical samples being followed (at the peak when it began); `len` 0: none.
+    run: Run,
+    /// A run that has ended, and the first sample after it, waiting for the second.
+    leaving: Option<(Run, f64)>,
     /// The level of the runs counted, and their count, samples, first start and last end.
     level: f64,
     runs: u64,
@@ -39,45 +35,41 @@ struct FlatChannel {
     last_end: Option<u64>,
 }
 
-/// A finished run and the first sample after it.
-#[derive(Debug, Clone, Copy)]
-struct Leaving {
+/// A run of identical samples: its value, length, first frame, and the two samples before
+/// it (the nearest first).
+#[derive(Debug, Clone, Copy, Default)]
+struct Run {
     value: f64,
     len: u64,
     start: u64,
     entry: [f64; 2],
-    exit: f64,
 }
 
 impl FlatChannel {
     fn push(&mut self, value: f64, at: u64, min_run: u64, quantum: f64) {
-        if let Some(leaving) = self.leaving.take() {
-            self.judge(leaving, value, quantum);
+        if let Some((run, exit)) = self.leaving.take() {
+            self.judge(run, exit, value, quantum);
         }
-        if self.run_len > 0 {
-            if value == self.run_value {
-                self.run_len += 1;
+        if self.run.len > 0 {
+            if value == self.run.value {
+                self.run.len += 1;
                 self.prev = [value, self.prev[0]];
                 return;
             }
-            if self.run_len >= min_run {
-                self.leaving = Some(Leaving {
-                    value: self.run_value,
-                    len: self.run_len,
-                    start: self.run_start,
-                    entry: self.entry,
-                    exit: value,
-                });
+            if self.run.len >= min_run {
+                self.leaving = Some((self.run, value));
             }
-            self.run_len = 0;
+            self.run.len = 0;
         }
         let level = value.abs();
         self.peak = self.peak.max(level);
         if level > 0.0 && level >= self.peak * FLAT_NEAR {
-            self.run_value = value;
-            self.run_len = 1;
-            self.run_start = at;
-            self.entry = self.prev;
+            self.run = Run {
+                value,
+                len: 1,
+                start: at,
+                entry: self.prev,
+            };
         }
         self.prev = [value, self.prev[0]];
     }
@@ -86,7 +78,7 @@ impl FlatChannel {
     /// each over two samples moving towards it and away (a square wave's tops are reached from
     /// the other side within a sample or two), by a step of at least the larger of
     /// `FLAT_STEP` of its level and `quantum`.
-    fn judge(&mut self, run: Leaving, after_exit: f64, quantum: f64) {
+    fn judge(&mut self, run: Run, exit: f64, after_exit: f64, quantum: f64) {
         let level = run.value.abs();
         let step = (FLAT_STEP * level).max(quantum);
         let side = |near: f64, far: f64| {
@@ -95,7 +87,7 @@ impl FlatChannel {
                 && far.abs() <= near.abs()
                 && level - near.abs() >= step
         };
-        if !(side(run.entry[0], run.entry[1]) && side(run.exit, after_exit)) {
+        if !(side(run.entry[0], run.entry[1]) && side(exit, after_exit)) {
             return;
         }
         if level > self.level / FLAT_NEAR {
@@ -171,7 +163,7 @@ impl Clipping {
         // Digital silence starts no run and ends any (a top left for zero is no flat top).
         if frames.peak == 0.0 {
             for channel in &mut self.flat {
-                channel.run_len = 0;
+                channel.run.len = 0;
                 channel.leaving = None;
                 channel.prev = [0.0; 2];
             }
@@ -185,7 +177,7 @@ impl Clipping {
         let open = self
             .flat
             .iter()
-            .any(|channel| channel.run_len > 0 || channel.leaving.is_some());
+            .any(|channel| channel.run.len > 0 || channel.leaving.is_some());
         if frames.peak < lowest_floor && !open {
             let mut last_two = frames.samples.chunks_exact(channels).rev();
             if let (Some(last), before) = (last_two.next(), last_two.next()) {
