@@ -483,6 +483,7 @@ impl Limiter {
         let upper_from = bin_of(p75);
         let upper = count_from(&self.peaks, upper_from).max(1);
         let upper_crest = self.crest_sum[upper_from..].iter().sum::<f64>() / upper as f64;
+        let [loop_share, upper_loop_share] = self.loop_shares(from_db(p75 - BIN_DB / 2.0));
         Some(LimiterFigures {
             windows: live,
             ceiling_dbfs: ceiling,
@@ -494,8 +495,8 @@ impl Limiter {
             body_spread_db: r98 - r75,
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
-            loop_share: self.loop_share(),
-            upper_loop_share: self.upper_loop_share(from_db(p75 - BIN_DB / 2.0)),
+            loop_share,
+            upper_loop_share,
             touching_windows: self.touching_windows(),
             ..self.wall_peak_spreads()
         })
@@ -522,20 +523,16 @@ impl Limiter {
     }
 
     /// Share of the kept wall shapes that are the same as at least one other, moved by up to
-    /// `MAX_MOVE` samples and any fraction of one (`moved_same`).
-    fn loop_share(&self) -> f64 {
+    /// `MAX_MOVE` samples and any fraction of one (`moved_same`); and the same over the kept
+    /// shapes of the loudest quarter's windows (peak at least `upper_floor`, and within
+    /// `UPPER_DB` of the ceiling). One pass: a pair in both sets is compared once.
+    fn loop_shares(&self, upper_floor: f64) -> [f64; 2] {
         let same = from_db(SAME_MOVED_DB);
-        self.share_alike(self.running_peak * wall_gain(), |a, b| {
-            moved_same(a, b, same)
-        })
-    }
-
-    /// The same over the kept shapes of the loudest quarter's windows (peak at least `floor`,
-    /// and within `UPPER_DB` of the ceiling).
-    fn upper_loop_share(&self, floor: f64) -> f64 {
-        let same = from_db(SAME_MOVED_DB);
-        let floor = floor.max(self.running_peak * upper_gain());
-        self.share_alike(floor, |a, b| moved_same(a, b, same))
+        let floors = [
+            self.running_peak * wall_gain(),
+            upper_floor.max(self.running_peak * upper_gain()),
+        ];
+        self.shares_alike(floors, |a, b| moved_same(a, b, same))
     }
 
     /// The spread (standard deviation, dB) of the kept wall shapes' sample peaks and of their
@@ -568,24 +565,60 @@ impl Limiter {
         floor: f64,
         alike: impl Fn(&[f64; 2 * HALF], &[f64; 2 * HALF]) -> bool,
     ) -> f64 {
+        let [share] = self.shares_alike([floor], alike);
+        share
+    }
+
+    /// For each floor, the share of the kept shapes whose peak is at least that floor that are
+    /// `alike` at least one other such shape (0 for fewer than two). Each ordered pair is
+    /// compared at most once, however many of the sets hold both shapes.
+    fn shares_alike<const N: usize>(
+        &self,
+        floors: [f64; N],
+        alike: impl Fn(&[f64; 2 * HALF], &[f64; 2 * HALF]) -> bool,
+    ) -> [f64; N] {
+        let lowest = floors.iter().copied().fold(f64::INFINITY, f64::min);
         let shapes: Vec<&Shape> = self
             .shapes
             .iter()
-            .filter(|shape| shape.peak >= floor)
+            .filter(|shape| shape.peak >= lowest)
             .collect();
-        if shapes.len() < 2 {
-            return 0.0;
+        let mut members = [0usize; N];
+        let mut repeated = [0usize; N];
+        for (index, shape) in shapes.iter().enumerate() {
+            let inside = floors.map(|floor| shape.peak >= floor);
+            // Per set: whether a partner is still wanted there, and whether one was found.
+            let mut wanted = inside;
+            let mut found = [false; N];
+            for (other_index, other) in shapes.iter().enumerate() {
+                if !wanted.contains(&true) {
+                    break;
+                }
+                let useful = floors.map(|floor| other.peak >= floor);
+                if other_index == index || !(0..N).any(|k| wanted[k] && useful[k]) {
+                    continue;
+                }
+                if alike(shape.core(), other.core()) {
+                    for k in 0..N {
+                        if wanted[k] && useful[k] {
+                            wanted[k] = false;
+                            found[k] = true;
+                        }
+                    }
+                }
+            }
+            for k in 0..N {
+                members[k] += usize::from(inside[k]);
+                repeated[k] += usize::from(found[k]);
+            }
         }
-        let repeated = shapes
-            .iter()
-            .enumerate()
-            .filter(|(index, shape)| {
-                shapes.iter().enumerate().any(|(other_index, other)| {
-                    other_index != *index && alike(shape.core(), other.core())
-                })
-            })
-            .count();
-        repeated as f64 / shapes.len() as f64
+        std::array::from_fn(|k| {
+            if members[k] < 2 {
+                0.0
+            } else {
+                repeated[k] as f64 / members[k] as f64
+            }
+        })
     }
 }
 
