@@ -56,9 +56,9 @@ def report(delivery_name, fname, **figures):
 # the chain applies to material it does not compress, or None when it sets the level itself).
 
 
-def alimiter(x, drive, ceiling=-1.0):
-    return audio.ffmpeg(x, "alimiter=level_in=%.6f:limit=%.6f:level=0:attack=5:release=50:latency=1"
-                        % (10 ** (drive / 20), 10 ** (ceiling / 20))), drive
+def alimiter(x, drive, ceiling=-1.0, release=50):
+    return audio.ffmpeg(x, "alimiter=level_in=%.6f:limit=%.6f:level=0:attack=5:release=%g:latency=1"
+                        % (10 ** (drive / 20), 10 ** (ceiling / 20), release)), drive
 
 
 def gain_l(x, drive):
@@ -427,6 +427,34 @@ def tracks_holdout5():
     24 one-shots left (tabla strokes, electronic bells, blips, chimes, a cymbal, glitches, a
     robot, a crow)."""
     bounced_holdout("tracks-holdout5", S.HOLDOUT5_ONE_SHOTS, 5)
+
+
+def tracks_holdout6():
+    """Built after the unlike-bodies sign (hits at the ceiling one sample, their bodies apart)
+    and not tuned on: 16 General MIDI drum sounds of FluidR3's kits, rendered at 48 kHz on every
+    beat at a tempo drawn per sound, at one velocity, humanised (velocities 60-127) and with a
+    sequencer's accents (127, 70, 100, 70); every humanised pattern through `alimiter` driven 4,
+    6 or 9 dB with a release of 20, 50 or 150 ms, and every fourth accented pattern through
+    `alimiter` 6 dB; and four General MIDI lines at one velocity (whose notes differ)."""
+    name = "tracks-holdout6"
+    rng = np.random.default_rng(6)
+    files = {}
+    for index, (kit, note, label) in enumerate(S.GM_HITS):
+        bpm = round(float(rng.uniform(84, 140)), 2)
+        stem = "%02d_%s" % (index, label)
+        for mode, suffix in (("one", "One_Velocity"), ("humanised", "Humanised"), ("accents", "Accents")):
+            files["%s_%s.wav" % (stem, suffix)] = at(S.gm_hits(kit, note, bpm, mode), -1)
+        drive, release = (4, 6, 9)[index % 3], (20, 50, 150)[(index // 3) % 3]
+        fname = "%s_Humanised_ALim%d_R%d.wav" % (stem, drive, release)
+        files[fname] = processed(name, fname, S.gm_hits(kit, note, bpm, "humanised"),
+                                 lambda x, d=drive, r=release: alimiter(x, d, release=r))
+        if index % 4 == 0:
+            fname = "%s_Accents_ALim6.wav" % stem
+            files[fname] = processed(name, fname, S.gm_hits(kit, note, bpm, "accents"),
+                                     lambda x: alimiter(x, 6))
+    for program, label in ((33, "Finger_Bass"), (38, "Synth_Bass"), (81, "Saw_Lead"), (87, "Bass_Lead")):
+        files["Line_%s_One_Velocity.wav" % label] = at(S.gm_one_velocity_line(program, program), -1)
+    delivery(name, "tracks", files)
 
 
 def tracks_beds():
@@ -802,6 +830,7 @@ def main():
     tracks_bounced()
     tracks_holdout4()
     tracks_holdout5()
+    tracks_holdout6()
     tracks_beds()
     tracks_synth()
     tracks_gm()

@@ -255,6 +255,58 @@ def gm_drums():
     return to_peak(fit(audio.fluidsynth(audio.midi(events)), FRAMES), 0)
 
 
+# ---------------------------------------------------------------- tracks-holdout6
+
+# (kit, note) pairs of FluidR3's General MIDI kits (bank 128, selected by program on channel 10):
+# kicks, snares, a clap, toms, side stick, cowbell, bongo, conga, claves, wood block, tambourine.
+GM_HITS = [
+    (0, 36, "Standard_Kick"), (8, 38, "Room_Snare"), (16, 36, "Power_Kick"),
+    (24, 40, "Electronic_Snare"), (25, 36, "TR808_Kick"), (25, 39, "TR808_Clap"),
+    (32, 41, "Jazz_Floor_Tom"), (40, 38, "Brush_Snare"), (48, 45, "Orchestra_Tom"),
+    (0, 48, "Standard_Hi_Tom"), (8, 37, "Room_Side_Stick"), (16, 56, "Power_Cowbell"),
+    (0, 60, "Standard_Bongo"), (0, 63, "Standard_Conga"), (0, 75, "Standard_Claves"),
+    (0, 76, "Standard_Wood_Block"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def gm_hits(kit, note, bpm, velocities):
+    """One General MIDI drum `note` of `kit` on every beat at `bpm`, rendered at RATE (mono:
+    the channels' mean). `velocities`: "one" (100 every hit), "humanised" (drawn from 60 to 127,
+    seeded by the kit and note: FluidR3 maps velocity to level and brightness) or "accents"
+    (127, 70, 100, 70 over and over, as a sequencer plays accents)."""
+    rng = np.random.default_rng(kit * 128 + note)
+    ticks = 480
+    tempo_us = int(round(60e6 / bpm))
+    events = [(0, 0xC9, kit, None)]
+    for i in range(int(SECONDS * bpm / 60) + 1):
+        if velocities == "one":
+            velocity = 100
+        elif velocities == "accents":
+            velocity = (127, 70, 100, 70)[i % 4]
+        else:
+            velocity = int(rng.integers(60, 128))
+        on = i * ticks
+        events.append((on, 0x99, note, velocity))
+        events.append((on + 240, 0x89, note, 0))
+    rendered = audio.fluidsynth(audio.midi(events, ticks, tempo_us), gain=0.3)
+    return to_peak(fit(rendered, FRAMES).mean(axis=1), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_one_velocity_line(program, seed):
+    """A General MIDI patch playing eighth-note roots, fifths and octaves of the chords, every
+    note at velocity 100 (mono): a line whose notes differ, where a limiter finds one level."""
+    notes = []
+    for bar, chord in enumerate(CHORDS):
+        for eighth in range(8):
+            pitch = chord[0] - 12 + (7 if eighth % 4 == 3 else 0) + (12 if eighth == 5 else 0)
+            notes.append((bar * 4 + eighth / 2, 0.45, pitch, 100))
+    events = []
+    _notes(events, 0, program, notes)
+    return to_peak(fit(audio.fluidsynth(audio.midi(events), gain=0.2), FRAMES).mean(axis=1), 0)
+
+
 @functools.lru_cache(maxsize=None)
 def guitar():
     """Recorded electric guitar chords (sonic-pi guit_em9, guit_e_fifths), stereo."""
