@@ -47,13 +47,13 @@ declare_rule! {
     /// sawtooth's crest without making it a tone. Crests clipped flat (3 samples or more at the
     /// peak) are `signal/clipping`'s; in integer files, windows under 16384 quantisation steps
     /// count no crests. Files under 2 s get no verdict. On the labelled evaluation set
-    /// (`scripts/eval.sh`) this catches 146 of 211 limiters taking 3 dB or more off the peaks, with
-    /// a false alarm on 1 of 414 unprocessed files (among them 41 mixes, kicks, toms, spaced pairs
-    /// and 190 loops and repeated one-shots): a chime repeated at one velocity whose long ring
-    /// overlaps the next hits, so that no two of its loudest windows are one waveform; on the last
-    /// hold-out, built before the true-peak reading, 4 of 8 limited patterns with 1 false alarm on
-    /// 48 bounces; on a hold-out of 12 mixes built after the ducked sign, `gain -l` 6 and 10 dB on
-    /// 24 of 24. It does not catch a 0.1 ms 20:1 compressor on a mix (it levels the programme, its
+    /// (`scripts/eval.sh`) this catches 163 of 229 limiters taking 3 dB or more off the peaks, with
+    /// a false alarm on 1 of 482 unprocessed files (among them 41 mixes, kicks, toms, spaced pairs
+    /// and 238 loops and repeated, humanised or accented one-shots): a chime repeated at one
+    /// velocity whose long ring overlaps the next hits, so that no two of its loudest windows are
+    /// one waveform; on the last hold-out, built after the ducked sign was read in loops, 15 of 18
+    /// General MIDI hit patterns through `alimiter` with no false alarm on 52 unprocessed files;
+    /// on a hold-out of 12 mixes built after the ducked sign, `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms 20:1 compressor on a mix (it levels the programme, its
     /// peaks spreading as much as its level, and its gain follows the envelope, not each sample: 5
     /// of 39 caught), waveshaping on a mono file or on drums alone (their own swing ducks their
     /// detail as a curve would), nor a synthesizer line whose velocities a limiter flattened (it
