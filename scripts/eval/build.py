@@ -315,6 +315,7 @@ def tracks_mixes():
     files = {}
     for i in range(24):
         m = S.song_mix(i)
+        keep_loop_bars("Mix%02d" % i, m)
         files["%02d_Dry.wav" % i] = at(m, -1)
         for cname, chain in MIX_CHAINS:
             fname = "%02d_%s.wav" % (i, cname)
@@ -338,11 +339,39 @@ def tracks_holdout3():
     sources.update((k, to_peak(fit(v, FRAMES), 0)) for k, v in S.stereo_non_mixes().items())
     files = {}
     for label, m in sources.items():
+        if label.startswith("Mix"):
+            keep_loop_bars("MixB%s" % label[3:], m)
         files["%s_Dry.wav" % label] = at(m, -1)
         for cname, chain in MIX_CHAINS:
             fname = "%s_%s.wav" % (label, cname)
             files[fname] = processed(name, fname, m, chain)
     delivery(name, "tracks", files)
+
+
+def tracks_looped_mixes():
+    """Hard negatives for the signs read in loops: a bar of each dry mix of `tracks-mixes` and
+    `tracks-holdout3` looped end to end (1 s from 0 s, 2 s from 2 s, 0.5 s from 4.5 s, 1 s from
+    6 s), unprocessed. Built when the ducked sign was tried in loops (LIMITER-DESIGN.md, "The
+    ducked sign in loops"): one moment repeated reads as ducked as a curve leaves a mix."""
+    name = "tracks-looped-mixes"
+    files = {}
+    for label, bars in LOOP_BARS.items():
+        for k, bar in enumerate(bars):
+            bar = bar.astype(np.float64)
+            files["%s_Loop%d.wav" % (label, k)] = at(np.tile(bar, (FRAMES // len(bar) + 1, 1))[:FRAMES], -1)
+    delivery(name, "tracks", files)
+
+
+# The bars `tracks_looped_mixes` loops, kept (as float32) when the mixes are built.
+LOOP_BARS = {}
+
+
+def keep_loop_bars(label, m):
+    bars = []
+    for start, length in ((0.0, 1.0), (2.0, 2.0), (4.5, 0.5), (6.0, 1.0)):
+        a, n = int(start * audio.RATE), int(length * audio.RATE)
+        bars.append(audio.as2d(m)[a:a + n].astype(np.float32))
+    LOOP_BARS[label] = bars
 
 
 def tracks_kicks():
@@ -825,6 +854,7 @@ def main():
     tracks_holdout2()
     tracks_mixes()
     tracks_holdout3()
+    tracks_looped_mixes()
     tracks_kicks()
     tracks_freesound()
     tracks_bounced()
