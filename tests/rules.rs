@@ -827,7 +827,7 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
     let messages = messages(dir.path(), "signal/limited");
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
-        messages[0].contains("two or more crests of one sign and of different forms peak within 0.002 dB of one level"),
+        messages[0].contains("two or more crests of one sign and of different forms peak within 0.0005 dB of one level"),
         "{messages:?}"
     );
     let files = findings(dir.path());

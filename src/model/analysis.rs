@@ -228,7 +228,7 @@ pub struct LimiterFigures {
     /// waveform repeated a fraction of a sample apart has one true peak, so they spread less.
     #[serde(default)]
     pub wall_true_peak_sd_db: f64,
-    /// Wall windows in which two or more half-cycles of one channel peak within 0.002 dB of
+    /// Wall windows in which two or more half-cycles of one channel peak within 0.0005 dB of
     /// the window's peak: a sample-peak limiter's exact ceiling.
     pub touching_windows: u64,
 }

@@ -19,7 +19,8 @@ declare_rule! {
     /// no unprocessed programme of the evaluation holds its peaks closer than 1.5 dB but a hit
     /// repeated at one velocity); an exact ceiling (in 30 % of the windows at the ceiling, all at
     /// one level to 0.002 dB, two or more crests of one channel and one sign, not cycles of one
-    /// waveform, peak within 0.002 dB of the window's peak, as a sample-peak limiter cuts them,
+    /// waveform, peak within 0.0005 dB (or 2 steps of an integer format: a dithered limiter) of
+    /// the window's peak, as a sample-peak limiter cuts them,
     /// where unprocessed material puts one crest there, or by chance at most 8 % of them; the
     /// windows' crest 3.4 dB or more and the loudest quarter's level moving at all, 0.2 dB or more,
     /// which sets sine tones aside); a squashed programme (the loudest quarter squarer than a sine:
@@ -147,7 +148,8 @@ pub struct Params {
     /// Files with fewer 50 ms windows (within 50 dB of the peak) get no verdict.
     pub min_windows: u64,
     /// Exact ceiling: at least this share of the wall windows, at one level, have two or more
-    /// crests of one sign and of different forms peaking within 0.002 dB of the window's peak…
+    /// crests of one sign and of different forms peaking within 0.0005 dB (or 2 steps) of the
+    /// window's peak…
     pub min_touching_share: f64,
     /// …the wall windows' crest at least this (a sine's is 3.01 dB)…
     pub touch_tone_crest_db: f64,
@@ -352,7 +354,7 @@ fn ducked(params: &Params, ducking: &DuckingFigures) -> Option<String> {
         })
 }
 
-/// Half-cycles landing on one level to within 0.002 dB, window after window, while the level
+/// Half-cycles landing on one level to within 0.0005 dB, window after window, while the level
 /// moves: the exact ceiling of a sample-peak limiter. Unprocessed material puts one half-cycle
 /// there (its peak), a tone all of them (its crest gives it away).
 fn exact_ceiling(params: &Params, figures: &LimiterFigures) -> Option<String> {
@@ -363,7 +365,7 @@ fn exact_ceiling(params: &Params, figures: &LimiterFigures) -> Option<String> {
         && figures.body_spread_db >= params.touch_body_spread_db)
         .then(|| {
             format!(
-                "in {} of the {} 50 ms windows at the ceiling ({:.1} dBFS) two or more crests of one sign and of different forms peak within 0.002 dB of one level: the peaks are cut to an exact ceiling",
+                "in {} of the {} 50 ms windows at the ceiling ({:.1} dBFS) two or more crests of one sign and of different forms peak within 0.0005 dB of one level: the peaks are cut to an exact ceiling",
                 figures.touching_windows, figures.wall_windows, figures.ceiling_dbfs
             )
         })

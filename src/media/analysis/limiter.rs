@@ -6,7 +6,7 @@
 //! window that sits within 0.2 dB of the running peak is kept (at most `MAX_SHAPES`), to tell
 //! a ceiling from a sample that repeats. Where samples rise within 0.2 dB of the ceiling so
 //! far, each channel's crests are followed too, to count the windows in which crests of one
-//! sign and of different forms land on the window's peak to within 0.002 dB: a sample-peak
+//! sign and of different forms land on the window's peak to within 0.0005 dB: a sample-peak
 //! limiter puts several there, exactly; unprocessed material one; a steady periodic note many,
 //! all of one form. Memory does not depend on the file's length.
 
@@ -48,9 +48,14 @@ const MAX_SHAPES: usize = 256;
 const UPPER_DB: f64 = 1.0;
 /// Two shapes whose difference is this far under the first one's level are the same, dB.
 const SAME_SHAPE_DB: f64 = -40.0;
-/// A crest touches its window's peak within this, dB; and windows whose peaks fall in one bin
+/// Crests are followed down to this under the wall, dB; and windows whose peaks fall in one bin
 /// this wide are at one level.
 const TOUCH_DB: f64 = 0.002;
+/// A crest touches its window's peak within this, dB, or within 2 quantisation steps of an
+/// integer format (a limiter's dithered output). A sample-peak limiter puts its crests on the
+/// ceiling exactly; two crests of unprocessed material land this close by chance 4 times less
+/// often than within `TOUCH_DB` (and a loop repeats a chance in every bar).
+const SAME_PEAK_DB: f64 = 0.0005;
 /// A crest whose peak is held this many samples in a row is clipped (as `signal/clipping`
 /// counts), not limited.
 const FLAT_TOP: u32 = 3;
@@ -162,6 +167,8 @@ pub struct Limiter {
     touch_floor: f64,
     /// Windows under this peak count no touches (full-scale units).
     min_touch_peak: f64,
+    /// One quantisation step of an integer format (full-scale units; 0 for float).
+    step: f64,
     /// Per level of a window's peak (`TOUCH_DB` bins, only those that may still be in the
     /// wall): the windows in which two or more crests of one channel touch that peak.
     touch_levels: BTreeMap<i64, u32>,
@@ -170,6 +177,10 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(spec: &StreamSpec) -> Self {
         let channels = usize::from(spec.channels);
+        let step = match (spec.sample_format, spec.bit_depth) {
+            (SampleFormat::Int, Some(bits)) if bits > 0 => 2.0_f64.powi(1 - i32::from(bits)),
+            _ => 0.0,
+        };
         let window = (f64::from(spec.sample_rate) * WINDOW_S).round() as u64;
         Limiter {
             channels,
@@ -189,12 +200,8 @@ impl Limiter {
             crests: vec![Crest::default(); channels],
             ended: vec![[Vec::new(), Vec::new()]; channels],
             touch_floor: 0.0,
-            min_touch_peak: match (spec.sample_format, spec.bit_depth) {
-                (SampleFormat::Int, Some(bits)) if bits > 0 => {
-                    MIN_TOUCH_STEPS / 2.0_f64.powi(i32::from(bits) - 1)
-                }
-                _ => 0.0,
-            },
+            min_touch_peak: MIN_TOUCH_STEPS * step,
+            step,
             touch_levels: BTreeMap::new(),
         }
     }
@@ -268,9 +275,10 @@ impl Limiter {
     }
 
     /// Counts the window, at the level of its peak, when two or more crests of one channel and
-    /// one sign that ended in it peak within `TOUCH_DB` of its peak, and not all with one form.
+    /// one sign that ended in it peak within `SAME_PEAK_DB` (or 2 steps) of its peak, and not
+    /// all with one form.
     fn count_touches(&mut self, peak: f64) {
-        let tolerance = peak * (1.0 - touch_gain());
+        let tolerance = (peak * (1.0 - from_db(-SAME_PEAK_DB))).max(2.0 * self.step);
         let touching = peak >= self.min_touch_peak
             && self.ended.iter().flatten().any(|ended| {
                 let touches: Vec<&CrestForm> = ended
@@ -1002,6 +1010,58 @@ mod tests {
         assert_eq!(figures_at(&quiet, 1, 16, &[4096]).touching_windows, 0);
         let loud = limited_hits(48_000 * 3, 1, 0.9, 16);
         assert_eq!(figures_at(&loud, 1, 16, &[4096]).touching_windows, 12);
+        // A limiter's output dithered, its ceiling 5.8 dB down: each hit's first crest on the
+        // ceiling, the others a step under it (0.0005 dB there), still cut to one level.
+        let low = limited_hits(48_000 * 3, 1, 0.51, 16);
+        let ceiling = low.iter().map(|value| value.abs()).max().unwrap_or(0);
+        let mut first = None;
+        let dithered: Vec<i32> = low
+            .iter()
+            .enumerate()
+            .map(|(frame, &value)| {
+                let hit = frame / 12_000;
+                if value.abs() != ceiling || first == Some(hit) {
+                    return if value.abs() == ceiling {
+                        value - value.signum()
+                    } else {
+                        value
+                    };
+                }
+                // The hit's first sample on the ceiling: its crest's other samples there, too.
+                if frame + 1 < low.len() && low[frame + 1].abs() != ceiling {
+                    first = Some(hit);
+                }
+                value
+            })
+            .collect();
+        let cut = figures_at(&low, 1, 16, &[4096]).touching_windows;
+        assert!(cut >= 12, "{cut}");
+        assert_eq!(figures_at(&dithered, 1, 16, &[4096]).touching_windows, cut);
+        // Crests 0.0017 dB apart, each under the last, as chance puts two crests of a dry mix
+        // now and then (and a loop repeats it in every bar): no exact ceiling.
+        let near = 0.9 * 8_388_607.0 * 0.999;
+        let (mut seen, mut inside) = (0, false);
+        let chance: Vec<i32> = samples
+            .iter()
+            .enumerate()
+            .map(|(frame, &value)| {
+                if frame % 12_000 == 0 {
+                    seen = 0;
+                }
+                if f64::from(value.abs()) < near {
+                    inside = false;
+                    return value;
+                }
+                // Each crest near the ceiling 0.00085 dB under the one before: those of one
+                // sign (which alone can touch) 0.0017 dB apart.
+                if !inside {
+                    seen += 1;
+                    inside = true;
+                }
+                (f64::from(value) * 10_f64.powf(-0.000_85 * f64::from(seen) / 20.0)).round() as i32
+            })
+            .collect();
+        assert_eq!(figures(&chance, 1, &[4096]).touching_windows, 0);
     }
 
     /// A boomy kick (60 Hz after a falling chirp, swelling over 30 ms, decaying over 0.45 s)
