@@ -17,6 +17,9 @@ no label of the sets before.
 
 Usage: python3 scripts/eval/offset_labels.py  (one line per source whose mean is within 6 dB
 of the threshold or over it), or
+       python3 scripts/eval/offset_labels.py --mix-labels SET
+(the signal/dc-offset lines of the 36 dry mixes of tracks-mixes and tracks-holdout3, each mix
+its own source, read as rendered), or
        python3 scripts/eval/offset_labels.py --labels SET/tracks-holdout5 HOLDOUT5_ONE_SHOTS
 (the labels.tsv lines of a delivery built by build.bounced_holdout: every signal rule quiet
 on the bounces, signal/limited fire on the `_ALim6` patterns, whose build measures 5.4-7 dB
@@ -101,9 +104,25 @@ def bounced_labels(root, one_shots):
         print("\t".join([delivery, fname, rules, expect, kind]))
 
 
+def mix_labels(root):
+    """labels.tsv lines for the dry mixes of a set built by `build.py` in `root`: a mix is its
+    own source (its pads' General MIDI samples carry offsets), read as rendered."""
+    for delivery, pattern, count in (("tracks-mixes", "%02d_Dry.wav", 24),
+                                     ("tracks-holdout3", "Mix%02d_Dry.wav", 12)):
+        for index in range(count):
+            fname = pattern % index
+            x, rate = audio.read_wav(os.path.join(root, delivery, fname))
+            _, offset = verdict(x, rate)
+            fire = bool(offset) and np.max(np.abs(x.mean(axis=0))) >= LIMIT
+            print("\t".join([delivery, fname, "signal/dc-offset", "fire" if fire else "quiet",
+                             "offset-in-mix" if fire else "mix"]))
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--labels":
         return bounced_labels(sys.argv[2], getattr(sources, sys.argv[3]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--mix-labels":
+        return mix_labels(sys.argv[2])
     for name in BOUNCED_ONE_SHOTS + FREESOUND_STEREO + HOLDOUT4_ONE_SHOTS:
         mean, offset = verdict(*native(name))
         if offset is None or abs(mean) < LIMIT / 2:
