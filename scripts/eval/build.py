@@ -486,6 +486,28 @@ def tracks_holdout6():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout7():
+    """Built to test the ducked sign without its body gate where the side drops 8 dB or more
+    (LIMITER-DESIGN.md, "Stereo drums through a curve"), before reading it: six General MIDI
+    kits of FluidR3 playing a humanised groove, in the soundfont's stereo and heard by a spaced
+    pair (1 ms), dry and through `gain -l` 6 and 10 dB; and each kit's kick, humanised, heard by
+    a spaced pair (0.5 ms), dry (a drum's own swing)."""
+    name = "tracks-holdout7"
+    files = {}
+    for kit, label, seed in ((0, "Standard", 71), (8, "Room", 72), (16, "Power", 73),
+                             (25, "TR808", 74), (32, "Jazz", 75), (40, "Brush", 76)):
+        groove = S.gm_groove(kit, seed)
+        takes = {"Stereo": groove, "Overheads": to_peak(S.spaced_pair(groove.mean(axis=1), seed, 1.0), 0)}
+        for take, x in takes.items():
+            files["%s_%s.wav" % (label, take)] = at(x, -1)
+            for drive in (6, 10):
+                fname = "%s_%s_GainL%d.wav" % (label, take, drive)
+                files[fname] = processed(name, fname, x, lambda y, d=drive: gain_l(y, d))
+        kick = S.gm_hits(kit, 36, 100.0, "humanised")
+        files["%s_Kick_Spaced.wav" % label] = at(to_peak(S.spaced_pair(kick, seed, 0.5), 0), -1)
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -861,6 +883,7 @@ def main():
     tracks_holdout4()
     tracks_holdout5()
     tracks_holdout6()
+    tracks_holdout7()
     tracks_beds()
     tracks_synth()
     tracks_gm()

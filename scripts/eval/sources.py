@@ -294,6 +294,35 @@ def gm_hits(kit, note, bpm, velocities):
 
 
 @functools.lru_cache(maxsize=None)
+def gm_groove(kit, seed):
+    """A General MIDI kit (`kit`: its program on channel 10) playing a groove at 100 BPM (kick,
+    snare, closed and open hats, a tom fill every second bar, a crash every fourth), velocities
+    humanised (seeded), in FluidR3's stereo (each piece panned as the soundfont places it)."""
+    rng = np.random.default_rng(seed)
+    events = [(0, 0xC9, kit, None)]
+    ticks = 480
+
+    def hit(step, note, lo, hi):
+        on = step * ticks // 4
+        events.append((on, 0x99, note, int(rng.integers(lo, hi + 1))))
+        events.append((on + 100, 0x89, note, 0))
+
+    for step in range(int(SECONDS * 100 / 60) * 4 + 4):
+        bar, s16 = divmod(step, 16)
+        if s16 == 0 and bar % 4 == 0:
+            hit(step, 49, 90, 120)
+        if s16 in (0, 6, 10):
+            hit(step, 36, 80, 127)
+        if s16 in (4, 12):
+            hit(step, 38, 80, 127)
+        if bar % 2 == 1 and s16 in (13, 14, 15):
+            hit(step, (50, 47, 43)[s16 - 13], 70, 120)
+        hit(step, 46 if s16 == 14 else 42, 40, 95)
+    rendered = audio.fluidsynth(audio.midi(events, ticks, 600000), gain=0.3)
+    return to_peak(fit(rendered, FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
 def gm_one_velocity_line(program, seed):
     """A General MIDI patch playing eighth-note roots, fifths and octaves of the chords, every
     note at velocity 100 (mono): a line whose notes differ, where a limiter finds one level."""
