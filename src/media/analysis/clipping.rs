@@ -4,9 +4,11 @@
 //! turned down afterwards.
 
 use super::bins::Bins;
-use super::{from_db, seconds, Accumulator, Analysis, AnalysisSettings, Frames, StreamSpec};
+use super::{
+    from_db, quantisation_step, seconds, Accumulator, Analysis, AnalysisSettings, Frames,
+    StreamSpec,
+};
 use crate::model::analysis::{FlatTop, Series};
-use crate::model::record::SampleFormat;
 
 /// Samples within this factor of a channel's peak (0.01 dB) are at it.
 const FLAT_NEAR: f64 = 0.998_849_3;
@@ -143,12 +145,7 @@ impl Clipping {
                 .series
                 .then(|| Bins::new(false, |a: &bool, b: &bool| *a || *b)),
             flat: vec![FlatChannel::default(); usize::from(spec.channels)],
-            quantum: match (spec.sample_format, spec.bit_depth) {
-                (SampleFormat::Int, Some(bits)) if bits > 0 => {
-                    FLAT_QUANTA * 2f64.powi(1 - i32::from(bits.min(64)))
-                }
-                _ => 0.0,
-            },
+            quantum: FLAT_QUANTA * quantisation_step(spec),
             frames: 0,
         }
     }

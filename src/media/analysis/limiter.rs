@@ -13,9 +13,8 @@
 use std::collections::BTreeMap;
 
 use super::lanes::{self, Windows};
-use super::{from_db, to_db, Accumulator, Analysis, Frames, StreamSpec};
+use super::{from_db, quantisation_step, to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
-use crate::model::record::SampleFormat;
 
 /// Window length, seconds.
 const WINDOW_S: f64 = 0.05;
@@ -177,10 +176,7 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(spec: &StreamSpec) -> Self {
         let channels = usize::from(spec.channels);
-        let step = match (spec.sample_format, spec.bit_depth) {
-            (SampleFormat::Int, Some(bits)) if bits > 0 => 2.0_f64.powi(1 - i32::from(bits)),
-            _ => 0.0,
-        };
+        let step = quantisation_step(spec);
         let window = (f64::from(spec.sample_rate) * WINDOW_S).round() as u64;
         Limiter {
             channels,

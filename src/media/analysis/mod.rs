@@ -334,6 +334,15 @@ fn from_db(db: f64) -> f64 {
     10.0_f64.powf(db / 20.0)
 }
 
+/// One quantisation step of an integer stream in full-scale units (1.0 = full scale); 0 for
+/// float streams and integer ones of no stated depth.
+fn quantisation_step(spec: &StreamSpec) -> f64 {
+    match (spec.sample_format, spec.bit_depth) {
+        (SampleFormat::Int, Some(bits)) if bits > 0 => 2f64.powi(1 - i32::from(bits.min(64))),
+        _ => 0.0,
+    }
+}
+
 fn sanitised(value: f64) -> f64 {
     if value.is_finite() {
         value
