@@ -1327,6 +1327,43 @@ fn dc_offset_is_a_steady_mean_not_the_lowest_octave_of_noise() {
     }
 }
 
+/// `signal/dc-offset` reads the file as delivered: a one-shot that carries 0.4 % under its decay
+/// and fades it back to zero over its last 0.15 s, repeated so that each hit covers the end of
+/// the one before, carries the offset in every part of the bounce (the evaluation's
+/// `elec_twang`, once labelled from the one-shot alone, whose own end is clean).
+#[test]
+fn dc_offset_is_read_on_the_bounce_whose_next_hit_covers_the_sample_s_clean_end() {
+    let dir = clean_delivery();
+    let one_shot = |t: f64| {
+        let offset = if t < 0.45 {
+            0.004
+        } else {
+            0.004 * (0.6 - t).max(0.0) / 0.15
+        };
+        0.5 * (-t / 0.2).exp() * (std::f64::consts::TAU * 220.0 * t).sin() + offset
+    };
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| {
+            let t = (frame % 24_000) as f64 / 48_000.0;
+            let previous = if frame >= 24_000 && t + 0.5 < 0.6 {
+                one_shot(t + 0.5)
+            } else {
+                0.0
+            };
+            one_shot(t) + previous
+        })
+        .seconds(10.0)
+        .write(dir.path(), "04_Twang.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let twang = analysed(&report, "04_Twang.wav");
+    assert!(twang.dc_offset > 0.0032, "over the threshold: {twang:?}");
+    assert!(twang.dc_quiet_share.expect("blocks") > 0.5, "{twang:?}");
+    assert!(
+        findings(dir.path()).contains(&("signal/dc-offset".into(), "04_Twang.wav".into())),
+        "{twang:?}"
+    );
+}
+
 /// `signal/dc-offset` tells an offset from the lean of a hit: a kick whose click pushes one
 /// way averages off zero (-45 dBFS) alike in every half-second, but that mean comes from each
 /// hit's attack and its decayed tail sits at zero (a clean kick: sonic-pi's bd_gas and sn_dub,
