@@ -508,6 +508,41 @@ def tracks_holdout7():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout8():
+    """Built to test the ducked sign's body gate waived where the side drops 6 dB or more (it
+    was 8; tracks-holdout7's kits through `gain -l` read -6.2 to -7.6 there, every unprocessed
+    file of the set that is no loop and whose body is not ducked -4.75 or more), before
+    reading it: the two General MIDI kits holdout7 left out (Electronic, Orchestra) and four of
+    its kits playing other grooves at other tempi (`sources.gm_groove2`: a half-time beat on a
+    ride, a sixteenth-note funk beat), in FluidR3's stereo and heard by spaced pairs 0.6 and 1.5
+    ms apart, dry and through `gain -l` 6 and 10 dB; and the nearest unprocessed material, a
+    kit's single drums heard by a spaced pair, humanised, dry: kicks, snares and toms, 0.3 to
+    2 ms apart."""
+    name = "tracks-holdout8"
+    files = {}
+    grooves = ((24, "Electronic", 81, 92, "ride"), (48, "Orchestra", 82, 108, "funk"),
+               (0, "Standard", 83, 86, "funk"), (8, "Room", 84, 132, "ride"),
+               (32, "Jazz", 85, 118, "ride"), (16, "Power", 86, 97, "funk"))
+    for index, (kit, label, seed, bpm, style) in enumerate(grooves):
+        groove = S.gm_groove2(kit, seed, bpm, style)
+        tau = (0.6, 1.5)[index % 2]
+        takes = {"Stereo": groove,
+                 "Spaced": to_peak(S.spaced_pair(groove.mean(axis=1), seed, tau), 0)}
+        for take, x in takes.items():
+            stem = "%s_%s_%s" % (label, style.capitalize(), take)
+            files["%s.wav" % stem] = at(x, -1)
+            for drive in (6, 10):
+                fname = "%s_GainL%d.wav" % (stem, drive)
+                files[fname] = processed(name, fname, x, lambda y, d=drive: gain_l(y, d))
+        for note, piece, tau in ((36, "Kick", (0.3, 2.0)[index % 2]),
+                                 (38, "Snare", (0.8, 1.2)[index % 2]),
+                                 ((45, 41)[index % 2], "Tom", (1.5, 0.4)[index % 2])):
+            hits = S.gm_hits(kit, note, bpm, "humanised")
+            files["%s_%s_Spaced_%gms.wav" % (label, piece, tau)] = at(
+                to_peak(S.spaced_pair(hits, seed + note, tau), 0), -1)
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -884,6 +919,7 @@ def main():
     tracks_holdout5()
     tracks_holdout6()
     tracks_holdout7()
+    tracks_holdout8()
     tracks_beds()
     tracks_synth()
     tracks_gm()
