@@ -114,7 +114,7 @@ else
   rm -rf "$OUT"/building.*
   tmp=$(mktemp -d "$OUT/building.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  echo "eval.sh: building the set (about three and a half minutes on two cores)."
+  echo "eval.sh: building the set (about four minutes on two cores)."
   start=$(date +%s)
   (cd "$EVAL_DIR" && "$PY" build.py "$tmp/set" "$EVAL_DIR/labels.tsv")
   echo "$stamp" > "$tmp/set/STAMP"

@@ -29,7 +29,7 @@ declare_rule! {
     /// first difference on the samples within 0.6 of the window peak 3.5 dB or more under that on
     /// the samples under 0.3 of it, and the side (L − R) / 2 3 dB or more under the side where the
     /// mid is low; the body of the programme ducked too, which a drum's own smooth swing does not
-    /// do, unless the side drops 8 dB or more, which a drum heard by a spaced pair does not (3 to 5
+    /// do, unless the side drops 6 dB or more, which a kick heard by a spaced pair does not (3 to 5
     /// dB: its slope); and the loudest windows' detail not one periodic waveform, as a solo
     /// instrument's is; an unprocessed mix reads about 0 dB). What a limiter's signature shares
     /// with steady and repeated material is set aside: a wall of windows with a crest under 5.5 dB
@@ -48,20 +48,21 @@ declare_rule! {
     /// sine's 3.01): saturation rounds a programme to a sawtooth's crest without making it a tone.
     /// Crests clipped flat (3 samples or more at the peak) are `signal/clipping`'s; in integer
     /// files, windows under 16384 quantisation steps count no crests. Files under 2 s get no
-    /// verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 172 of 253 limiters
-    /// taking 3 dB or more off the peaks, with a false alarm on 1 of 644 unprocessed files (among
-    /// them 41 mixes and 144 bars of them looped, kicks, toms, spaced pairs, 12 stereo kits and 238
-    /// loops and repeated, humanised or accented one-shots): a chime repeated at one velocity whose
-    /// long ring overlaps the next hits, so that no two of its loudest windows are one waveform; on
-    /// a hold-out of General MIDI hits (read once; the touch tolerance, tightened after it, changed
-    /// none of its verdicts), 15 of 18 patterns through `alimiter` with no false alarm on 52
-    /// unprocessed files; on the last hold-out, General MIDI kits built to test the deep side, 5 of
-    /// 24 through `gain -l` with no false alarm on 18; on a hold-out of 12 mixes built after the
-    /// ducked sign, `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms 20:1 compressor
-    /// on a mix (it levels the programme, its peaks spreading as much as its level, and its gain
-    /// follows the envelope, not each sample: 5 of 39 caught), waveshaping on a mono file or on
-    /// drums alone whose side it drops less than 8 dB (their own swing ducks their detail as a
-    /// curve would), nor a synthesizer line whose velocities a limiter flattened (it reads as the
+    /// verdict. On the labelled evaluation set (`scripts/eval.sh`) this catches 193 of 277 limiters
+    /// taking 3 dB or more off the peaks, with a false alarm on 1 of 674 unprocessed files (among
+    /// them 41 mixes and 144 bars of them looped, kicks, toms, 32 drums heard by spaced pairs, 26
+    /// kits and overheads, and 238 loops and repeated, humanised or accented one-shots): a chime
+    /// repeated at one velocity whose long ring overlaps the next hits, so that no two of its
+    /// loudest windows are one waveform; on a hold-out of General MIDI hits (read once; the touch
+    /// tolerance, tightened after it, changed none of its verdicts), 15 of 18 patterns through
+    /// `alimiter` with no false alarm on 52 unprocessed files; on the last hold-out, General MIDI
+    /// kits on new grooves built to test the deep side at 6 dB (read once), 13 of 24 through `gain
+    /// -l` (10 at the 8 dB asked before) with no false alarm on 30; on a hold-out of 12 mixes built
+    /// after the ducked sign, `gain -l` 6 and 10 dB on 24 of 24. It does not catch a 0.1 ms 20:1
+    /// compressor on a mix (it levels the programme, its peaks spreading as much as its level, and
+    /// its gain follows the envelope, not each sample: 5 of 39 caught), waveshaping on a mono file
+    /// or on drums alone whose side it drops less than 6 dB (their own swing ducks their detail as
+    /// a curve would), nor a synthesizer line whose velocities a limiter flattened (it reads as the
     /// line played at one velocity). Distortion printed on purpose (a fuzz, an amp-sim) is a
     /// saturator's waveform and may read as limited.
     ///
@@ -209,7 +210,7 @@ impl Default for Params {
             ducked_side_db: -3.0,
             ducked_min_side_windows: 3,
             ducked_body_detail_db: 0.0,
-            ducked_deep_side_db: -8.0,
+            ducked_deep_side_db: -6.0,
             ducked_max_periodicity: 0.7,
         }
     }
@@ -755,6 +756,18 @@ mod tests {
         };
         let sign = signature(&params, &limiter, Some(&overheads)).expect("ducked");
         assert!(sign.contains("bent by a waveshaping limiter or clipper"), "{sign}");
+        // `tracks-holdout7/Brush_Overheads_GainL10.wav`: a General MIDI kit panned piece by
+        // piece, whose side drops less (7.55 dB): past the 6 dB the waiver asks since
+        // `tracks-holdout7`, short of the 8 it asked before.
+        let brushes = DuckingFigures {
+            detail_peak_db: Some(-5.95),
+            body_detail_peak_db: Some(5.05),
+            side_peak_db: Some(-7.55),
+            side_windows: 22,
+            periodicity: Some(0.41),
+            ..overheads
+        };
+        assert!(signature(&params, &limiter, Some(&brushes)).is_some());
         // `tracks-kicks/Kick_Spaced_0.5ms.wav`: a kick heard by a spaced pair, dry. Its smooth
         // swing ducks its detail, its side drops by its slope only, its body not at all.
         let kick = DuckingFigures {
