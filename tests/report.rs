@@ -457,3 +457,100 @@ fn the_page_renders_in_chromium_without_errors() {
         assert!(varied(&info, &pixels), "{name}: the page is blank");
     }
 }
+
+/// A file clipped and turned down afterwards has its flat tops below full scale: the waveform
+/// marks them where `signal/clipping` reports them (1–2 s of 3), and not on a file whose few
+/// flat tops the rule does not report.
+#[test]
+fn flat_tops_below_full_scale_are_marked_where_the_rule_reports_them() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    // A 110 Hz sine at 0.3, and at 0.5 clipped at 0.35 from 1 to 2 s: every half-cycle there
+    // a flat top at -9.1 dBFS, the file's peak.
+    let clipped_between = |from: u64, to: u64| {
+        move |frame: u64, _| {
+            let sine = (std::f64::consts::TAU * 110.0 * frame as f64 / 48000.0).sin();
+            if (from..to).contains(&frame) {
+                (0.5 * sine).clamp(-0.35, 0.35)
+            } else {
+                0.3 * sine
+            }
+        }
+    };
+    Wav::new(48000, 24, 1)
+        .with(clipped_between(48000, 96000))
+        .seconds(3.0)
+        .write(dir.path(), "01_Clipped_Down.wav");
+    // A few half-cycles clipped: flat tops the analysis counts, too few for a finding.
+    Wav::new(48000, 24, 1)
+        .with(clipped_between(48000, 48000 + 650))
+        .seconds(3.0)
+        .write(dir.path(), "02_Three_Tops.wav");
+    let report = checked(dir.path());
+    let file = |name: &str| {
+        report.deliveries[0]
+            .delivery
+            .files
+            .iter()
+            .find(|file| file.rel == name)
+            .and_then(|file| file.analysis.as_ref())
+            .unwrap_or_else(|| panic!("{name} is analysed"))
+    };
+    let down = file("01_Clipped_Down.wav");
+    let flat = down.flat_top.as_ref().expect("flat tops");
+    assert!(flat.runs >= 100, "{flat:?}");
+    let series = down.series.as_ref().expect("series");
+    assert_eq!(series.flat_tops.len(), series.clipped.len());
+    assert!(
+        series.clipped.iter().all(|clipped| !clipped),
+        "no sample at full scale"
+    );
+    let marked: Vec<f64> = series
+        .flat_tops
+        .iter()
+        .enumerate()
+        .filter(|(_, flat)| **flat)
+        .map(|(column, _)| column as f64 * series.envelope.column_s)
+        .collect();
+    assert!(
+        marked.first().is_some_and(|&s| (0.99..1.01).contains(&s))
+            && marked.last().is_some_and(|&s| (1.98..2.0).contains(&s)),
+        "{marked:?}"
+    );
+    let few = file("02_Three_Tops.wav");
+    assert!(
+        few.flat_top
+            .as_ref()
+            .is_some_and(|flat| (1..8).contains(&flat.runs)),
+        "{:?}",
+        few.flat_top
+    );
+
+    let text = Format::Html.render(&report, &render::Options::default());
+    let page = Html::parse_document(&text);
+    let marks = select(
+        &page,
+        r#"svg[aria-label="waveform of 01_Clipped_Down.wav"] rect.clip"#,
+    );
+    assert!(!marks.is_empty(), "the flat tops are marked");
+    for mark in &marks {
+        let (x, width) = (attribute(mark, "x"), attribute(mark, "width"));
+        assert!(
+            x >= 332.0 && x + width <= 668.0,
+            "from 1 to 2 s of 3: {x} {width}"
+        );
+    }
+    assert!(
+        select(
+            &page,
+            r#"svg[aria-label="waveform of 02_Three_Tops.wav"] rect.clip"#
+        )
+        .is_empty(),
+        "no finding, no mark"
+    );
+    // The JSON carries the columns with `--series`.
+    let json: Value = serde_json::from_str(&json::render_with(&report, true)).expect("JSON");
+    let columns = json["deliveries"][0]["files"][0]["series"]["flat_tops"]
+        .as_array()
+        .expect("flat_tops");
+    assert!(columns.iter().any(|column| column == true));
+}

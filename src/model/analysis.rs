@@ -138,6 +138,10 @@ pub struct Series {
     pub envelope: Envelope,
     /// Columns (of the envelope's width) holding at least one clipped run.
     pub clipped: Vec<bool>,
+    /// Columns holding a flat top at the file's own peak (`Analysis::flat_top`: clipped, then
+    /// turned down), in the channel with the most; empty when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flat_tops: Vec<bool>,
     /// Short-term loudness (3 s window), LUFS, one point per `loudness_interval_s`, the
     /// loudest window of each stretch; None where the window is silent.
     pub loudness_lufs: Vec<Option<f32>>,

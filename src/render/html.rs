@@ -528,17 +528,24 @@ fn file_view(index: usize, position: usize, file: &FileRecord, entry: &DeliveryR
                 series.envelope.column_s,
             )
         });
-    // Neighbouring clipped columns drawn as one stretch.
+    // Neighbouring clipped columns drawn as one stretch: runs at full scale, and flat tops at
+    // the file's own peak where `signal/clipping` reports them (a waveform flat by design has
+    // them too, and no finding).
+    let reported_flat = findings
+        .iter()
+        .any(|(_, diagnostic)| diagnostic.rule == "signal/clipping");
     let clipped = series
         .map(|series| {
             let column = series.envelope.column_s;
+            let mut columns = series.clipped.clone();
+            if reported_flat {
+                columns.resize(columns.len().max(series.flat_tops.len()), false);
+                for (column, flat) in columns.iter_mut().zip(&series.flat_tops) {
+                    *column |= *flat;
+                }
+            }
             let mut stretches: Vec<(usize, usize)> = Vec::new();
-            for (index, _) in series
-                .clipped
-                .iter()
-                .enumerate()
-                .filter(|(_, clipped)| **clipped)
-            {
+            for (index, _) in columns.iter().enumerate().filter(|(_, clipped)| **clipped) {
                 match stretches.last_mut() {
                     Some((_, end)) if *end == index => *end = index + 1,
                     _ => stretches.push((index, index + 1)),

@@ -8,6 +8,7 @@
 /// because the width depends only on how far the stream has reached.
 pub const CAPACITY: usize = 2048;
 
+#[derive(Debug, Clone)]
 pub struct Bins<T> {
     width: u64,
     bins: Vec<T>,

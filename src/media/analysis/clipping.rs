@@ -35,6 +35,8 @@ struct FlatChannel {
     samples: u64,
     first: Option<u64>,
     last_end: Option<u64>,
+    /// With `series`: the columns holding the runs counted (at `level`).
+    marks: Option<Bins<bool>>,
 }
 
 /// A run of identical samples: its value, length, first frame, and the two samples before
@@ -98,14 +100,31 @@ impl FlatChannel {
             self.runs = 0;
             self.samples = 0;
             self.first = None;
+            if let Some(marks) = &mut self.marks {
+                *marks = flat_marks();
+            }
         }
         if level >= self.level * FLAT_NEAR {
             self.runs += 1;
             self.samples += run.len;
             self.first.get_or_insert(run.start);
             self.last_end = Some(run.start + run.len);
+            if let Some(marks) = &mut self.marks {
+                let last = run.start + run.len - 1;
+                marks.reach(last);
+                let mut frame = run.start;
+                while frame <= last {
+                    *marks.at(frame) = true;
+                    frame = marks.bin_end(frame);
+                }
+            }
         }
     }
+}
+
+/// Columns for one channel's flat tops, merged as the overview's are.
+fn flat_marks() -> Bins<bool> {
+    Bins::new(false, |a: &bool, b: &bool| *a || *b)
 }
 
 pub struct Clipping {
@@ -144,7 +163,13 @@ impl Clipping {
             marks: settings
                 .series
                 .then(|| Bins::new(false, |a: &bool, b: &bool| *a || *b)),
-            flat: vec![FlatChannel::default(); usize::from(spec.channels)],
+            flat: vec![
+                FlatChannel {
+                    marks: settings.series.then(flat_marks),
+                    ..FlatChannel::default()
+                };
+                usize::from(spec.channels)
+            ],
             quantum: FLAT_QUANTA * quantisation_step(spec),
             frames: 0,
         }
@@ -197,12 +222,15 @@ impl Clipping {
 
     /// The channel with the most flat tops at its final peak (a run still open at the end has
     /// no way out, and is not counted).
-    fn flat_top(&self) -> Option<FlatTop> {
-        let best = self
-            .flat
+    fn flat_channel(&self) -> Option<&FlatChannel> {
+        self.flat
             .iter()
             .filter(|channel| channel.runs > 0 && channel.level >= channel.peak * FLAT_NEAR)
-            .max_by_key(|channel| channel.runs)?;
+            .max_by_key(|channel| channel.runs)
+    }
+
+    fn flat_top(&self) -> Option<FlatTop> {
+        let best = self.flat_channel()?;
         Some(FlatTop {
             level_dbfs: 20.0 * best.level.log10(),
             runs: best.runs,
@@ -276,8 +304,18 @@ impl Accumulator for Clipping {
         analysis.last_clip_s = self
             .last_clip_end
             .and_then(|frame| seconds(frame, self.sample_rate));
+        let flat_tops = self
+            .flat_channel()
+            .and_then(|channel| channel.marks.clone())
+            .map(|mut marks| {
+                // As wide as the overview's columns: both have reached the last frame.
+                marks.reach(self.frames.saturating_sub(1));
+                marks.into_bins()
+            });
         if let Some(marks) = self.marks {
-            analysis.series.get_or_insert_with(Series::default).clipped = marks.into_bins();
+            let series = analysis.series.get_or_insert_with(Series::default);
+            series.clipped = marks.into_bins();
+            series.flat_tops = flat_tops.unwrap_or_default();
         }
     }
 }
