@@ -543,6 +543,35 @@ def tracks_holdout8():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout9():
+    """Built to test the loop route read from a few windows (a wall under `min_wall_windows`
+    alike is a loop only where the loudest quarter is mostly one waveform too), before reading
+    it: drum machines (FluidR3's TR-808 and Electronic kits: a sample per drum at every
+    velocity) playing both grooves at new tempi, in the soundfont's stereo and heard by a spaced
+    pair (0.8 ms), dry and through `gain -l` 6 and 10 dB; and, as the loops the route is for,
+    a bar of each dry take looped end to end (one beat, one bar, two bars)."""
+    name = "tracks-holdout9"
+    files = {}
+    for kit, label, seed, bpm, style in ((25, "TR808", 91, 104, "ride"), (25, "TR808", 92, 122, "funk"),
+                                         (24, "Electronic", 93, 128, "funk"), (24, "Electronic", 94, 88, "ride")):
+        groove = S.gm_groove2(kit, seed, bpm, style)
+        takes = {"Stereo": groove,
+                 "Spaced": to_peak(S.spaced_pair(groove.mean(axis=1), seed, 0.8), 0)}
+        beat = 60.0 / bpm
+        for take, x in takes.items():
+            stem = "%s_%s%d_%s" % (label, style.capitalize(), bpm, take)
+            files["%s.wav" % stem] = at(x, -1)
+            for drive in (6, 10):
+                fname = "%s_GainL%d.wav" % (stem, drive)
+                files[fname] = processed(name, fname, x, lambda y, d=drive: gain_l(y, d))
+            for beats, start in ((1, 4), (4, 8), (8, 4)):
+                a, n = int(start * beat * audio.RATE), int(beats * beat * audio.RATE)
+                bar = audio.as2d(x)[a:a + n]
+                files["%s_Loop%d.wav" % (stem, beats)] = at(
+                    np.tile(bar, (FRAMES // len(bar) + 1, 1))[:FRAMES], -1)
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -920,6 +949,7 @@ def main():
     tracks_holdout6()
     tracks_holdout7()
     tracks_holdout8()
+    tracks_holdout9()
     tracks_beds()
     tracks_synth()
     tracks_gm()
