@@ -293,42 +293,11 @@ def gm_hits(kit, note, bpm, velocities):
     return to_peak(fit(rendered, FRAMES).mean(axis=1), 0)
 
 
-@functools.lru_cache(maxsize=None)
-def gm_groove(kit, seed):
-    """A General MIDI kit (`kit`: its program on channel 10) playing a groove at 100 BPM (kick,
-    snare, closed and open hats, a tom fill every second bar, a crash every fourth), velocities
-    humanised (seeded), in FluidR3's stereo (each piece panned as the soundfont places it)."""
-    rng = np.random.default_rng(seed)
-    events = [(0, 0xC9, kit, None)]
-    ticks = 480
-
-    def hit(step, note, lo, hi):
-        on = step * ticks // 4
-        events.append((on, 0x99, note, int(rng.integers(lo, hi + 1))))
-        events.append((on + 100, 0x89, note, 0))
-
-    for step in range(int(SECONDS * 100 / 60) * 4 + 4):
-        bar, s16 = divmod(step, 16)
-        if s16 == 0 and bar % 4 == 0:
-            hit(step, 49, 90, 120)
-        if s16 in (0, 6, 10):
-            hit(step, 36, 80, 127)
-        if s16 in (4, 12):
-            hit(step, 38, 80, 127)
-        if bar % 2 == 1 and s16 in (13, 14, 15):
-            hit(step, (50, 47, 43)[s16 - 13], 70, 120)
-        hit(step, 46 if s16 == 14 else 42, 40, 95)
-    rendered = audio.fluidsynth(audio.midi(events, ticks, 600000), gain=0.3)
-    return to_peak(fit(rendered, FRAMES), 0)
-
-
-@functools.lru_cache(maxsize=None)
-def gm_groove2(kit, seed, bpm, style):
-    """A second General MIDI groove, unlike `gm_groove`'s: at `bpm`, with velocities humanised
-    (seeded). `style` "ride": a half-time beat (kick on 1 and the "and" of 3, snare on 3) on a
-    ride cymbal with its bell on the beat, a crash every fourth bar; "funk": sixteenth-note
-    closed hats with accents, a syncopated kick, a snare on 2 and 4 with ghost notes, toms on
-    the last beat of every fourth bar. In FluidR3's stereo."""
+def _gm_kit(kit, seed, bpm, play):
+    """A General MIDI kit (`kit`: its program on channel 10) at `bpm` for the whole length:
+    `play(hit, step, bar, s16)` on every sixteenth note, where `hit(step, note, lo, hi)` plays
+    `note` at a velocity drawn from lo to hi (seeded). In FluidR3's stereo (each piece panned
+    as the soundfont places it)."""
     rng = np.random.default_rng(seed)
     events = [(0, 0xC9, kit, None)]
     ticks = 480
@@ -340,28 +309,60 @@ def gm_groove2(kit, seed, bpm, style):
 
     for step in range(int(SECONDS * bpm / 60) * 4 + 4):
         bar, s16 = divmod(step, 16)
-        if style == "ride":
-            if s16 == 0 and bar % 4 == 0:
-                hit(step, 57, 95, 125)
-            if s16 in (0, 10):
-                hit(step, 36, 85, 127)
-            if s16 == 8:
-                hit(step, 40, 90, 127)
-            if s16 % 2 == 0:
-                hit(step, 53 if s16 % 4 == 0 else 51, 50, 100)
-        else:
-            if s16 in (0, 3, 7, 10):
-                hit(step, 36, 80, 127)
-            if s16 in (4, 12):
-                hit(step, 38, 95, 127)
-            if s16 in (6, 9, 15):
-                hit(step, 38, 25, 50)
-            if bar % 4 == 3 and s16 in (12, 13, 14, 15):
-                hit(step, (48, 45, 43, 41)[s16 - 12], 75, 120)
-            else:
-                hit(step, 42, 60 if s16 % 4 == 0 else 30, 100 if s16 % 4 == 0 else 70)
+        play(hit, step, bar, s16)
     rendered = audio.fluidsynth(audio.midi(events, ticks, int(round(60e6 / bpm))), gain=0.3)
     return to_peak(fit(rendered, FRAMES), 0)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_groove(kit, seed):
+    """A General MIDI kit playing a groove at 100 BPM (kick, snare, closed and open hats, a tom
+    fill every second bar, a crash every fourth), velocities humanised (seeded), in FluidR3's
+    stereo."""
+    def play(hit, step, bar, s16):
+        if s16 == 0 and bar % 4 == 0:
+            hit(step, 49, 90, 120)
+        if s16 in (0, 6, 10):
+            hit(step, 36, 80, 127)
+        if s16 in (4, 12):
+            hit(step, 38, 80, 127)
+        if bar % 2 == 1 and s16 in (13, 14, 15):
+            hit(step, (50, 47, 43)[s16 - 13], 70, 120)
+        hit(step, 46 if s16 == 14 else 42, 40, 95)
+
+    return _gm_kit(kit, seed, 100, play)
+
+
+@functools.lru_cache(maxsize=None)
+def gm_groove2(kit, seed, bpm, style):
+    """A second General MIDI groove, unlike `gm_groove`'s: at `bpm`, with velocities humanised
+    (seeded). `style` "ride": a half-time beat (kick on 1 and the "and" of 3, snare on 3) on a
+    ride cymbal with its bell on the beat, a crash every fourth bar; "funk": sixteenth-note
+    closed hats with accents, a syncopated kick, a snare on 2 and 4 with ghost notes, toms on
+    the last beat of every fourth bar. In FluidR3's stereo."""
+    def ride(hit, step, bar, s16):
+        if s16 == 0 and bar % 4 == 0:
+            hit(step, 57, 95, 125)
+        if s16 in (0, 10):
+            hit(step, 36, 85, 127)
+        if s16 == 8:
+            hit(step, 40, 90, 127)
+        if s16 % 2 == 0:
+            hit(step, 53 if s16 % 4 == 0 else 51, 50, 100)
+
+    def funk(hit, step, bar, s16):
+        if s16 in (0, 3, 7, 10):
+            hit(step, 36, 80, 127)
+        if s16 in (4, 12):
+            hit(step, 38, 95, 127)
+        if s16 in (6, 9, 15):
+            hit(step, 38, 25, 50)
+        if bar % 4 == 3 and s16 in (12, 13, 14, 15):
+            hit(step, (48, 45, 43, 41)[s16 - 12], 75, 120)
+        else:
+            hit(step, 42, 60 if s16 % 4 == 0 else 30, 100 if s16 % 4 == 0 else 70)
+
+    return _gm_kit(kit, seed, bpm, ride if style == "ride" else funk)
 
 
 @functools.lru_cache(maxsize=None)
