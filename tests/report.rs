@@ -485,6 +485,19 @@ fn flat_tops_below_full_scale_are_marked_where_the_rule_reports_them() {
         .with(clipped_between(48000, 48000 + 650))
         .seconds(3.0)
         .write(dir.path(), "02_Three_Tops.wav");
+    // Flat tops at 0.25 from 0.2 to 0.8 s, then higher ones at 0.35 from 2 to 2.5 s: the lower
+    // ones were no ceiling, and only the higher are marked.
+    Wav::new(48000, 24, 1)
+        .with(move |frame, channel| {
+            let sine = (std::f64::consts::TAU * 110.0 * frame as f64 / 48000.0).sin();
+            if (9600..38400).contains(&frame) {
+                (0.5 * sine).clamp(-0.25, 0.25)
+            } else {
+                clipped_between(96000, 120000)(frame, channel)
+            }
+        })
+        .seconds(3.0)
+        .write(dir.path(), "03_Two_Ceilings.wav");
     let report = checked(dir.path());
     let file = |name: &str| {
         report.deliveries[0]
@@ -514,6 +527,20 @@ fn flat_tops_below_full_scale_are_marked_where_the_rule_reports_them() {
     assert!(
         marked.first().is_some_and(|&s| (0.99..1.01).contains(&s))
             && marked.last().is_some_and(|&s| (1.98..2.0).contains(&s)),
+        "{marked:?}"
+    );
+    let two = file("03_Two_Ceilings.wav");
+    let two_series = two.series.as_ref().expect("series");
+    let marked: Vec<f64> = two_series
+        .flat_tops
+        .iter()
+        .enumerate()
+        .filter(|(_, flat)| **flat)
+        .map(|(column, _)| column as f64 * two_series.envelope.column_s)
+        .collect();
+    assert!(
+        marked.first().is_some_and(|&s| (1.99..2.01).contains(&s))
+            && marked.last().is_some_and(|&s| (2.48..2.5).contains(&s)),
         "{marked:?}"
     );
     let few = file("02_Three_Tops.wav");
