@@ -928,6 +928,33 @@ def film_deliveries():
     film_delivery("film-limited", q6, mix6, prefix="Reel2")
 
 
+def film_meters():
+    """Calibration of `signal/loudness` and `signal/true-peak` (stems-film: -23 LUFS within 1 LU
+    on a print master, -1 dBTP on every file) on programme material near their thresholds:
+    16 programmes (eight song mixes, speech dry and in a room, piano and strings, General MIDI
+    and played drums, an ambience, pink noise, the drums through `gain -l` 10 dB) as print
+    masters (`_Mix`) at an integrated loudness drawn from -25.5 to -20.5 LUFS, and the same 16
+    as stems (`_Stem`) with their sample peak drawn from -2.5 to -0.2 dBFS. Labelled from
+    ffmpeg's ebur128 meter on the files as written (`meter_labels.py`), not from stemlint."""
+    rng = np.random.default_rng(128)
+    programmes = [("Song%d" % i, S.song_mix(i)) for i in range(8)]
+    programmes += [("Speech", S.speech()), ("Vocal_Room", S.reverb_vocal()),
+                   ("Piano_Strings", to_peak(S.piano() + S.strings() * 0.7, 0)),
+                   ("GM_Drums", S.gm_drums()), ("Noisy_Drums", S.noisy_drums()),
+                   ("Ambience", S.ambient()), ("Pink", S.pink()),
+                   ("Drums_GainL10", gain_l(S.noisy_drums(), 10)[0])]
+    files = {}
+    for index, (label, x) in enumerate(programmes):
+        x = fit(S.as_stereo(x), FRAMES)
+        target = float(rng.uniform(-25.5, -20.5))
+        mix = x * 10 ** ((target - audio.integrated_lufs(x)) / 20)
+        if np.max(np.abs(mix)) > 10 ** (-0.1 / 20):
+            mix = to_peak(mix, -0.1)  # no louder than its samples allow
+        files["%02d_%s_Mix.wav" % (index, label)] = mix
+        files["%02d_%s_Stem.wav" % (index, label)] = to_peak(x, float(rng.uniform(-2.5, -0.2)))
+    delivery("film-meters", "stems-film", files)
+
+
 def main():
     global OUT
     OUT = sys.argv[1]
@@ -963,6 +990,7 @@ def main():
     tracks_bits()
     stems_deliveries()
     film_deliveries()
+    film_meters()
     with open(os.path.join(OUT, "report.tsv"), "w", newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")
         w.writerow(["delivery", "file", "figures"])
