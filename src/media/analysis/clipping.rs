@@ -101,7 +101,7 @@ impl FlatChannel {
             self.samples = 0;
             self.first = None;
             if let Some(marks) = &mut self.marks {
-                *marks = flat_marks();
+                *marks = flag_bins();
             }
         }
         if level >= self.level * FLAT_NEAR {
@@ -122,8 +122,8 @@ impl FlatChannel {
     }
 }
 
-/// Columns for one channel's flat tops, merged as the overview's are.
-fn flat_marks() -> Bins<bool> {
+/// Flags per overview column (a column holds one when any of its frames does).
+fn flag_bins() -> Bins<bool> {
     Bins::new(false, |a: &bool, b: &bool| *a || *b)
 }
 
@@ -160,12 +160,10 @@ impl Clipping {
             longest_run: 0,
             first_clip: None,
             last_clip_end: None,
-            marks: settings
-                .series
-                .then(|| Bins::new(false, |a: &bool, b: &bool| *a || *b)),
+            marks: settings.series.then(flag_bins),
             flat: vec![
                 FlatChannel {
-                    marks: settings.series.then(flat_marks),
+                    marks: settings.series.then(flag_bins),
                     ..FlatChannel::default()
                 };
                 usize::from(spec.channels)
