@@ -383,6 +383,77 @@ fn wide_but_correlated_stereo_stays_positive() {
 }
 
 #[test]
+fn a_panned_copy_is_one_signal_at_two_levels_and_wide_stereo_is_not() {
+    let mut noise = Noise(43);
+    // A mono source panned: the right channel the left 6 dB down, each rounded to 24 bits.
+    let panned = analyse_int(2, RATE as usize, 1000, |_| {
+        let value = 0.5 * noise.next();
+        vec![value, 0.5 * value]
+    });
+    assert!(!panned.identical_channels);
+    assert!(close(panned.channel_balance_db, -6.02, 0.01), "{panned:?}");
+    // What rounding leaves: 24-bit steps against a channel at about -13 dBFS.
+    assert!(
+        panned.channel_residual_db.is_some_and(|r| r < -110.0),
+        "{panned:?}"
+    );
+    assert!(
+        panned.channel_unshared_dbfs.is_some_and(|u| u < -140.0),
+        "{panned:?}"
+    );
+    // The same at -50 dBFS, each channel with its own 16-bit dither: the residual is the
+    // dither against a quiet signal, the unshared part the dither's floor.
+    let mut dither = Noise(47);
+    let step = 2f64.powi(-15);
+    let mut sixteen = |value: f64| ((value / step + dither.next()).round()) * step;
+    let quiet = analyse_int(2, RATE as usize, 1000, |_| {
+        let value = 0.005 * noise.next();
+        vec![sixteen(value), sixteen(0.7 * value)]
+    });
+    let residual = quiet.channel_residual_db.expect("a residual");
+    assert!((-50.0..-20.0).contains(&residual), "{quiet:?}");
+    assert!(
+        quiet.channel_unshared_dbfs.is_some_and(|u| u < -90.0),
+        "{quiet:?}"
+    );
+    // Wide stereo (shared variance twice each side's own): 5 dB, and the unshared part loud.
+    let wide = analyse_int(2, RATE as usize, 777, |_| {
+        let common = 0.3 * noise.next();
+        vec![common + 0.2 * noise.next(), common + 0.2 * noise.next()]
+    });
+    assert!(close(wide.channel_residual_db, -3.2, 0.5), "{wide:?}");
+    assert!(
+        wide.channel_unshared_dbfs.is_some_and(|u| u > -25.0),
+        "{wide:?}"
+    );
+}
+
+#[test]
+fn a_channel_silent_from_start_to_end_is_named() {
+    let mut noise = Noise(53);
+    // Sound on the left only, the right one 16-bit step at most (under the -90 dBFS floor).
+    let left_only = analyse_int(2, RATE as usize, 1000, |frame| {
+        vec![
+            0.5 * noise.next(),
+            if frame % 7 == 0 { 2f64.powi(-15) } else { 0.0 },
+        ]
+    });
+    assert_eq!(left_only.silent_channels, [2]);
+    assert_eq!(left_only.correlation.map(|c| c.abs() < 0.05), Some(true));
+    // One sample over the floor in the right channel, late: it is not silent.
+    let late = analyse_int(2, RATE as usize, 1000, |frame| {
+        vec![0.5 * noise.next(), if frame == 40_000 { 0.01 } else { 0.0 }]
+    });
+    assert_eq!(late.silent_channels, [] as [u16; 0]);
+    // A silent file has no silent channel of its own (`signal/silent` reports the file), and
+    // a mono file none at all.
+    let silent = analyse_int(2, RATE as usize, 1000, |_| vec![0.0, 0.0]);
+    assert_eq!(silent.silent_channels, [] as [u16; 0]);
+    let mono = analyse_int(1, RATE as usize, 1000, |_| vec![0.5 * noise.next()]);
+    assert_eq!(mono.silent_channels, [] as [u16; 0]);
+}
+
+#[test]
 fn correlation_survives_a_large_dc_offset() {
     let mut noise = Noise(37);
     let analysis = analyse_float(2, RATE as usize * 4, 4096, |_| {

@@ -80,6 +80,26 @@ pub struct Analysis {
     /// Pearson correlation of the first two channels (None for mono, or when either of them
     /// is constant, e.g. silent).
     pub correlation: Option<f64>,
+    /// What of the first two channels one does not share with the other at any gain:
+    /// `1 - correlation²`, dB (the residual of the best scaled copy against the channel).
+    /// About -120 dB or under for a mono source panned or copied to both sides of a 24-bit
+    /// file; -30 dB or over for stereo material. None where `correlation` is None.
+    #[serde(default)]
+    pub channel_residual_db: Option<f64>,
+    /// The second channel's level against the first's (their variances), dB: negative when
+    /// the second is quieter. None where `correlation` is None.
+    #[serde(default)]
+    pub channel_balance_db: Option<f64>,
+    /// The RMS of what the quieter of the first two channels does not share with the louder
+    /// (its residual after the best scaled copy of the louder is taken away), dBFS: a
+    /// dither's floor (about -101 dBFS at 16 bits) for a mono source panned, however quiet
+    /// it is. None where `correlation` is None.
+    #[serde(default)]
+    pub channel_unshared_dbfs: Option<f64>,
+    /// Channels (numbered from 1) whose peak stays under the silence floor from start to end
+    /// while another carries sound: a part on one side of a stereo file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silent_channels: Vec<u16>,
     /// Time of the first and of the last sample above the silence floor in any channel,
     /// seconds from the start (None for silence). Tail silence lasts
     /// `duration - last_sound_s - 1/rate`.

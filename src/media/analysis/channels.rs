@@ -87,6 +87,9 @@ impl Accumulator for ChannelPair {
             to_db(self.difference_peak)
         };
         analysis.correlation = self.moments.correlation();
+        analysis.channel_residual_db = self.moments.residual_db();
+        analysis.channel_balance_db = self.moments.balance_db();
+        analysis.channel_unshared_dbfs = self.moments.unshared_dbfs();
     }
 }
 
@@ -192,6 +195,29 @@ impl PairMoments {
         self.mean_left += delta_left * block / total;
         self.mean_right += delta_right * block / total;
         self.frames = total;
+    }
+
+    /// `1 - r²`, from the moments themselves (a correlation rounded to 1.0 would lose it);
+    /// at least 1e-30 (-300 dB) for a copy exact to the last bit.
+    fn unexplained(&self) -> Option<f64> {
+        self.correlation()?;
+        let explained = self.covariance * self.covariance / (self.var_left * self.var_right);
+        Some((1.0 - explained).max(1e-30))
+    }
+
+    fn residual_db(&self) -> Option<f64> {
+        Some(10.0 * self.unexplained()?.log10())
+    }
+
+    /// The quieter channel's variance times `1 - r²`, as an RMS in dBFS.
+    fn unshared_dbfs(&self) -> Option<f64> {
+        let quieter = self.var_left.min(self.var_right) / self.frames;
+        Some(10.0 * (quieter * self.unexplained()?).max(1e-30).log10())
+    }
+
+    fn balance_db(&self) -> Option<f64> {
+        self.correlation()?;
+        Some(10.0 * (self.var_right / self.var_left).log10())
     }
 
     fn correlation(&self) -> Option<f64> {

@@ -15,6 +15,10 @@ pub struct Levels {
     frames: u64,
     first_sound: Option<u64>,
     last_sound: Option<u64>,
+    /// Per channel, the peak so far; followed only until every channel has risen above the
+    /// silence floor (a file with a dead channel pays one more read, the others none).
+    channel_peaks: Vec<f64>,
+    all_sounding: bool,
 }
 
 impl Levels {
@@ -31,7 +35,21 @@ impl Levels {
             frames: 0,
             first_sound: None,
             last_sound: None,
+            channel_peaks: vec![0.0; channels],
+            all_sounding: channels < 2,
         }
+    }
+
+    /// Raises each channel's peak to the block's, while one is still under the floor.
+    fn follow_channel_peaks(&mut self, samples: &[f64]) {
+        let channels = self.channel_peaks.len();
+        for frame in samples.chunks_exact(channels) {
+            for (peak, value) in self.channel_peaks.iter_mut().zip(frame) {
+                *peak = peak.max(value.abs());
+            }
+        }
+        let floor = self.silence_floor;
+        self.all_sounding = self.channel_peaks.iter().all(|&peak| peak > floor);
     }
 
     fn count_non_finite<T: Copy>(&mut self, raw: &[T], position: u64, finite: impl Fn(T) -> bool) {
@@ -56,6 +74,9 @@ impl Accumulator for Levels {
         }
         self.sum_squares += sums.total_squares();
         self.frames += frames.frames() as u64;
+        if !self.all_sounding && frames.peak > self.silence_floor {
+            self.follow_channel_peaks(frames.samples);
+        }
         // Sound starts at the first frame with a sample over the floor, ends at the last one.
         if frames.peak > self.silence_floor {
             let floor = self.silence_floor;
@@ -93,6 +114,16 @@ impl Accumulator for Levels {
                 (finite > 0).then(|| (sum / finite as f64).abs())
             })
             .fold(0.0, f64::max);
+        // A channel under the floor from start to end, in a file with sound in another.
+        analysis.silent_channels = if self.peak > self.silence_floor && !self.all_sounding {
+            (1..)
+                .zip(&self.channel_peaks)
+                .filter(|&(_, &peak)| peak <= self.silence_floor)
+                .map(|(number, _)| number)
+                .collect()
+        } else {
+            Vec::new()
+        };
         analysis.non_finite_samples = non_finite_samples;
         analysis.first_non_finite_s = self
             .first_non_finite
