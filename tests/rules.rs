@@ -386,6 +386,60 @@ fn signal_near_misses_stay_quiet() {
     assert_eq!(found, []);
 }
 
+#[test]
+fn a_mono_source_panned_or_on_one_side_is_found_and_stereo_near_it_is_not() {
+    let dir = clean_delivery();
+    let mono = |seed, dbfs| Wav::new(48000, 24, 2).hits(300.0, dbfs, seed).seconds(1.0);
+    // Panned in the session before export: the right channel the left 6 dB down.
+    mono(11, -8.0)
+        .panned(&[0.0, -6.0])
+        .write(dir.path(), "04_Panned.wav");
+    // Quiet, and each channel dithered to 16 bits on its own: the dither is 40 dB under the
+    // signal, so only its floor tells (`tracks-mono-in-stereo`'s quiet vocal).
+    mono(12, -45.0)
+        .panned(&[-3.0, 0.0])
+        .dithered16(5)
+        .write(dir.path(), "05_Quiet_Panned.wav");
+    // Recorded on the left input only.
+    mono(13, -8.0)
+        .silent_channel(1)
+        .write(dir.path(), "06_Left_Only.wav");
+    // Near misses: one hit at two levels with a bed of its own 40 dB down in each channel
+    // (a close pair), and a surround file whose LFE is silent by design.
+    mono(14, -8.0).write(dir.path(), "07_Pair.wav");
+    Wav::new(48000, 24, 6)
+        .hits(300.0, -8.0, 15)
+        .silent_channel(3)
+        .seconds(1.0)
+        .write(dir.path(), "08_Surround.wav");
+    let found: Vec<_> = findings(dir.path())
+        .into_iter()
+        .filter(|(rule, _)| rule.starts_with("signal/"))
+        .collect();
+    assert_eq!(
+        found,
+        pairs(&[
+            ("signal/fake-stereo", "04_Panned.wav"),
+            ("signal/fake-stereo", "05_Quiet_Panned.wav"),
+            // A 16-bit export in a 24-bit file, as it should be.
+            ("signal/padded-bit-depth", "05_Quiet_Panned.wav"),
+            ("signal/silent", "06_Left_Only.wav"),
+        ])
+    );
+    let panned = messages(dir.path(), "signal/fake-stereo");
+    assert!(
+        panned[0].contains("the right 6.0 dB under the left")
+            && panned[0].contains("a mono source panned left"),
+        "{panned:?}"
+    );
+    assert!(panned[1].contains("noise at -9"), "{panned:?}");
+    let side = messages(dir.path(), "signal/silent");
+    assert!(
+        side[0].starts_with("the right channel is silent from start to end"),
+        "{side:?}"
+    );
+}
+
 /// Hits driven 9 dB into a clipper, then turned down 6 dB: the flat tops sit at −6 dBFS.
 fn clipped_then_turned_down(bits: u16) -> Wav {
     Wav::new(48000, bits, 1)

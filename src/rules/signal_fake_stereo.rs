@@ -1,22 +1,29 @@
 use serde::Deserialize;
 
 use super::{Findings, Rule};
+use crate::model::analysis::Analysis;
 use crate::model::record::Delivery;
 
 declare_rule! {
-    /// Finds multichannel files whose channels carry the same signal: bit-identical, or differing
-    /// by less than a residual (−90 dBFS by default).
+    /// Finds multichannel files whose first two channels carry one signal: bit-identical,
+    /// differing by less than a residual (−90 dBFS by default), or one a scaled copy of the
+    /// other (a mono source panned: what one channel does not share with the other at any gain
+    /// is 60 dB or more under it, or is no more than a dither's noise under −90 dBFS, where
+    /// stereo material, a mono source with a stereo reverb or a chorus included, keeps 20 dB
+    /// or less). Channels in opposite polarity are `signal/phase`'s.
     ///
     /// Why it matters: a mono source exported as stereo doubles the file size, says nothing more,
     /// and pans wrong in many sessions (a centred "stereo" track plays 3 dB louder than the same
-    /// mono track under common pan laws). Tracks of a single source should be mono.
+    /// mono track under common pan laws). Panned before export, it also fixes a place in the
+    /// image that the mix engineer then has to undo. Tracks of a single source should be mono.
     ///
-    /// Fix: export the track as mono (the session's mono bounce, or one channel of the pair).
+    /// Fix: export the track as mono (the session's mono bounce before the pan, or one channel
+    /// of the pair).
     ///
-    /// Parameters: `max_difference_dbfs`.
+    /// Parameters: `max_difference_dbfs`, `max_residual_db`, `max_unshared_dbfs`.
     pub struct SignalFakeStereo {
         id: "signal/fake-stereo",
-        summary: "a stereo file whose channels are identical: render it mono",
+        summary: "a stereo file whose channels carry one signal (identical or panned): render it mono",
         level: Warning,
         scope: File,
     }
@@ -28,12 +35,21 @@ pub struct Params {
     /// Channels whose difference never rises above this level (dBFS) count as identical
     /// (dither or a codec can leave a tiny residual). Bit-identical channels always count.
     pub max_difference_dbfs: f64,
+    /// Channels of which one, scaled, leaves a residual at least this far under the other
+    /// (`1 - r²`, dB) carry one signal at two levels: a mono source panned.
+    pub max_residual_db: f64,
+    /// …as do channels where what the quieter does not share with the louder stays at or
+    /// under this RMS (dBFS): a dither's floor under a quiet source, or under the quiet side
+    /// of a wide pan.
+    pub max_unshared_dbfs: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
             max_difference_dbfs: -90.0,
+            max_residual_db: -60.0,
+            max_unshared_dbfs: -90.0,
         }
     }
 }
@@ -46,24 +62,83 @@ impl Rule for SignalFakeStereo {
             if facts.channels < 2 || analysis.sample_peak_dbfs.is_none() {
                 continue;
             }
-            let message = if analysis.identical_channels {
-                format!(
+            const MONO: &str = "render it mono: export the track as a mono file";
+            let (message, help) = if analysis.identical_channels {
+                let message = format!(
                     "all {} channels are bit-identical: this is mono audio in a stereo file",
                     facts.channels
+                );
+                (message, MONO)
+            } else if let Some(difference) = analysis
+                .channel_difference_peak_dbfs
+                .filter(|&difference| difference < params.max_difference_dbfs)
+            {
+                let message = format!(
+                    "the channels differ by at most {difference:.1} dBFS: this is mono audio in a stereo file"
+                );
+                (message, MONO)
+            } else if let Some(message) = panned(params, facts.channels, analysis) {
+                (
+                    message,
+                    "render it mono: export the track as a mono file before the pan (the mix engineer pans it in the session)",
                 )
             } else {
-                match analysis.channel_difference_peak_dbfs {
-                    Some(difference) if difference < params.max_difference_dbfs => format!(
-                        "the channels differ by at most {difference:.1} dBFS: this is mono audio in a stereo file"
-                    ),
-                    _ => continue,
-                }
+                continue;
             };
-            out.report(
-                Some(&file.rel),
-                message,
-                "render it mono: export the track as a mono file",
-            );
+            out.report(Some(&file.rel), message, help);
         }
     }
+}
+
+/// Under `max_unshared_dbfs`, the shared part must be at least this far over the unshared, dB.
+const SHARED_OVER_UNSHARED_DB: f64 = 20.0;
+
+/// One signal at two levels (or at one, off by more than a dither's difference): a mono
+/// source panned, or copied with a gain, into two channels.
+fn panned(params: &Params, channels: u16, analysis: &Analysis) -> Option<String> {
+    let (Some(correlation), Some(residual), Some(balance), Some(unshared)) = (
+        analysis.correlation,
+        analysis.channel_residual_db,
+        analysis.channel_balance_db,
+        analysis.channel_unshared_dbfs,
+    ) else {
+        return None;
+    };
+    // Under the floor, the shared part must still be most of the quieter channel: two
+    // channels of dither alone share nothing.
+    let floor = unshared <= params.max_unshared_dbfs && residual <= -SHARED_OVER_UNSHARED_DB;
+    if correlation <= 0.0 || (residual > params.max_residual_db && !floor) {
+        return None;
+    }
+    // Under -100 dB what is left is the rounding of the samples (24 bits leave about -120 dB
+    // against a channel at -20 dBFS) and of the sums that measure it.
+    let unshared = if residual <= -100.0 {
+        "one is the other scaled, to the last bits".to_owned()
+    } else if residual <= params.max_residual_db {
+        format!(
+            "what one does not share with the other is {:.0} dB under it",
+            -residual
+        )
+    } else {
+        format!("what one does not share with the other is noise at {unshared:.0} dBFS")
+    };
+    let [first, second] = if channels == 2 {
+        ["left", "right"]
+    } else {
+        ["first channel", "second channel"]
+    };
+    Some(if balance.abs() < 0.05 {
+        format!("the channels carry one signal ({unshared}): this is mono audio in a stereo file")
+    } else {
+        let (quieter, louder) = if balance < 0.0 {
+            (second, first)
+        } else {
+            (first, second)
+        };
+        format!(
+            "the channels carry one signal, the {quieter} {:.1} dB under the {louder} ({unshared}): a mono source panned {} in a stereo file",
+            balance.abs(),
+            if channels == 2 { louder } else { "off centre" }
+        )
+    })
 }

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use super::{Findings, Rule};
-use crate::model::analysis::MeasureSettings;
+use crate::model::analysis::{Analysis, MeasureSettings};
 use crate::model::record::Delivery;
 
 declare_rule! {
@@ -11,13 +11,20 @@ declare_rule! {
     /// Why it matters: a silent file is a track that was muted, soloed away, routed to nowhere or
     /// bounced from the wrong output. It looks fine in a file list, and the part is missing.
     ///
+    /// Also finds a stereo file one of whose two channels is under the floor from start to end
+    /// while the other carries sound: a mono source recorded or routed to one side (a mono
+    /// input on a stereo track, a pan at its end stop), or a stereo part whose other side was
+    /// lost. Files of more channels are not judged per channel (a film stem's LFE and
+    /// surrounds are often silent by design).
+    ///
     /// Fix: check the track's mute, routing and output in the session and export it again. If a
-    /// part is silent on purpose, leave it out of the delivery or say so in the notes.
+    /// part is silent on purpose, leave it out of the delivery or say so in the notes. A mono
+    /// source on one side of a stereo file: export it as a mono file.
     ///
     /// Parameters: `floor_dbfs`.
     pub struct SignalSilent {
         id: "signal/silent",
-        summary: "the file is digital silence (or below a floor) from start to end",
+        summary: "the file (or one side of a stereo file) is digital silence, or below a floor, from start to end",
         level: Error,
         scope: File,
     }
@@ -56,7 +63,10 @@ impl Rule for SignalSilent {
                     "silent: the peak is {peak:.1} dBFS, below the {:.0} dBFS floor, from start to end",
                     params.floor_dbfs
                 ),
-                Some(_) => continue,
+                Some(peak) => {
+                    report_silent_side(params, facts.channels, peak, analysis, &file.rel, out);
+                    continue;
+                }
             };
             out.report_at(
                 Some(&file.rel),
@@ -67,4 +77,36 @@ impl Rule for SignalSilent {
             );
         }
     }
+}
+
+/// A stereo file with sound on one side only.
+fn report_silent_side(
+    params: &Params,
+    channels: u16,
+    peak: f64,
+    analysis: &Analysis,
+    path: &str,
+    out: &mut Findings,
+) {
+    let [silent] = analysis.silent_channels[..] else {
+        return;
+    };
+    if channels != 2 {
+        return;
+    }
+    let (quiet, loud) = if silent == 1 {
+        ("left", "right")
+    } else {
+        ("right", "left")
+    };
+    out.report(
+        Some(path),
+        format!(
+            "the {quiet} channel is silent from start to end (under the {:.0} dBFS floor) while the {loud} peaks at {peak:.1} dBFS: the part is on one side only",
+            params.floor_dbfs
+        ),
+        format!(
+            "a mono source belongs in a mono file: export the {loud} channel as mono; for a stereo part, check the routing of its {quiet} side and export it again"
+        ),
+    );
 }

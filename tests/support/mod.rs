@@ -222,6 +222,37 @@ impl Wav {
         })
     }
 
+    /// Every channel the first one at its own gain (dB): a mono source panned.
+    pub fn panned(self, gains_db: &[f64]) -> Self {
+        let gains: Vec<f64> = gains_db.iter().map(|&db| db_to_gain(db)).collect();
+        self.wrap(move |inner, frame, channel| {
+            gains.get(usize::from(channel)).copied().unwrap_or(0.0) * inner(frame, 0)
+        })
+    }
+
+    /// Channel `silent` (from 0) digital silence from start to end.
+    pub fn silent_channel(self, silent: u16) -> Self {
+        self.wrap(move |inner, frame, channel| {
+            if channel == silent {
+                0.0
+            } else {
+                inner(frame, channel)
+            }
+        })
+    }
+
+    /// Each channel dithered (TPDF) and rounded to 16-bit steps on its own, as a 16-bit export
+    /// leaves it (inside whatever container is written).
+    pub fn dithered16(self, seed: u64) -> Self {
+        let step = 2f64.powi(-15);
+        self.wrap(move |inner, frame, channel| {
+            let key = seed ^ frame.wrapping_mul(0x9E37) ^ (u64::from(channel) << 48);
+            let unit = |bits: u64| (bits >> 11) as f64 / (1u64 << 53) as f64;
+            let tpdf = unit(splitmix64(key)) - unit(splitmix64(key ^ 0xD1B5));
+            (inner(frame, channel) / step + tpdf).round() * step
+        })
+    }
+
     /// Quantise to `bits` inside the larger container: 16-bit audio in a 24-bit file.
     pub fn padded(mut self, bits: u16) -> Self {
         self.padded_to = Some(bits);
