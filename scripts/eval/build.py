@@ -783,6 +783,71 @@ def tracks_stereo():
     delivery("tracks-stereo", "tracks", files)
 
 
+def tracks_mono_in_stereo():
+    """A mono source in a stereo file, as producers export it: panned in the DAW (a
+    constant-power law, 24-bit, or with each channel dithered to 16 bits), or on one side only;
+    and the stereo material nearest it (a spaced pair, a Haas delay, a double, a detuned copy,
+    a DI and its amp on two sides, a reverb, a ping-pong). Built for the panned-mono and
+    silent-side findings (`signal/fake-stereo`, `signal/silent`) before they were read."""
+    rng = np.random.default_rng(31)
+
+    def pan(x, position):
+        """Mono x at `position` (-1 left .. +1 right), constant power."""
+        angle = (position + 1) * np.pi / 4
+        return stereo(mono(x), np.cos(angle), np.sin(angle))
+
+    def dither16(x):
+        """Each channel dithered (TPDF) to 16-bit steps, on its own, in a 24-bit file."""
+        x = audio.as2d(x)
+        noise = (rng.random(x.shape) - rng.random(x.shape)) * 2.0 ** -15
+        return np.round((x + noise) * 2.0 ** 15) * 2.0 ** -15
+
+    def one_side(x, side, floor=None):
+        x = mono(x)
+        other = np.zeros_like(x) if floor is None else floor(len(x))
+        return np.stack([x, other] if side == 0 else [other, x], 1)
+
+    def mono(x):
+        return S.mono(x) if audio.as2d(x).shape[1] > 1 else audio.as2d(x)[:, 0]
+
+    def sixteen_floor(n):
+        """A channel carrying only 16-bit TPDF dither (its peak one 16-bit step)."""
+        return np.round(rng.random(n) - rng.random(n)) * 2.0 ** -15
+
+    vocal, guitar, bass, piano = mono(S.speech()), mono(S.guitar()), mono(S.bass()), mono(S.piano())
+    kick, saw, drums = mono(S.kick_loop()), mono(S.saw_di()), mono(S.drums())
+    reverb = audio.sox(stereo(vocal), ["reverb", "-w", "50", "50", "100", "100", "10"], channels=2)
+    chorus_l = audio.sox(guitar, ["chorus", "0.7", "0.9", "55", "0.4", "0.25", "2", "-t"])
+    chorus_r = audio.sox(guitar, ["chorus", "0.7", "0.9", "60", "0.4", "0.31", "2.3", "-t"])
+    detuned = np.interp(np.arange(FRAMES) * 1.003, np.arange(FRAMES), saw)
+    amp = np.tanh(4 * bass) / np.tanh(4)
+    half = FRAMES // 2
+    ping = np.stack([np.where(np.arange(FRAMES) < half, vocal, 0.0),
+                     np.where(np.arange(FRAMES) >= half, vocal, 0.0)], 1)
+    files = {
+        "01_Vocal_Pan_L30.wav": at(pan(vocal, -0.3), -3),
+        "02_Guitar_Pan_R60.wav": at(pan(guitar, 0.6), -3),
+        "03_Bass_Centre_Dither16.wav": dither16(at(pan(bass, 0.0), -6)),
+        "04_Drums_Pan_L15_Dither16.wav": dither16(at(pan(drums, -0.15), -3)),
+        "05_Piano_Pan_R80_Dither16.wav": dither16(at(pan(piano, 0.8), -6)),
+        "06_Kick_Pan_L45.wav": at(pan(kick, -0.45), -3),
+        "07_Vocal_Quiet_Pan_L20_Dither16.wav": dither16(at(pan(vocal, -0.2), -40)),
+        "08_Synth_Pan_R35.wav": at(pan(saw, 0.35), -6),
+        "09_Vocal_Left_Only.wav": at(one_side(vocal, 0), -3),
+        "10_Guitar_Right_Only_Dither16.wav": at(one_side(guitar, 1), -3) + one_side(np.zeros(FRAMES), 1, sixteen_floor),
+        "11_Bass_Hard_Left.wav": at(pan(bass, -1.0), -6),
+        "12_Vocal_Reverb_Return.wav": at(stereo(vocal) + 0.1 * fit(reverb, FRAMES), -3),
+        "13_Guitar_Chorus.wav": at(np.stack([fit(chorus_l, FRAMES)[:, 0], fit(chorus_r, FRAMES)[:, 0]], 1), -3),
+        "14_Bass_Spaced_Pair.wav": at(S.spaced_pair(bass, 41, 0.3), -6),
+        "15_Vocal_Haas_1ms.wav": at(S.haas(vocal, 1.0), -3),
+        "16_Vocal_Double.wav": at(np.stack([vocal, fit(mono(S.speech_take2()), FRAMES)[:, 0]], 1), -3),
+        "17_Synth_Detuned.wav": at(np.stack([saw, detuned], 1), -6),
+        "18_Bass_DI_Amp.wav": at(np.stack([bass, amp], 1), -6),
+        "19_Vocal_Ping_Pong.wav": at(ping, -3),
+    }
+    delivery("tracks-mono-in-stereo", "tracks", files)
+
+
 def tracks_bits():
     rng = np.random.default_rng(9)
     def sixteen(x, dither):
@@ -987,6 +1052,7 @@ def main():
     tracks_dc()
     tracks_silent()
     tracks_stereo()
+    tracks_mono_in_stereo()
     tracks_bits()
     stems_deliveries()
     film_deliveries()
