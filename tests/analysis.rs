@@ -397,34 +397,42 @@ fn a_panned_copy_is_one_signal_at_two_levels_and_wide_stereo_is_not() {
         panned.channel_residual_db.is_some_and(|r| r < -110.0),
         "{panned:?}"
     );
-    assert!(
-        panned.channel_unshared_dbfs.is_some_and(|u| u < -140.0),
-        "{panned:?}"
-    );
-    // The same at -50 dBFS, each channel with its own 16-bit dither: the residual is the
-    // dither against a quiet signal, the unshared part the dither's floor.
+    // Quiet (-50 dBFS) and swelling 30 dB, each channel with its own 16-bit dither: over the
+    // file the residual is the dither against a quiet signal; window by window, what the
+    // channels do not share is the dither's steady floor, loud windows or quiet.
     let mut dither = Noise(47);
     let step = 2f64.powi(-15);
     let mut sixteen = |value: f64| ((value / step + dither.next()).round()) * step;
-    let quiet = analyse_int(2, RATE as usize, 1000, |_| {
-        let value = 0.005 * noise.next();
+    let swell = |frame: usize| 10f64.powf(-1.5 * (frame % 24_000) as f64 / 24_000.0);
+    let quiet = analyse_int(2, RATE as usize * 2, 1000, |frame| {
+        let value = 0.005 * swell(frame) * noise.next();
         vec![sixteen(value), sixteen(0.7 * value)]
     });
     let residual = quiet.channel_residual_db.expect("a residual");
     assert!((-50.0..-20.0).contains(&residual), "{quiet:?}");
+    let windows = quiet.channel_windows.expect("window figures");
+    assert!(windows.loud_residual_db < -30.0, "{windows:?}");
+    assert!(windows.level_range_db > 20.0, "{windows:?}");
     assert!(
-        quiet.channel_unshared_dbfs.is_some_and(|u| u < -90.0),
-        "{quiet:?}"
+        windows.loud_unshared_dbfs < -90.0
+            && windows.loud_unshared_dbfs - windows.unshared_floor_dbfs < 1.0,
+        "{windows:?}"
     );
-    // Wide stereo (shared variance twice each side's own): 5 dB, and the unshared part loud.
-    let wide = analyse_int(2, RATE as usize, 777, |_| {
-        let common = 0.3 * noise.next();
-        vec![common + 0.2 * noise.next(), common + 0.2 * noise.next()]
+    // Wide stereo (shared variance twice each side's own): 5 dB, and what the channels do
+    // not share follows the level.
+    let wide = analyse_int(2, RATE as usize * 2, 777, |frame| {
+        let common = 0.3 * swell(frame) * noise.next();
+        let own = 0.2 * swell(frame);
+        vec![common + own * noise.next(), common + own * noise.next()]
     });
-    assert!(close(wide.channel_residual_db, -3.2, 0.5), "{wide:?}");
+    let windows = wide.channel_windows.expect("window figures");
     assert!(
-        wide.channel_unshared_dbfs.is_some_and(|u| u > -25.0),
-        "{wide:?}"
+        close(Some(windows.loud_residual_db), -3.2, 0.5),
+        "{windows:?}"
+    );
+    assert!(
+        windows.loud_unshared_dbfs - windows.unshared_floor_dbfs > 15.0,
+        "{windows:?}"
     );
 }
 
@@ -440,6 +448,14 @@ fn a_channel_silent_from_start_to_end_is_named() {
     });
     assert_eq!(left_only.silent_channels, [2]);
     assert_eq!(left_only.correlation.map(|c| c.abs() < 0.05), Some(true));
+    let [left, right] = left_only
+        .channel_windows
+        .expect("window figures")
+        .channel_levels_dbfs;
+    // Noise at -10.8 dBFS RMS on the left; the right a 16-bit step every 7 samples (-99 dBFS
+    // RMS): steady, about 90 dB under.
+    assert!(close(Some(left[0]), -10.8, 1.0), "{left:?}");
+    assert!(right[0] - right[1] < 3.0 && right[0] < -95.0, "{right:?}");
     // One sample over the floor in the right channel, late: it is not silent.
     let late = analyse_int(2, RATE as usize, 1000, |frame| {
         vec![0.5 * noise.next(), if frame == 40_000 { 0.01 } else { 0.0 }]

@@ -400,12 +400,17 @@ fn a_mono_source_panned_or_on_one_side_is_found_and_stereo_near_it_is_not() {
         .panned(&[-3.0, 0.0])
         .dithered16(5)
         .write(dir.path(), "05_Quiet_Panned.wav");
-    // Recorded on the left input only.
+    // Recorded on the left input only; and on the right only, exported with a noise-shaped
+    // dither that leaves the left a steady hiss over the silence floor.
     mono(13, -8.0)
         .silent_channel(1)
         .write(dir.path(), "06_Left_Only.wav");
-    // Near misses: one hit at two levels with a bed of its own 40 dB down in each channel
-    // (a close pair), and a surround file whose LFE is silent by design.
+    mono(16, -8.0)
+        .noise_on(0, -75.0, 3)
+        .write(dir.path(), "09_Right_Only_Dithered.wav");
+    // Near misses: one hit at two levels with a steady bed of its own 40 dB down in each
+    // channel (at -53 dBFS RMS a production's noise bed, not a dither's or a converter's
+    // hiss), and a surround file whose LFE is silent by design.
     mono(14, -8.0).write(dir.path(), "07_Pair.wav");
     Wav::new(48000, 24, 6)
         .hits(300.0, -8.0, 15)
@@ -424,6 +429,7 @@ fn a_mono_source_panned_or_on_one_side_is_found_and_stereo_near_it_is_not() {
             // A 16-bit export in a 24-bit file, as it should be.
             ("signal/padded-bit-depth", "05_Quiet_Panned.wav"),
             ("signal/silent", "06_Left_Only.wav"),
+            ("signal/silent", "09_Right_Only_Dithered.wav"),
         ])
     );
     let panned = messages(dir.path(), "signal/fake-stereo");
@@ -436,6 +442,10 @@ fn a_mono_source_panned_or_on_one_side_is_found_and_stereo_near_it_is_not() {
     let side = messages(dir.path(), "signal/silent");
     assert!(
         side[0].starts_with("the right channel is silent from start to end"),
+        "{side:?}"
+    );
+    assert!(
+        side[1].starts_with("the left channel carries only a steady noise"),
         "{side:?}"
     );
 }

@@ -90,12 +90,12 @@ pub struct Analysis {
     /// the second is quieter. None where `correlation` is None.
     #[serde(default)]
     pub channel_balance_db: Option<f64>,
-    /// The RMS of what the quieter of the first two channels does not share with the louder
-    /// (its residual after the best scaled copy of the louder is taken away), dBFS: a
-    /// dither's floor (about -101 dBFS at 16 bits) for a mono source panned, however quiet
-    /// it is. None where `correlation` is None.
-    #[serde(default)]
-    pub channel_unshared_dbfs: Option<f64>,
+    /// How the first two channels share their signal window by window (`signal/fake-stereo`,
+    /// `signal/silent`): a mono source in two channels with a noise of their own (dither,
+    /// hiss), and a side that carries only noise. None for mono files and files with fewer
+    /// than 8 windows of sound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_windows: Option<ChannelWindows>,
     /// Channels (numbered from 1) whose peak stays under the silence floor from start to end
     /// while another carries sound: a part on one side of a stereo file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,6 +130,26 @@ pub struct Analysis {
     /// only when asked for (`AnalysisSettings::series`), and in the JSON only with `--series`.
     #[serde(skip)]
     pub series: Option<Series>,
+}
+
+/// The first two channels in 50 ms windows, each window's means taken away. Levels are RMS,
+/// dBFS, at least -160 (digital silence reads -160).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelWindows {
+    /// Windows with sound in either channel.
+    pub windows: u64,
+    /// Over the loudest quarter of the windows within 50 dB of the loudest (by the louder
+    /// channel): the mean of `1 - r²`, dB. -20 or under: those windows are one signal.
+    pub loud_residual_db: f64,
+    /// The mean level of that quarter (the louder channel's) over the quietest quarter's.
+    pub level_range_db: f64,
+    /// What the quieter channel does not share with the louder, mean over the loudest quarter.
+    pub loud_unshared_dbfs: f64,
+    /// …and its 10th percentile over every window with sound: within a few dB of the loudest
+    /// quarter's, it is a steady noise (dither, hiss) that does not follow the signal.
+    pub unshared_floor_dbfs: f64,
+    /// Per channel (left, right): the 90th and the 10th percentile of its windows' levels.
+    pub channel_levels_dbfs: [[f64; 2]; 2],
 }
 
 /// Runs of identical samples at a channel's peak, each entered and left by a step (what a

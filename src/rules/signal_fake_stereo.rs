@@ -8,9 +8,10 @@ declare_rule! {
     /// Finds multichannel files whose first two channels carry one signal: bit-identical,
     /// differing by less than a residual (−90 dBFS by default), or one a scaled copy of the
     /// other (a mono source panned: what one channel does not share with the other at any gain
-    /// is 60 dB or more under it, or is no more than a dither's noise under −90 dBFS, where
-    /// stereo material, a mono source with a stereo reverb or a chorus included, keeps 20 dB
-    /// or less). Channels in opposite polarity are `signal/phase`'s.
+    /// is 60 dB or more under it, or a steady noise of its own in each channel, dither or hiss
+    /// under −70 dBFS, that stays where it is while the signal moves; stereo material, a mono
+    /// source with a stereo reverb or a chorus included, keeps 20 dB or less, and what it
+    /// does not share follows the music). Channels in opposite polarity are `signal/phase`'s.
     ///
     /// Why it matters: a mono source exported as stereo doubles the file size, says nothing more,
     /// and pans wrong in many sessions (a centred "stereo" track plays 3 dB louder than the same
@@ -20,7 +21,7 @@ declare_rule! {
     /// Fix: export the track as mono (the session's mono bounce before the pan, or one channel
     /// of the pair).
     ///
-    /// Parameters: `max_difference_dbfs`, `max_residual_db`, `max_unshared_dbfs`.
+    /// Parameters: `max_difference_dbfs`, `max_residual_db`, `max_noise_dbfs`.
     pub struct SignalFakeStereo {
         id: "signal/fake-stereo",
         summary: "a stereo file whose channels carry one signal (identical or panned): render it mono",
@@ -38,10 +39,10 @@ pub struct Params {
     /// Channels of which one, scaled, leaves a residual at least this far under the other
     /// (`1 - r²`, dB) carry one signal at two levels: a mono source panned.
     pub max_residual_db: f64,
-    /// …as do channels where what the quieter does not share with the louder stays at or
-    /// under this RMS (dBFS): a dither's floor under a quiet source, or under the quiet side
-    /// of a wide pan.
-    pub max_unshared_dbfs: f64,
+    /// …as do channels whose loudest 50 ms windows are one signal and where what the quieter
+    /// does not share with the louder is a steady noise under this level (dBFS RMS): dither or
+    /// hiss of its own in each channel, which stays where it is while the signal moves.
+    pub max_noise_dbfs: f64,
 }
 
 impl Default for Params {
@@ -49,7 +50,7 @@ impl Default for Params {
         Params {
             max_difference_dbfs: -90.0,
             max_residual_db: -60.0,
-            max_unshared_dbfs: -90.0,
+            max_noise_dbfs: -70.0,
         }
     }
 }
@@ -90,24 +91,25 @@ impl Rule for SignalFakeStereo {
     }
 }
 
-/// Under `max_unshared_dbfs`, the shared part must be at least this far over the unshared, dB.
-const SHARED_OVER_UNSHARED_DB: f64 = 20.0;
+/// The loudest windows are one signal where what they do not share is this far under it, dB…
+const LOUD_SHARED_DB: f64 = -20.0;
+/// …and a noise is steady where it stays within this of its floor there, dB…
+const STEADY_DB: f64 = 3.0;
+/// …while the level moves at least this much between the quietest and loudest windows, dB.
+const MIN_LEVEL_RANGE_DB: f64 = 10.0;
 
 /// One signal at two levels (or at one, off by more than a dither's difference): a mono
-/// source panned, or copied with a gain, into two channels.
+/// source panned, or copied with a gain, into two channels; alone, or with a noise of its own
+/// in each channel (dither, hiss) that does not follow the signal.
 fn panned(params: &Params, channels: u16, analysis: &Analysis) -> Option<String> {
-    let (Some(correlation), Some(residual), Some(balance), Some(unshared)) = (
+    let (Some(correlation), Some(residual), Some(balance)) = (
         analysis.correlation,
         analysis.channel_residual_db,
         analysis.channel_balance_db,
-        analysis.channel_unshared_dbfs,
     ) else {
         return None;
     };
-    // Under the floor, the shared part must still be most of the quieter channel: two
-    // channels of dither alone share nothing.
-    let floor = unshared <= params.max_unshared_dbfs && residual <= -SHARED_OVER_UNSHARED_DB;
-    if correlation <= 0.0 || (residual > params.max_residual_db && !floor) {
+    if correlation <= 0.0 {
         return None;
     }
     // Under -100 dB what is left is the rounding of the samples (24 bits leave about -120 dB
@@ -120,7 +122,19 @@ fn panned(params: &Params, channels: u16, analysis: &Analysis) -> Option<String>
             -residual
         )
     } else {
-        format!("what one does not share with the other is noise at {unshared:.0} dBFS")
+        let windows = analysis.channel_windows.as_ref()?;
+        let noise = windows.loud_unshared_dbfs;
+        let steady = windows.loud_residual_db <= LOUD_SHARED_DB
+            && windows.level_range_db >= MIN_LEVEL_RANGE_DB
+            && noise - windows.unshared_floor_dbfs <= STEADY_DB
+            && noise <= params.max_noise_dbfs;
+        if !steady {
+            return None;
+        }
+        format!(
+            "what one does not share with the other is a steady noise at {noise:.0} dBFS, dither or hiss, while the level moves {:.0} dB",
+            windows.level_range_db
+        )
     };
     let [first, second] = if channels == 2 {
         ["left", "right"]

@@ -11,8 +11,9 @@ declare_rule! {
     /// Why it matters: a silent file is a track that was muted, soloed away, routed to nowhere or
     /// bounced from the wrong output. It looks fine in a file list, and the part is missing.
     ///
-    /// Also finds a stereo file one of whose two channels is under the floor from start to end
-    /// while the other carries sound: a mono source recorded or routed to one side (a mono
+    /// Also finds a stereo file one of whose two channels is under the floor from start to end,
+    /// or carries a steady noise alone (a 16-bit export's dither sits over the floor), while
+    /// the other carries sound: a mono source recorded or routed to one side (a mono
     /// input on a stereo track, a pan at its end stop), or a stereo part whose other side was
     /// lost. Files of more channels are not judged per channel (a film stem's LFE and
     /// surrounds are often silent by design).
@@ -21,7 +22,7 @@ declare_rule! {
     /// part is silent on purpose, leave it out of the delivery or say so in the notes. A mono
     /// source on one side of a stereo file: export it as a mono file.
     ///
-    /// Parameters: `floor_dbfs`.
+    /// Parameters: `floor_dbfs`, `max_side_noise_dbfs`.
     pub struct SignalSilent {
         id: "signal/silent",
         summary: "the file (or one side of a stereo file) is digital silence, or below a floor, from start to end",
@@ -36,11 +37,17 @@ pub struct Params {
     /// A file whose sample peak stays below this level (dBFS) from start to end is silent.
     /// Also the floor for head/tail silence in the analysis.
     pub floor_dbfs: f64,
+    /// One channel of a stereo file whose 50 ms windows stay within 3 dB of one level under
+    /// this (dBFS RMS), 40 dB or more under the other's, carries a noise alone (dither, hiss).
+    pub max_side_noise_dbfs: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { floor_dbfs: -90.0 }
+        Params {
+            floor_dbfs: -90.0,
+            max_side_noise_dbfs: -70.0,
+        }
     }
 }
 
@@ -79,7 +86,14 @@ impl Rule for SignalSilent {
     }
 }
 
-/// A stereo file with sound on one side only.
+/// A side carrying noise alone stays within this of one level (its windows' 90th and 10th
+/// percentiles), dB…
+const STEADY_SIDE_DB: f64 = 3.0;
+/// …this far or more under the other side's loud windows, dB.
+const SIDE_GAP_DB: f64 = 40.0;
+
+/// A stereo file with sound on one side only: the other silent, or carrying a steady noise
+/// alone (a 16-bit export's dither, which sits over the floor).
 fn report_silent_side(
     params: &Params,
     channels: u16,
@@ -88,22 +102,48 @@ fn report_silent_side(
     path: &str,
     out: &mut Findings,
 ) {
-    let [silent] = analysis.silent_channels[..] else {
-        return;
-    };
     if channels != 2 {
         return;
     }
-    let (quiet, loud) = if silent == 1 {
-        ("left", "right")
-    } else {
-        ("right", "left")
+    let name = |channel: u16| if channel == 1 { "left" } else { "right" };
+    let (silent, how) = match analysis.silent_channels[..] {
+        [silent] => (
+            silent,
+            format!(
+                "is silent from start to end (under the {:.0} dBFS floor)",
+                params.floor_dbfs
+            ),
+        ),
+        [] => {
+            let Some(windows) = &analysis.channel_windows else {
+                return;
+            };
+            let [left, right] = windows.channel_levels_dbfs;
+            let noise_only = |[loud, quiet]: [f64; 2], [other, _]: [f64; 2]| {
+                loud - quiet <= STEADY_SIDE_DB
+                    && loud <= params.max_side_noise_dbfs
+                    && other - loud >= SIDE_GAP_DB
+            };
+            let silent = if noise_only(left, right) {
+                1
+            } else if noise_only(right, left) {
+                2
+            } else {
+                return;
+            };
+            let [level, _] = windows.channel_levels_dbfs[usize::from(silent - 1)];
+            (
+                silent,
+                format!("carries only a steady noise (dither or hiss) at {level:.0} dBFS RMS"),
+            )
+        }
+        _ => return,
     };
+    let (quiet, loud) = (name(silent), name(3 - silent));
     out.report(
         Some(path),
         format!(
-            "the {quiet} channel is silent from start to end (under the {:.0} dBFS floor) while the {loud} peaks at {peak:.1} dBFS: the part is on one side only",
-            params.floor_dbfs
+            "the {quiet} channel {how} while the {loud} peaks at {peak:.1} dBFS: the part is on one side only"
         ),
         format!(
             "a mono source belongs in a mono file: export the {loud} channel as mono; for a stereo part, check the routing of its {quiet} side and export it again"

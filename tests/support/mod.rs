@@ -241,6 +241,20 @@ impl Wav {
         })
     }
 
+    /// Channel `noisy` (from 0) replaced by uniform white noise peaking at `dbfs` (a hiss, a
+    /// noise-shaped dither's floor).
+    pub fn noise_on(self, noisy: u16, dbfs: f64, seed: u64) -> Self {
+        let amplitude = db_to_gain(dbfs);
+        self.wrap(move |inner, frame, channel| {
+            if channel == noisy {
+                let bits = splitmix64(seed ^ frame.wrapping_mul(0x51ED) ^ 0xA5A5);
+                amplitude * ((bits >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+            } else {
+                inner(frame, channel)
+            }
+        })
+    }
+
     /// Each channel dithered (TPDF) and rounded to 16-bit steps on its own, as a 16-bit export
     /// leaves it (inside whatever container is written).
     pub fn dithered16(self, seed: u64) -> Self {

@@ -1,10 +1,16 @@
 //! How the channels relate: bit-identical copies (fake stereo), the peak of the difference of
-//! the first two, and their correlation (phase).
+//! the first two, their correlation (phase), and how they share their signal window by window
+//! (a mono source with a noise of its own in each channel; a side with noise alone).
 
 use crate::media::simd::multiversion;
 
+use super::lanes::Windows;
 use super::{to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::media::Block;
+use crate::model::analysis::ChannelWindows;
+
+/// Window length, seconds.
+const WINDOW_S: f64 = 0.05;
 
 pub struct ChannelPair {
     /// Two channels or more: otherwise there is nothing to compare.
@@ -12,6 +18,11 @@ pub struct ChannelPair {
     identical: bool,
     difference_peak: f64,
     moments: PairMoments,
+    windows: Windows,
+    /// The window being filled: its frames and sums.
+    window_frames: usize,
+    window: PairSums,
+    levels: WindowLevels,
 }
 
 impl ChannelPair {
@@ -22,6 +33,10 @@ impl ChannelPair {
             identical: active,
             difference_peak: 0.0,
             moments: PairMoments::default(),
+            windows: Windows::new((f64::from(spec.sample_rate) * WINDOW_S).round() as u64),
+            window_frames: 0,
+            window: PairSums::default(),
+            levels: WindowLevels::default(),
         }
     }
 }
@@ -68,14 +83,25 @@ impl Accumulator for ChannelPair {
         if !self.active {
             return;
         }
-        let (sums, difference_peak) = if frames.channels == 2 {
-            stereo_sums(frames.samples)
-        } else {
-            pair_sums(frames.samples, frames.channels)
-        };
-        let difference_peak = self.difference_peak.max(difference_peak);
-        self.difference_peak = difference_peak;
-        self.moments.merge(frames.frames(), &sums);
+        let channels = frames.channels;
+        for segment in self.windows.segments(frames.frames()) {
+            let samples = &frames.samples[segment.start * channels..segment.end * channels];
+            let (sums, difference_peak) = if channels == 2 {
+                stereo_sums(samples)
+            } else {
+                pair_sums(samples, channels)
+            };
+            self.difference_peak = self.difference_peak.max(difference_peak);
+            let length = segment.end - segment.start;
+            self.moments.merge(length, &sums);
+            self.window_frames += length;
+            self.window.add(&sums);
+            if segment.closes {
+                self.levels.add(self.window_frames, &self.window);
+                self.window_frames = 0;
+                self.window = PairSums::default();
+            }
+        }
         self.identical &= frames.identical_channels;
     }
 
@@ -89,7 +115,7 @@ impl Accumulator for ChannelPair {
         analysis.correlation = self.moments.correlation();
         analysis.channel_residual_db = self.moments.residual_db();
         analysis.channel_balance_db = self.moments.balance_db();
-        analysis.channel_unshared_dbfs = self.moments.unshared_dbfs();
+        analysis.channel_windows = self.levels.figures();
     }
 }
 
@@ -174,6 +200,154 @@ struct PairSums {
     left_right: f64,
 }
 
+impl PairSums {
+    fn add(&mut self, other: &PairSums) {
+        self.left += other.left;
+        self.right += other.right;
+        self.left_left += other.left_left;
+        self.right_right += other.right_right;
+        self.left_right += other.left_right;
+    }
+}
+
+/// Levels are binned this finely, dB…
+const BIN_DB: f64 = 0.5;
+/// …from this level (digital silence and anything under it land in the first bin)…
+const LOW_DB: f64 = -160.0;
+/// …to 0 dBFS and a little over.
+const BINS: usize = 340;
+/// Windows within this of the loudest have sound for the quarters, dB.
+const LIVE_DB: f64 = 50.0;
+/// Fewer windows with sound than this and there are no figures.
+const MIN_WINDOWS: u64 = 8;
+
+/// Each window's levels, in histograms (bounded memory, whatever the file's length).
+#[derive(Debug, Clone)]
+struct WindowLevels {
+    /// By the louder channel's level: windows, and the sums of their `1 - r²` (dB) and of
+    /// what the quieter one does not share (dBFS).
+    count: Vec<u64>,
+    residual_sum: Vec<f64>,
+    unshared_sum: Vec<f64>,
+    /// Windows by what the quieter channel does not share.
+    unshared: Vec<u64>,
+    /// Per channel, windows by its own level.
+    channel: [Vec<u64>; 2],
+}
+
+impl Default for WindowLevels {
+    fn default() -> Self {
+        WindowLevels {
+            count: vec![0; BINS],
+            residual_sum: vec![0.0; BINS],
+            unshared_sum: vec![0.0; BINS],
+            unshared: vec![0; BINS],
+            channel: [vec![0; BINS], vec![0; BINS]],
+        }
+    }
+}
+
+fn level_db(power: f64) -> f64 {
+    if power > 0.0 {
+        (10.0 * power.log10()).max(LOW_DB)
+    } else {
+        LOW_DB
+    }
+}
+
+fn bin(level: f64) -> usize {
+    (((level - LOW_DB) / BIN_DB) as usize).min(BINS - 1)
+}
+
+fn bin_level(bin: usize) -> f64 {
+    LOW_DB + (bin as f64 + 0.5) * BIN_DB
+}
+
+impl WindowLevels {
+    fn add(&mut self, frames: usize, sums: &PairSums) {
+        if frames == 0 {
+            return;
+        }
+        let n = frames as f64;
+        let var_left = ((sums.left_left - sums.left * sums.left / n) / n).max(0.0);
+        let var_right = ((sums.right_right - sums.right * sums.right / n) / n).max(0.0);
+        let covariance = (sums.left_right - sums.left * sums.right / n) / n;
+        let louder = var_left.max(var_right);
+        if louder <= 0.0 {
+            return;
+        }
+        let unexplained = if var_left > 0.0 && var_right > 0.0 {
+            (1.0 - covariance * covariance / (var_left * var_right)).clamp(1e-30, 1.0)
+        } else {
+            1.0
+        };
+        let at = bin(level_db(louder));
+        let unshared = level_db(var_left.min(var_right) * unexplained);
+        self.count[at] += 1;
+        self.residual_sum[at] += 10.0 * unexplained.log10();
+        self.unshared_sum[at] += unshared;
+        self.unshared[bin(unshared)] += 1;
+        self.channel[0][bin(level_db(var_left))] += 1;
+        self.channel[1][bin(level_db(var_right))] += 1;
+    }
+
+    fn figures(&self) -> Option<ChannelWindows> {
+        let windows: u64 = self.count.iter().sum();
+        let top = self.count.iter().rposition(|&count| count > 0)?;
+        let live_from = bin(bin_level(top) - LIVE_DB);
+        let live: u64 = self.count[live_from..].iter().sum();
+        if windows < MIN_WINDOWS || live < MIN_WINDOWS {
+            return None;
+        }
+        let quarter = (live / 4).max(1);
+        // The loudest and the quietest quarter of the live windows, by whole windows: a bin is
+        // taken in part where the quarter ends inside it.
+        let mean_over = |bins: &mut dyn Iterator<Item = usize>| {
+            let (mut taken, mut level, mut residual, mut unshared) = (0u64, 0.0, 0.0, 0.0);
+            for at in bins {
+                let count = self.count[at];
+                if count == 0 {
+                    continue;
+                }
+                let take = count.min(quarter - taken);
+                let share = take as f64 / count as f64;
+                level += bin_level(at) * take as f64;
+                residual += self.residual_sum[at] * share;
+                unshared += self.unshared_sum[at] * share;
+                taken += take;
+                if taken == quarter {
+                    break;
+                }
+            }
+            let taken = taken as f64;
+            (level / taken, residual / taken, unshared / taken)
+        };
+        let (loud_level, loud_residual, loud_unshared) = mean_over(&mut (live_from..BINS).rev());
+        let (quiet_level, _, _) = mean_over(&mut (live_from..BINS));
+        let percentile = |hist: &[u64], share: f64| {
+            let total: u64 = hist.iter().sum();
+            let rank = ((total as f64 * share).ceil() as u64).max(1);
+            let mut seen = 0;
+            for (at, &count) in hist.iter().enumerate() {
+                seen += count;
+                if seen >= rank {
+                    return bin_level(at);
+                }
+            }
+            bin_level(BINS - 1)
+        };
+        let levels = |hist: &[u64]| [percentile(hist, 0.9), percentile(hist, 0.1)];
+        Some(ChannelWindows {
+            windows,
+            loud_residual_db: loud_residual,
+            level_range_db: loud_level - quiet_level,
+            loud_unshared_dbfs: loud_unshared,
+            unshared_floor_dbfs: percentile(&self.unshared, 0.1),
+            channel_levels_dbfs: [levels(&self.channel[0]), levels(&self.channel[1])],
+        })
+    }
+}
+
 impl PairMoments {
     fn merge(&mut self, frames: usize, sums: &PairSums) {
         if frames == 0 {
@@ -207,12 +381,6 @@ impl PairMoments {
 
     fn residual_db(&self) -> Option<f64> {
         Some(10.0 * self.unexplained()?.log10())
-    }
-
-    /// The quieter channel's variance times `1 - r²`, as an RMS in dBFS.
-    fn unshared_dbfs(&self) -> Option<f64> {
-        let quieter = self.var_left.min(self.var_right) / self.frames;
-        Some(10.0 * (quieter * self.unexplained()?).max(1e-30).log10())
     }
 
     fn balance_db(&self) -> Option<f64> {
