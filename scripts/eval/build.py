@@ -848,6 +848,82 @@ def tracks_mono_in_stereo():
     delivery("tracks-mono-in-stereo", "tracks", files)
 
 
+def tracks_mono_in_stereo2():
+    """A second set for the same findings, built after the first was read: General MIDI
+    lines (their FluidR3 renders summed to mono) panned by two pan laws, exported at 24 bits,
+    dithered to 16 bits per channel (TPDF, and sox's noise-shaped dither), quiet, through a
+    stereo analogue path (hiss of its own in each channel) and through MP3; on one side only
+    with the other channel's dither; and stereo near it: the renders as they are (at their
+    level and 30 dB down, 16-bit), a coincident pair, M/S with the side 30 dB down, a stereo
+    drum machine dithered to 16 bits."""
+    rng = np.random.default_rng(57)
+
+    def mono(x):
+        x = audio.as2d(x)
+        return x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
+
+    def pan(x, position, law="power"):
+        """Mono x at `position` (-1 left .. +1 right): constant power, or -6 dB linear."""
+        if law == "power":
+            angle = (position + 1) * np.pi / 4
+            return stereo(mono(x), np.cos(angle), np.sin(angle))
+        return stereo(mono(x), (1 - position) / 2, (1 + position) / 2)
+
+    def tpdf16(x):
+        x = audio.as2d(x)
+        noise = (rng.random(x.shape) - rng.random(x.shape)) * 2.0 ** -15
+        return np.round((x + noise) * 2.0 ** 15) * 2.0 ** -15
+
+    def shaped16(x):
+        """sox's noise-shaped dither to 16 bits (the rate's default filter), each channel."""
+        q = audio.sox(x, ["dither", "-s", "-p", "16"])
+        return np.round(q * 2.0 ** 15) * 2.0 ** -15
+
+    def mp3(x):
+        src, enc, raw = audio.tmpfile(".wav"), audio.tmpfile(".mp3"), audio.tmpfile(".f32")
+        audio.write_wav(src, audio.as2d(x), bits=32, fmt="float")
+        audio.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", src,
+                   "-c:a", "libmp3lame", "-b:a", "192k", "-bitexact", enc])
+        audio.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", enc,
+                   "-ar", str(audio.RATE), "-ac", "2", "-bitexact", "-f", "f32le", raw])
+        for path in (src, enc):
+            os.remove(path)
+        return audio.read_raw(raw, 2)
+
+    piano, steel, flute = S.gm_line(0, 61), S.gm_line(25, 62), S.gm_line(73, 63, 1)
+    trumpet, organ, pad = S.gm_line(56, 64), S.gm_line(16, 65), S.gm_chords(89, 66)
+    bass = S.gm_line(33, 67, -1)
+    hiss = np.stack([mono(S.pink())[::-1], mono(S.pink())], 1)
+    strings = audio.as2d(S.gm_line(48, 68))
+    mid, side = mono(strings), (strings[:, 0] - strings[:, 1]) / 2
+    narrow = 10 ** (-30 / 20) * rms(mid) / rms(side)
+    ms = np.stack([mid + narrow * side, mid - narrow * side], 1)
+    room = audio.as2d(S.reverb_vocal())
+    xy = stereo(mono(S.speech())) + 0.15 * (room - stereo(mono(room)))
+    files = {
+        "01_Piano_Pan_L50.wav": at(pan(piano, -0.5), -3),
+        "02_Steel_Pan_R25_Linear.wav": at(pan(steel, 0.25, "linear"), -3),
+        "03_Flute_Pan_L70_TPDF16.wav": tpdf16(at(pan(flute, -0.7), -6)),
+        "04_Trumpet_Pan_R40_Shaped16.wav": shaped16(at(pan(trumpet, 0.4), -3)),
+        "05_Organ_Centre_Shaped16.wav": shaped16(at(pan(organ, 0.0), -6)),
+        "06_Pad_Quiet_Pan_R30_TPDF16.wav": tpdf16(at(pan(pad, 0.3), -36)),
+        "07_Bass_Pan_L20_Linear_Shaped16.wav": shaped16(at(pan(bass, -0.2, "linear"), -6)),
+        "08_Piano_Pan_R60_Hiss.wav": at(pan(piano, 0.6), -3) + at(hiss, -72),
+        "09_Steel_DualMono_MP3.wav": at(mp3(at(stereo(mono(steel)), -1)), -3),
+        "10_Trumpet_Right_Only_Shaped16.wav": shaped16(at(stereo(mono(trumpet), 0.0, 1.0), -3)),
+        "11_Flute_Left_Only_TPDF16.wav": tpdf16(at(stereo(mono(flute), 1.0, 0.0), -6)),
+        "12_Piano_Stereo.wav": at(piano, -3),
+        "13_Steel_Stereo_Quiet_TPDF16.wav": tpdf16(at(steel, -33)),
+        "14_Bass_Stereo_Shaped16.wav": shaped16(at(bass, -6)),
+        "15_Organ_Stereo.wav": at(organ, -3),
+        "16_Strings_MS_Side_30dB.wav": at(ms, -3),
+        "17_Vocal_Coincident_Pair.wav": at(xy, -3),
+        "18_TR808_Stereo_TPDF16.wav": tpdf16(at(S.gm_groove2(25, 69, 100, "funk"), -3)),
+        "19_Pad_Stereo_Quiet.wav": at(pad, -40),
+    }
+    delivery("tracks-mono-in-stereo2", "tracks", files)
+
+
 def tracks_bits():
     rng = np.random.default_rng(9)
     def sixteen(x, dither):
@@ -1053,6 +1129,7 @@ def main():
     tracks_silent()
     tracks_stereo()
     tracks_mono_in_stereo()
+    tracks_mono_in_stereo2()
     tracks_bits()
     stems_deliveries()
     film_deliveries()

@@ -31,7 +31,9 @@ its own source, read as rendered), or
        python3 scripts/eval/offset_labels.py --labels SET/tracks-holdout5 HOLDOUT5_ONE_SHOTS
 (the labels.tsv lines of a delivery built by build.bounced_holdout: every signal rule quiet
 on the bounces, signal/limited fire on the `_ALim6` patterns, whose build measures 5.4-7 dB
-off the peaks, and signal/dc-offset as defined above, every bounce read as delivered)."""
+off the peaks, and signal/dc-offset as defined above, every bounce read as delivered), or
+       python3 scripts/eval/offset_labels.py --delivery-labels SET/tracks-mono-in-stereo2
+(the signal/dc-offset verdict of each file of a delivery, read as delivered, with its mean)."""
 
 import os
 import subprocess
@@ -123,7 +125,21 @@ def mix_labels(root):
                              "offset-in-mix" if fire else "mix"]))
 
 
+def delivery_labels(root):
+    """The signal/dc-offset verdict of every file of a delivery, read as delivered (the
+    mono-in-stereo sets, whose General MIDI renders carry their samples' offsets)."""
+    delivery = os.path.basename(os.path.normpath(root))
+    for fname in sorted(f for f in os.listdir(root) if f.endswith(".wav")):
+        x, rate = audio.read_wav(os.path.join(root, fname))
+        mean, offset = verdict(x, rate)
+        fire = bool(offset) and abs(mean) >= LIMIT
+        print("\t".join([delivery, fname, "signal/dc-offset", "fire" if fire else "quiet",
+                         "%.3f %%" % (100 * abs(mean))]))
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--delivery-labels":
+        return delivery_labels(sys.argv[2])
     if len(sys.argv) == 4 and sys.argv[1] == "--labels":
         return bounced_labels(sys.argv[2], getattr(sources, sys.argv[3]))
     if len(sys.argv) == 3 and sys.argv[1] == "--mix-labels":
