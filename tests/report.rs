@@ -567,6 +567,27 @@ fn flat_tops_below_full_scale_are_marked_where_the_rule_reports_them() {
         .is_empty(),
         "no finding, no mark"
     );
+    // The clipped cell counts the flat tops' samples where the rule reports them (no sample
+    // is at full scale), and full-scale samples elsewhere.
+    let flagged: Vec<String> = select(&page, r#"tr[data-file="01_Clipped_Down.wav"] td.flag"#)
+        .iter()
+        .map(|cell| cell.text().collect::<String>())
+        .collect();
+    assert_eq!(flagged, [format!("{} flat", flat.samples)]);
+    assert!(
+        select(&page, r#"tr[data-file="02_Three_Tops.wav"] td.flag"#).is_empty(),
+        "no finding, no flag"
+    );
+    let terminal = stemlint::render::table::render(&report, 200);
+    let row = terminal
+        .lines()
+        .find(|line| line.contains("01_Clipped_Down.wav"))
+        .expect("a row");
+    assert!(row.contains(&format!("{} flat !", flat.samples)), "{row}");
+    assert!(
+        terminal.contains("clip … flat: samples of flat tops"),
+        "{terminal}"
+    );
     // The JSON carries the columns with `--series`.
     let json: Value = serde_json::from_str(&json::render_with(&report, true)).expect("JSON");
     let columns = json["deliveries"][0]["files"][0]["series"]["flat_tops"]

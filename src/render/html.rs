@@ -291,7 +291,11 @@ fn delivery_view(index: usize, entry: &DeliveryReport) -> DeliveryView {
                         })
                         .max_by_key(|(_, diagnostic)| diagnostic.severity);
                     CellView {
-                        text,
+                        text: if finding.is_some() {
+                            table::marked_text(column, text, file)
+                        } else {
+                            text
+                        },
                         numeric: column.numeric,
                         finding: finding.map(|(at, _)| anchor(index, "f", at)),
                         severity: finding

@@ -173,6 +173,19 @@ pub fn column_of(rule: &str) -> Option<&'static str> {
     })
 }
 
+/// The text of a cell a finding is about: where `signal/clipping` reports a file clipped and
+/// turned down (no sample at full scale), its flat tops' samples instead of the 0 at full
+/// scale.
+pub fn marked_text(column: &Column, text: String, file: &FileRecord) -> String {
+    match file.analysis.as_ref() {
+        Some(analysis) if column.key == "clipped" && analysis.clipped_samples == 0 => analysis
+            .flat_top
+            .as_ref()
+            .map_or(text, |flat| format!("{} flat", flat.samples)),
+        _ => text,
+    }
+}
+
 /// A file's cells, one per column ("" where the file has no such figure).
 pub fn cells(file: &FileRecord) -> Vec<String> {
     COLUMNS
@@ -200,6 +213,7 @@ pub fn render(report: &Report, width: usize) -> String {
             .iter()
             .map(|column| column.short.is_some())
             .collect();
+        let mut flat = false;
         let mut header = vec![Cell::new("file")];
         header.extend(
             COLUMNS
@@ -222,6 +236,8 @@ pub fn render(report: &Report, width: usize) -> String {
                 .filter(|(_, shown)| **shown)
             {
                 let text = if marked.contains(&column.key) {
+                    let text = marked_text(column, text, file);
+                    flat |= text.ends_with(" flat");
                     format!("{text} !")
                 } else {
                     text
@@ -246,8 +262,14 @@ pub fn render(report: &Report, width: usize) -> String {
         }
         out.push_str(&table.to_string());
         out.push_str(
-            "\npeak, RMS dBFS; TP dBTP; LUFS integrated; clip: clipped samples; ! a finding is about it\n\n",
+            "\npeak, RMS dBFS; TP dBTP; LUFS integrated; clip: clipped samples; ! a finding is about it\n",
         );
+        if flat {
+            out.push_str(
+                "clip … flat: samples of flat tops under full scale (clipped, then turned down)\n",
+            );
+        }
+        out.push('\n');
     }
     out
 }
