@@ -345,6 +345,11 @@ fn signal_rules_fire_on_their_defects() {
             "{expected:?} in {found:?}"
         );
     }
+    let phase = messages(dir.path(), "signal/phase");
+    assert!(
+        phase[0].starts_with("one channel is the other upside down"),
+        "{phase:?}"
+    );
     let clipping = messages(dir.path(), "signal/clipping");
     assert!(
         clipping[0].contains("the first at 00:00.000"),
@@ -447,6 +452,29 @@ fn a_mono_source_panned_or_on_one_side_is_found_and_stereo_near_it_is_not() {
     assert!(
         side[1].starts_with("the left channel carries only a steady noise"),
         "{side:?}"
+    );
+}
+
+#[test]
+fn an_anti_phase_stereo_effect_is_told_from_a_flipped_channel_by_its_mono_fold_down() {
+    let dir = clean_delivery();
+    // A signal in both channels, inverted in the right, and as much again of each channel's
+    // own: correlation -0.7 (the mono fold-down 8.2 dB under the channels), an anti-phase
+    // chorus or widener rather than a polarity switch.
+    Wav::new(48000, 24, 2)
+        .with(|frame, channel| {
+            let shared = support::unit_hash(frame) - 0.5;
+            let own = support::unit_hash(frame ^ (u64::from(channel + 1) << 40)) - 0.5;
+            0.2 * (if channel == 0 { shared } else { -shared }) + 0.13 * own
+        })
+        .seconds(1.0)
+        .write(dir.path(), "04_Wide.wav");
+    let phase = messages(dir.path(), "signal/phase");
+    assert_eq!(phase.len(), 1, "{phase:?}");
+    assert!(
+        phase[0].starts_with("the channels are out of phase: correlation -0.7")
+            && phase[0].contains("folded to mono the part is 8."),
+        "{phase:?}"
     );
 }
 
