@@ -42,7 +42,7 @@ pub(super) fn read(
     let shared = Shared::new(analyzer.take_accumulators());
     let (read, helped) = both(
         &mut || shared.read(&mut *source, &mut *analyzer, channels),
-        &mut || guarded(|| shared.measure_until_done()),
+        &mut || guarded(|| shared.measure_until_done(Side::Helper)),
     );
     analyzer.restore(shared.into_accumulators());
     // A panic on the other thread was caught there (quietly) and is carried here, where this
@@ -56,6 +56,13 @@ pub(super) fn read(
 /// Locks a mutex whose holder may have panicked (the panic reaches the caller anyway).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Which thread measures: the one that reads, or the one that helps.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Reader,
+    Helper,
 }
 
 /// One accumulator and the next block it is to see.
@@ -165,7 +172,7 @@ impl Shared {
                         return (frames, None);
                     }
                     drop(window);
-                    if !self.measure() {
+                    if !self.measure(Side::Reader) {
                         let window = lock(&self.window);
                         if window.blocks.len() >= WINDOW {
                             drop(self.changed.wait_timeout(window, NAP));
@@ -178,16 +185,23 @@ impl Shared {
             self.changed.notify_all();
         };
         drop(closes);
-        self.measure_until_done();
+        self.measure_until_done(Side::Reader);
         (frames, ended)
     }
 
     /// Feeds the next block to each accumulator no other thread holds, when it is converted.
-    /// One block per accumulator per round, so that the threads trade accumulators often and
-    /// neither waits long for one the other holds. True when it measured something.
-    fn measure(&self) -> bool {
+    /// One block per accumulator per round, so that neither thread waits long for one the
+    /// other holds. The reader goes through the accumulators from the first, the helper from
+    /// the last: each keeps mostly to its own end of the list (an accumulator's state stays
+    /// in one core's cache) and they meet wherever the work balances. True when it measured
+    /// something.
+    fn measure(&self, side: Side) -> bool {
         let mut measured = false;
-        for lane in &self.lanes {
+        let lanes: &mut dyn Iterator<Item = &Lane> = match side {
+            Side::Reader => &mut self.lanes.iter(),
+            Side::Helper => &mut self.lanes.iter().rev(),
+        };
+        for lane in lanes {
             let mut accumulator = match lane.accumulator.try_lock() {
                 Ok(accumulator) => accumulator,
                 Err(TryLockError::WouldBlock) => continue,
@@ -249,9 +263,9 @@ impl Shared {
     }
 
     /// Measures until the reader is done and every accumulator has seen every block.
-    fn measure_until_done(&self) {
+    fn measure_until_done(&self, side: Side) {
         loop {
-            if self.measure() {
+            if self.measure(side) {
                 continue;
             }
             if self.failed() {
