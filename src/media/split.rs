@@ -42,7 +42,7 @@ pub(super) fn read(
     let shared = Shared::new(analyzer.take_accumulators());
     let (read, helped) = both(
         &mut || shared.read(&mut *source, &mut *analyzer, channels),
-        &mut || guarded(|| shared.measure_until_done(Side::Helper)),
+        &mut || guarded(|| shared.measure_until_done()),
     );
     analyzer.restore(shared.into_accumulators());
     // A panic on the other thread was caught there (quietly) and is carried here, where this
@@ -56,13 +56,6 @@ pub(super) fn read(
 /// Locks a mutex whose holder may have panicked (the panic reaches the caller anyway).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Which thread measures: the one that reads, or the one that helps.
-#[derive(Debug, Clone, Copy)]
-enum Side {
-    Reader,
-    Helper,
 }
 
 /// One accumulator and the next block it is to see.
@@ -172,7 +165,7 @@ impl Shared {
                         return (frames, None);
                     }
                     drop(window);
-                    if !self.measure(Side::Reader) {
+                    if !self.measure() {
                         let window = lock(&self.window);
                         if window.blocks.len() >= WINDOW {
                             drop(self.changed.wait_timeout(window, NAP));
@@ -185,23 +178,16 @@ impl Shared {
             self.changed.notify_all();
         };
         drop(closes);
-        self.measure_until_done(Side::Reader);
+        self.measure_until_done();
         (frames, ended)
     }
 
     /// Feeds the next block to each accumulator no other thread holds, when it is converted.
-    /// One block per accumulator per round, so that neither thread waits long for one the
-    /// other holds. The reader goes through the accumulators from the first, the helper from
-    /// the last: each keeps mostly to its own end of the list (an accumulator's state stays
-    /// in one core's cache) and they meet wherever the work balances. True when it measured
-    /// something.
-    fn measure(&self, side: Side) -> bool {
+    /// One block per accumulator per round, so that the threads trade accumulators often and
+    /// neither waits long for one the other holds. True when it measured something.
+    fn measure(&self) -> bool {
         let mut measured = false;
-        let lanes: &mut dyn Iterator<Item = &Lane> = match side {
-            Side::Reader => &mut self.lanes.iter(),
-            Side::Helper => &mut self.lanes.iter().rev(),
-        };
-        for lane in lanes {
+        for lane in &self.lanes {
             let mut accumulator = match lane.accumulator.try_lock() {
                 Ok(accumulator) => accumulator,
                 Err(TryLockError::WouldBlock) => continue,
@@ -263,9 +249,9 @@ impl Shared {
     }
 
     /// Measures until the reader is done and every accumulator has seen every block.
-    fn measure_until_done(&self, side: Side) {
+    fn measure_until_done(&self) {
         loop {
-            if self.measure(side) {
+            if self.measure() {
                 continue;
             }
             if self.failed() {
