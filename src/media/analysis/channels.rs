@@ -86,10 +86,19 @@ impl Accumulator for ChannelPair {
         let channels = frames.channels;
         for segment in self.windows.segments(frames.frames()) {
             let samples = &frames.samples[segment.start * channels..segment.end * channels];
-            let (sums, difference_peak) = if channels == 2 {
-                stereo_sums(samples)
+            // Each channel's sums come from the block's tiles; only what pairs them is read.
+            let (left_right, difference_peak) = if channels == 2 {
+                stereo_cross(samples)
             } else {
-                pair_sums(samples, channels)
+                pair_cross(samples, channels)
+            };
+            let own = frames.sums(segment.start, segment.end);
+            let sums = PairSums {
+                left: own.sums[0],
+                right: own.sums[1],
+                left_left: own.squares[0],
+                right_right: own.squares[1],
+                left_right,
             };
             self.difference_peak = self.difference_peak.max(difference_peak);
             let length = segment.end - segment.start;
@@ -120,28 +129,21 @@ impl Accumulator for ChannelPair {
 }
 
 multiversion! {
-    /// `pair_sums` of stereo frames.
-    fn stereo_sums(samples: &[f64]) -> (PairSums, f64) {
-        pair_sums(samples, 2)
+    /// `pair_cross` of stereo frames.
+    fn stereo_cross(samples: &[f64]) -> (f64, f64) {
+        pair_cross(samples, 2)
     }
 }
 
-/// The sums of the first two channels and the largest |left - right|, over `LANES` frames
-/// side by side (independent chains of additions, which the compiler vectorises).
+/// The sum of left × right over the first two channels and the largest |left - right|, over
+/// `LANES` frames side by side (independent chains of additions, which the compiler
+/// vectorises). Each channel's own sums are the tiles'.
 #[inline(always)]
-fn pair_sums(samples: &[f64], channels: usize) -> (PairSums, f64) {
+fn pair_cross(samples: &[f64], channels: usize) -> (f64, f64) {
     const LANES: usize = 4;
-    let mut left = [0.0_f64; LANES];
-    let mut right = [0.0_f64; LANES];
-    let mut left_left = [0.0_f64; LANES];
-    let mut right_right = [0.0_f64; LANES];
     let mut left_right = [0.0_f64; LANES];
     let mut difference = [0.0_f64; LANES];
     let mut add = |lane: usize, l: f64, r: f64| {
-        left[lane] += l;
-        right[lane] += r;
-        left_left[lane] += l * l;
-        right_right[lane] += r * r;
         left_right[lane] += l * r;
         let gap = (l - r).abs();
         difference[lane] = if gap > difference[lane] {
@@ -167,15 +169,10 @@ fn pair_sums(samples: &[f64], channels: usize) -> (PairSums, f64) {
     for frame in chunks.remainder().chunks_exact(channels) {
         add(0, frame[0], frame[1]);
     }
-    let total = |lanes: [f64; LANES]| lanes.iter().sum::<f64>();
-    let sums = PairSums {
-        left: total(left),
-        right: total(right),
-        left_left: total(left_left),
-        right_right: total(right_right),
-        left_right: total(left_right),
-    };
-    (sums, difference.iter().copied().fold(0.0, f64::max))
+    (
+        left_right.iter().sum::<f64>(),
+        difference.iter().copied().fold(0.0, f64::max),
+    )
 }
 
 /// Co-moments of the first two channels, merged block by block (Chan et al.) so that a large
