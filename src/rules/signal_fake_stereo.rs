@@ -10,8 +10,9 @@ declare_rule! {
     /// other (a mono source panned: what one channel does not share with the other at any gain
     /// is 60 dB or more under it, or a steady noise of its own in each channel, dither or hiss
     /// under −70 dBFS, that stays where it is while the signal moves; stereo material, a mono
-    /// source with a stereo reverb or a chorus included, keeps 20 dB or less, and what it
-    /// does not share follows the music). Channels in opposite polarity are `signal/phase`'s.
+    /// source with a stereo reverb or a chorus included, keeps 40 dB or less (a near-mono
+    /// synth bass reads 38), and what it does not share follows the music). Channels in
+    /// opposite polarity are `signal/phase`'s.
     ///
     /// Why it matters: a mono source exported as stereo doubles the file size, says nothing more,
     /// and pans wrong in many sessions (a centred "stereo" track plays 3 dB louder than the same
