@@ -4,6 +4,7 @@
 
 use crate::media::simd::multiversion;
 
+use super::db_bins::DbBins;
 use super::lanes::Windows;
 use super::{to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::media::Block;
@@ -207,12 +208,11 @@ impl PairSums {
     }
 }
 
-/// Levels are binned this finely, dB…
-const BIN_DB: f64 = 0.5;
-/// …from this level (digital silence and anything under it land in the first bin)…
+/// Window levels are binned by half a dB from -160 dB (digital silence and anything under it
+/// land in the first bin) to 0 dBFS and a little over.
+const LEVELS: DbBins = DbBins::new(LOW_DB, 0.5, 340);
+/// The lowest level a window reads, dB.
 const LOW_DB: f64 = -160.0;
-/// …to 0 dBFS and a little over.
-const BINS: usize = 340;
 /// Windows within this of the loudest have sound for the quarters, dB.
 const LIVE_DB: f64 = 50.0;
 /// Fewer windows with sound than this and there are no figures.
@@ -235,11 +235,11 @@ struct WindowLevels {
 impl Default for WindowLevels {
     fn default() -> Self {
         WindowLevels {
-            count: vec![0; BINS],
-            residual_sum: vec![0.0; BINS],
-            unshared_sum: vec![0.0; BINS],
-            unshared: vec![0; BINS],
-            channel: [vec![0; BINS], vec![0; BINS]],
+            count: vec![0; LEVELS.count],
+            residual_sum: vec![0.0; LEVELS.count],
+            unshared_sum: vec![0.0; LEVELS.count],
+            unshared: vec![0; LEVELS.count],
+            channel: [vec![0; LEVELS.count], vec![0; LEVELS.count]],
         }
     }
 }
@@ -250,14 +250,6 @@ fn level_db(power: f64) -> f64 {
     } else {
         LOW_DB
     }
-}
-
-fn bin(level: f64) -> usize {
-    (((level - LOW_DB) / BIN_DB) as usize).min(BINS - 1)
-}
-
-fn bin_level(bin: usize) -> f64 {
-    LOW_DB + (bin as f64 + 0.5) * BIN_DB
 }
 
 impl WindowLevels {
@@ -278,20 +270,20 @@ impl WindowLevels {
         } else {
             1.0
         };
-        let at = bin(level_db(louder));
+        let at = LEVELS.bin(level_db(louder));
         let unshared = level_db(var_left.min(var_right) * unexplained);
         self.count[at] += 1;
         self.residual_sum[at] += 10.0 * unexplained.log10();
         self.unshared_sum[at] += unshared;
-        self.unshared[bin(unshared)] += 1;
-        self.channel[0][bin(level_db(var_left))] += 1;
-        self.channel[1][bin(level_db(var_right))] += 1;
+        self.unshared[LEVELS.bin(unshared)] += 1;
+        self.channel[0][LEVELS.bin(level_db(var_left))] += 1;
+        self.channel[1][LEVELS.bin(level_db(var_right))] += 1;
     }
 
     fn figures(&self) -> Option<ChannelWindows> {
         let windows: u64 = self.count.iter().sum();
         let top = self.count.iter().rposition(|&count| count > 0)?;
-        let live_from = bin(bin_level(top) - LIVE_DB);
+        let live_from = LEVELS.bin(LEVELS.level(top) - LIVE_DB);
         let live: u64 = self.count[live_from..].iter().sum();
         if windows < MIN_WINDOWS || live < MIN_WINDOWS {
             return None;
@@ -308,7 +300,7 @@ impl WindowLevels {
                 }
                 let take = count.min(quarter - taken);
                 let share = take as f64 / count as f64;
-                level += bin_level(at) * take as f64;
+                level += LEVELS.level(at) * take as f64;
                 residual += self.residual_sum[at] * share;
                 unshared += self.unshared_sum[at] * share;
                 taken += take;
@@ -319,19 +311,12 @@ impl WindowLevels {
             let taken = taken as f64;
             (level / taken, residual / taken, unshared / taken)
         };
-        let (loud_level, loud_residual, loud_unshared) = mean_over(&mut (live_from..BINS).rev());
-        let (quiet_level, _, _) = mean_over(&mut (live_from..BINS));
+        let (loud_level, loud_residual, loud_unshared) =
+            mean_over(&mut (live_from..LEVELS.count).rev());
+        let (quiet_level, _, _) = mean_over(&mut (live_from..LEVELS.count));
         let percentile = |hist: &[u64], share: f64| {
             let total: u64 = hist.iter().sum();
-            let rank = ((total as f64 * share).ceil() as u64).max(1);
-            let mut seen = 0;
-            for (at, &count) in hist.iter().enumerate() {
-                seen += count;
-                if seen >= rank {
-                    return bin_level(at);
-                }
-            }
-            bin_level(BINS - 1)
+            LEVELS.ranked_from_bottom(hist, ((total as f64 * share).ceil() as u64).max(1))
         };
         let levels = |hist: &[u64]| [percentile(hist, 0.9), percentile(hist, 0.1)];
         Some(ChannelWindows {

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use super::db_bins::DbBins;
 use super::lanes::{self, Windows};
 use super::{from_db, quantisation_step, to_db, Accumulator, Analysis, Frames, StreamSpec};
 use crate::model::analysis::LimiterFigures;
@@ -22,6 +23,8 @@ const WINDOW_S: f64 = 0.05;
 const BIN_DB: f64 = 0.05;
 const LOW_DB: f64 = -150.0;
 const BINS: usize = 3600;
+/// The windows' peak and RMS levels are kept in these bins.
+const LEVELS: DbBins = DbBins::new(LOW_DB, BIN_DB, BINS);
 /// A window at the ceiling: its peak within this of the loudest window's, dB.
 const WALL_DB: f64 = 0.2;
 /// The band the wall is measured against, dB under the loudest window's peak.
@@ -370,9 +373,9 @@ impl Limiter {
         let peak_db = 20.0 * peak.log10();
         let rms_db = 10.0 * mean_square.log10();
         let crest = peak_db - rms_db;
-        let bin = bin_of(peak_db);
+        let bin = LEVELS.bin(peak_db);
         self.peaks[bin] += 1;
-        self.rms[bin_of(rms_db)] += 1;
+        self.rms[LEVELS.bin(rms_db)] += 1;
         self.crest_sum[bin] += crest;
         self.crest_squares[bin] += crest * crest;
         if peak > self.running_peak {
@@ -465,14 +468,14 @@ impl Accumulator for Limiter {
 impl Limiter {
     fn figures(&self) -> Option<LimiterFigures> {
         let top = self.peaks.iter().rposition(|&count| count > 0)?;
-        let ceiling = level_of(top);
+        let ceiling = LEVELS.level(top);
         let count_from = |hist: &[u32], from: usize| -> u64 {
             hist[from..].iter().map(|&count| u64::from(count)).sum()
         };
-        let live = count_from(&self.peaks, bin_of(ceiling - LIVE_DB));
-        let wall_from = bin_of(ceiling - WALL_DB);
+        let live = count_from(&self.peaks, LEVELS.bin(ceiling - LIVE_DB));
+        let wall_from = LEVELS.bin(ceiling - WALL_DB);
         let wall = count_from(&self.peaks, wall_from);
-        let band = count_from(&self.peaks, bin_of(ceiling - BAND_DB));
+        let band = count_from(&self.peaks, LEVELS.bin(ceiling - BAND_DB));
         let wall_crest = self.crest_sum[wall_from..].iter().sum::<f64>() / wall as f64;
         let wall_crest_squares = self.crest_squares[wall_from..].iter().sum::<f64>() / wall as f64;
         let wall_crest_sd = (wall_crest_squares - wall_crest * wall_crest)
@@ -480,11 +483,11 @@ impl Limiter {
             .sqrt();
         let q75 = (live / 4).max(1);
         let q98 = (live / 50).max(1);
-        let p75 = rank_from_top(&self.peaks, q75);
-        let p98 = rank_from_top(&self.peaks, q98);
-        let r75 = rank_from_top(&self.rms, q75);
-        let r98 = rank_from_top(&self.rms, q98);
-        let upper_from = bin_of(p75);
+        let p75 = LEVELS.ranked_from_top(&self.peaks, q75);
+        let p98 = LEVELS.ranked_from_top(&self.peaks, q98);
+        let r75 = LEVELS.ranked_from_top(&self.rms, q75);
+        let r98 = LEVELS.ranked_from_top(&self.rms, q98);
+        let upper_from = LEVELS.bin(p75);
         let upper = count_from(&self.peaks, upper_from).max(1);
         let upper_crest = self.crest_sum[upper_from..].iter().sum::<f64>() / upper as f64;
         let [loop_share, upper_loop_share] = self.loop_shares(from_db(p75 - BIN_DB / 2.0));
@@ -858,32 +861,6 @@ fn end_crest(crest: &mut Crest, ended: &mut [Vec<CrestForm>; 2], after: f64) {
         ended[usize::from(crest.positive)].push(crest.form);
     }
     crest.open = false;
-}
-
-fn bin_of(level_db: f64) -> usize {
-    let bin = ((level_db - LOW_DB) / BIN_DB).floor();
-    if bin.is_nan() || bin < 0.0 {
-        0
-    } else {
-        (bin as usize).min(BINS - 1)
-    }
-}
-
-/// The middle of a bin, dB.
-fn level_of(bin: usize) -> f64 {
-    LOW_DB + (bin as f64 + 0.5) * BIN_DB
-}
-
-/// The level of the window at `rank` (1 = the loudest) in a histogram.
-fn rank_from_top(hist: &[u32], rank: u64) -> f64 {
-    let mut seen = 0u64;
-    for (bin, &count) in hist.iter().enumerate().rev() {
-        seen += u64::from(count);
-        if seen >= rank {
-            return level_of(bin);
-        }
-    }
-    level_of(0)
 }
 
 #[cfg(test)]

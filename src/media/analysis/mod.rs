@@ -11,6 +11,7 @@ mod bins;
 mod bit_depth;
 mod channels;
 mod clipping;
+mod db_bins;
 mod dc_offset;
 mod ducking;
 mod envelope;
