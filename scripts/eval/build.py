@@ -572,6 +572,35 @@ def tracks_holdout9():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout10():
+    """Built to test the held sign's aligned-RMS gate (the level of the loudest quarter read
+    over 50 ms from just before each window's peak, so that a window grid cutting one hit at
+    another place each time does not pass for a level that moves), before reading it: 12
+    General MIDI voices that ring on under the next beats (bells, glockenspiel, vibraphone,
+    celesta, music box, steel drums, piano, harp, kalimba, timpani, xylophone), rendered on every
+    beat at a tempo drawn per voice, at one velocity, humanised and accented, half of them in
+    FluidR3's stereo; every humanised pattern through `alimiter` driven 4, 6 or 9 dB with a
+    release of 20, 50 or 150 ms, and every third accented pattern through `alimiter` 6 dB."""
+    name = "tracks-holdout10"
+    rng = np.random.default_rng(10)
+    files = {}
+    for index, (program, note, label) in enumerate(S.GM_RINGS):
+        bpm = round(float(rng.uniform(84, 160)), 2)
+        stereo = index % 2 == 1
+        stem = "%02d_%s%s" % (index, label, "_Stereo" if stereo else "")
+        for mode, suffix in (("one", "One_Velocity"), ("humanised", "Humanised"), ("accents", "Accents")):
+            files["%s_%s.wav" % (stem, suffix)] = at(S.gm_rings(program, note, bpm, mode, stereo), -1)
+        drive, release = (4, 6, 9)[index % 3], (20, 50, 150)[(index // 3) % 3]
+        fname = "%s_Humanised_ALim%d_R%d.wav" % (stem, drive, release)
+        files[fname] = processed(name, fname, S.gm_rings(program, note, bpm, "humanised", stereo),
+                                 lambda x, d=drive, r=release: alimiter(x, d, release=r))
+        if index % 3 == 0:
+            fname = "%s_Accents_ALim6.wav" % stem
+            files[fname] = processed(name, fname, S.gm_rings(program, note, bpm, "accents", stereo),
+                                     lambda x: alimiter(x, 6))
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -1118,6 +1147,7 @@ def main():
     tracks_holdout7()
     tracks_holdout8()
     tracks_holdout9()
+    tracks_holdout10()
     tracks_beds()
     tracks_synth()
     tracks_gm()

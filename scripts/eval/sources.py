@@ -293,6 +293,39 @@ def gm_hits(kit, note, bpm, velocities):
     return to_peak(fit(rendered, FRAMES).mean(axis=1), 0)
 
 
+# Built after the held sign's aligned-RMS gate (tracks-holdout10): FluidR3's pitched percussion
+# and other voices that ring on over the next beats (program, note, name).
+GM_RINGS = [
+    (14, 72, "Tubular_Bells"), (9, 84, "Glockenspiel"), (11, 65, "Vibraphone"), (8, 79, "Celesta"),
+    (10, 84, "Music_Box"), (112, 84, "Tinkle_Bell"), (114, 67, "Steel_Drums"), (0, 60, "Piano"),
+    (46, 55, "Harp"), (108, 69, "Kalimba"), (47, 45, "Timpani"), (13, 72, "Xylophone"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def gm_rings(program, note, bpm, velocities, stereo=False):
+    """General MIDI `note` of melodic `program` on every beat at `bpm`, each hit held for four
+    beats on the next of four channels (so that its ring goes on under the next hits, as a
+    sampler's one-shot voices do), rendered at RATE; mono (the channels' mean) unless `stereo`.
+    `velocities` as `gm_hits`."""
+    rng = np.random.default_rng(program * 128 + note)
+    ticks = 480
+    tempo_us = int(round(60e6 / bpm))
+    events = [(0, 0xC0 | channel, program, None) for channel in range(4)]
+    for i in range(int(SECONDS * bpm / 60) + 1):
+        if velocities == "one":
+            velocity = 100
+        elif velocities == "accents":
+            velocity = (127, 70, 100, 70)[i % 4]
+        else:
+            velocity = int(rng.integers(60, 128))
+        on, channel = i * ticks, i % 4
+        events.append((on, 0x90 | channel, note, velocity))
+        events.append((on + 4 * ticks - 1, 0x80 | channel, note, 0))
+    rendered = fit(audio.fluidsynth(audio.midi(events, ticks, tempo_us), gain=0.2), FRAMES)
+    return to_peak(rendered if stereo else rendered.mean(axis=1), 0)
+
+
 def _gm_kit(kit, seed, bpm, play):
     """A General MIDI kit (`kit`: its program on channel 10) at `bpm` for the whole length:
     `play(hit, step, bar, s16)` on every sixteenth note, where `hit(step, note, lo, hi)` plays
