@@ -601,6 +601,28 @@ def tracks_holdout10():
     delivery(name, "tracks", files)
 
 
+def tracks_holdout11():
+    """Built to test the held sign's aligned-RMS gate on the false alarm's own kind, before
+    reading it: 16 General MIDI voices that ring for seconds (bells, mallets, a crystal pad, an
+    electric piano, an orchestra hit, guitar harmonics, taiko), each one note rendered once as a
+    one-shot and placed on every beat of a 44.1 kHz session at a tempo drawn per voice, the
+    bounce converted to 48 kHz (as `tracks-holdout5`'s chime): at one velocity and humanised,
+    and every other humanised pattern through `alimiter` 6 dB."""
+    name = "tracks-holdout11"
+    rng = np.random.default_rng(11)
+    files = {}
+    for index, (program, note, label) in enumerate(S.GM_RINGING_ONE_SHOTS):
+        bpm = round(float(rng.uniform(84, 160)), 2)
+        stem = "%02d_%s" % (index, label)
+        files["%s.wav" % stem] = at(S.bounced_gm_one_shot(program, note, bpm), -1)
+        files["%s_Humanised.wav" % stem] = at(S.bounced_gm_one_shot(program, note, bpm, True), -1)
+        if index % 2 == 0:
+            fname = "%s_Humanised_ALim6.wav" % stem
+            files[fname] = processed(name, fname, S.bounced_gm_one_shot(program, note, bpm, True),
+                                     lambda x: alimiter(x, 6))
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -1148,6 +1170,7 @@ def main():
     tracks_holdout8()
     tracks_holdout9()
     tracks_holdout10()
+    tracks_holdout11()
     tracks_beds()
     tracks_synth()
     tracks_gm()

@@ -913,10 +913,17 @@ def bounced_hits(name, bpm, humanised=False, offset=0.0):
     audio.run(["sox", "-R", "-D", path, "-t", "f32", "-r", str(native), "-c", "1", raw, "vol", "0.25"])
     hit = audio.read_raw(raw, 1)[:, 0] * 4.0
     hit = hit + offset * np.max(np.abs(hit))
+    return _bounce(hit, bpm, humanised, sum(map(ord, name)))
+
+
+def _bounce(hit, bpm, humanised, seed):
+    """`hit` (mono, 44.1 kHz) on every beat at `bpm` in a 44.1 kHz session, the bounce converted
+    to RATE; humanised: each hit's velocity drawn within 6 dB (seeded by `seed`)."""
+    native = 44100
     frames = SECONDS * native
     out = np.zeros(frames + len(hit))
     beat = 60.0 / bpm * native
-    rng = np.random.default_rng(sum(map(ord, name)))
+    rng = np.random.default_rng(seed)
     i = 0
     while i * beat < frames:
         start = int(round(i * beat))
@@ -931,3 +938,35 @@ def bounced_hits(name, bpm, humanised=False, offset=0.0):
     audio.run(["sox", "-t", "f32", "-r", str(native), "-c", "1", src, "-t", "f32", "-c", "1", dst,
                "rate", "-v", str(RATE)])
     return to_peak(fit(audio.read_raw(dst, 1) * 4.0, FRAMES), 0)
+
+
+# Built after the held sign's aligned-RMS gate (tracks-holdout11): General MIDI voices that ring
+# for seconds, as one-shots (program, note, name); none is a voice-and-note of GM_RINGS.
+GM_RINGING_ONE_SHOTS = [
+    (14, 76, "Tubular_Bells"), (9, 88, "Glockenspiel"), (11, 69, "Vibraphone"), (8, 84, "Celesta"),
+    (10, 79, "Music_Box"), (112, 88, "Tinkle_Bell"), (114, 72, "Steel_Drums"), (98, 72, "Crystal"),
+    (4, 64, "Electric_Piano"), (55, 60, "Orchestra_Hit"), (31, 64, "Guitar_Harmonics"),
+    (113, 72, "Agogo"), (116, 48, "Taiko"), (117, 50, "Melodic_Tom"), (6, 67, "Harpsichord"),
+    (12, 67, "Marimba"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def gm_one_shot(program, note):
+    """One General MIDI note of melodic `program` at velocity 100, held 2.5 s and rendered for
+    3 s at 44.1 kHz (mono: the channels' mean): a one-shot that rings on under the next beats."""
+    events = [(0, 0xC0, program, None), (0, 0x90, note, 100), (2400, 0x80, note, 0)]
+    mid = audio.tmpfile(".mid")
+    with open(mid, "wb") as f:
+        f.write(audio.midi(events))
+    wav = audio.tmpfile(".wav")
+    audio.run(["fluidsynth", "-ni", "-q", "-g", "0.2", "-r", "44100", "-O", "float", "-F", wav,
+               audio.SOUNDFONT, mid])
+    raw = audio.tmpfile(".f32")
+    audio.run(["sox", wav, "-t", "f32", "-c", "1", raw])
+    return audio.read_raw(raw, 1)[:, 0]
+
+
+def bounced_gm_one_shot(program, note, bpm, humanised=False):
+    """`gm_one_shot` on every beat at `bpm`, bounced as `bounced_hits` bounces a sample."""
+    return _bounce(gm_one_shot(program, note), bpm, humanised, program * 128 + note)
