@@ -245,8 +245,12 @@ pub struct LimiterFigures {
     pub wall_crest_sd_db: f64,
     /// Spread of the window peaks in the loudest quarter (98th minus 75th percentile), dB…
     pub peak_spread_db: f64,
-    /// …and of the window RMS levels over the same ranks, dB.
+    /// …and of the window RMS levels over the same ranks, dB…
     pub body_spread_db: f64,
+    /// …and of the windows' RMS levels read over 50 ms from just before each one's peak (10 ms
+    /// before it), dB: a grid cutting one hit at another place each time does not spread these.
+    #[serde(default)]
+    pub aligned_body_spread_db: f64,
     /// Mean crest of the windows in the loudest quarter by peak, dB.
     pub upper_crest_db: f64,
     /// Share of the wall windows whose waveform around the peak (32 samples) recurs in

@@ -10,7 +10,7 @@
 //! limiter puts several there, exactly; unprocessed material one; a steady periodic note many,
 //! all of one form. Memory does not depend on the file's length.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::db_bins::DbBins;
 use super::lanes::{self, Windows};
@@ -31,6 +31,13 @@ const WALL_DB: f64 = 0.2;
 const BAND_DB: f64 = 3.0;
 /// Windows whose peak is within this of the loudest window's count (live), dB.
 const LIVE_DB: f64 = 50.0;
+/// Each window's level is also read over a window's length from just before its peak, in
+/// stretches of a fifth of a window: from the stretch before the one holding the peak. A grid
+/// of fixed windows cuts a hit repeated at one velocity at another place every time (a whole
+/// attack in one window, its first milliseconds in the next), so the fixed windows' RMS levels
+/// spread where the hit's do not; read from its peak, each hit reads the same.
+const ALIGNED_STRETCHES: u64 = 5;
+const ALIGNED_LEAD: u64 = 1;
 /// Samples compared either side of a wall window's peak (the peak is the first of the second
 /// half).
 const HALF: usize = 16;
@@ -174,6 +181,121 @@ pub struct Limiter {
     /// Per level of a window's peak (`TOUCH_DB` bins, only those that may still be in the
     /// wall): the windows in which two or more crests of one channel touch that peak.
     touch_levels: BTreeMap<i64, u32>,
+    /// The windows' levels read from their peaks (`ALIGNED_STRETCHES`).
+    aligned: Aligned,
+}
+
+/// The windows' levels read over a window's length from just before each one's peak: the sum
+/// of squares of each stretch of a fifth of a window (counted from the file's start), kept
+/// while a window may still need it.
+struct Aligned {
+    /// Frames per stretch.
+    stretch: u64,
+    /// Sum of squares of the stretch being read, and its frames so far.
+    squares: f64,
+    filled: u64,
+    /// The sums of squares of complete stretches `first..first + sums.len()`.
+    sums: VecDeque<f64>,
+    first: u64,
+    /// The first stretch of each closed window still waiting for the stretches after its peak.
+    pending: VecDeque<u64>,
+    /// The frame of the current window's peak, and the frame the current window starts at.
+    peak_frame: u64,
+    window_start: u64,
+    /// Samples per frame, and the levels read (mean square, `LEVELS` bins).
+    channels: f64,
+    levels: Vec<u32>,
+}
+
+impl Aligned {
+    fn new(window: u64, channels: usize) -> Self {
+        Aligned {
+            stretch: (window / ALIGNED_STRETCHES).max(1),
+            squares: 0.0,
+            filled: 0,
+            sums: VecDeque::new(),
+            first: 0,
+            pending: VecDeque::new(),
+            peak_frame: 0,
+            window_start: 0,
+            channels: channels as f64,
+            levels: vec![0; BINS],
+        }
+    }
+
+    /// The frames `start..end` of the block (whose first frame is `position` in the file).
+    fn add(&mut self, frames: &Frames<'_>, start: usize, end: usize) {
+        let mut at = start;
+        while at < end {
+            let into = (frames.position + at as u64) % self.stretch;
+            let stop = end.min(at + (self.stretch - into) as usize);
+            self.squares += frames.sums(at, stop).total_squares();
+            self.filled += (stop - at) as u64;
+            if into + (stop - at) as u64 == self.stretch {
+                self.sums.push_back(self.squares);
+                self.squares = 0.0;
+                self.filled = 0;
+                self.resolve();
+            }
+            at = stop;
+        }
+    }
+
+    /// A window closed, the next starting at frame `next_start`: its level is read once the
+    /// stretches after its peak are in (unless it is digital silence).
+    fn close(&mut self, next_start: u64, sounding: bool) {
+        if sounding {
+            let first = (self.peak_frame / self.stretch).saturating_sub(ALIGNED_LEAD);
+            self.pending.push_back(first);
+        }
+        self.window_start = next_start;
+        self.peak_frame = next_start;
+        self.resolve();
+    }
+
+    /// Reads every waiting window whose stretches are all in, and forgets the stretches no
+    /// window can need any more.
+    fn resolve(&mut self) {
+        let complete = self.first + self.sums.len() as u64;
+        while let Some(&start) = self.pending.front() {
+            if start + ALIGNED_STRETCHES > complete {
+                break;
+            }
+            self.pending.pop_front();
+            let from = (start - self.first) as usize;
+            let squares: f64 = self
+                .sums
+                .range(from..from + ALIGNED_STRETCHES as usize)
+                .sum();
+            self.record(squares, ALIGNED_STRETCHES * self.stretch);
+        }
+        let open = (self.window_start / self.stretch).saturating_sub(ALIGNED_LEAD);
+        let needed = self.pending.front().map_or(open, |&start| start.min(open));
+        while self.first < needed && !self.sums.is_empty() {
+            self.sums.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// At the end: the windows still waiting read what the file has after their peak.
+    fn finish(&mut self) {
+        while let Some(start) = self.pending.pop_front() {
+            let from = (start.saturating_sub(self.first)) as usize;
+            let complete: f64 = self.sums.range(from.min(self.sums.len())..).sum();
+            let stretches = self.sums.len().saturating_sub(from) as u64;
+            self.record(
+                complete + self.squares,
+                stretches * self.stretch + self.filled,
+            );
+        }
+    }
+
+    fn record(&mut self, squares: f64, frames: u64) {
+        if squares > 0.0 && frames > 0 {
+            let mean_square = squares / (frames as f64 * self.channels);
+            self.levels[LEVELS.bin(10.0 * mean_square.log10())] += 1;
+        }
+    }
 }
 
 impl Limiter {
@@ -202,6 +324,7 @@ impl Limiter {
             min_touch_peak: MIN_TOUCH_STEPS * step,
             step,
             touch_levels: BTreeMap::new(),
+            aligned: Aligned::new(window, channels),
         }
     }
 
@@ -433,6 +556,7 @@ impl Accumulator for Limiter {
         for segment in segments {
             let run = &samples[segment.start * channels..segment.end * channels];
             self.window_squares += frames.sums(segment.start, segment.end).total_squares();
+            self.aligned.add(frames, segment.start, segment.end);
             let peak = lanes::peak(run);
             // Crests are followed only where a sample rises over the touch floor: in most
             // programmes, a few windows.
@@ -444,12 +568,17 @@ impl Accumulator for Limiter {
             if peak > self.window_peak {
                 if let Some(index) = run.iter().position(|value| value.abs() == peak) {
                     let frame = segment.start + index / channels;
+                    self.aligned.peak_frame = frames.position + frame as u64;
                     self.current = Some(self.start_shape(samples, frame, index % channels));
                 }
                 self.window_peak = peak;
             }
             if segment.closes {
+                // Silent windows count in no level, as in `close_window`.
+                let sounding = self.window_peak > 0.0;
                 self.close_window();
+                self.aligned
+                    .close(frames.position + segment.end as u64, sounding);
             }
         }
         self.remember(samples);
@@ -461,6 +590,7 @@ impl Accumulator for Limiter {
         if let Some(shape) = self.deferred.take() {
             self.keep(shape);
         }
+        self.aligned.finish();
         analysis.limiter = self.figures();
     }
 }
@@ -487,6 +617,8 @@ impl Limiter {
         let p98 = LEVELS.ranked_from_top(&self.peaks, q98);
         let r75 = LEVELS.ranked_from_top(&self.rms, q75);
         let r98 = LEVELS.ranked_from_top(&self.rms, q98);
+        let a75 = LEVELS.ranked_from_top(&self.aligned.levels, q75);
+        let a98 = LEVELS.ranked_from_top(&self.aligned.levels, q98);
         let upper_from = LEVELS.bin(p75);
         let upper = count_from(&self.peaks, upper_from).max(1);
         let upper_crest = self.crest_sum[upper_from..].iter().sum::<f64>() / upper as f64;
@@ -500,6 +632,7 @@ impl Limiter {
             wall_crest_sd_db: wall_crest_sd,
             peak_spread_db: p98 - p75,
             body_spread_db: r98 - r75,
+            aligned_body_spread_db: a98 - a75,
             upper_crest_db: upper_crest,
             repeat_share: self.repeat_share(),
             loop_share,
@@ -929,6 +1062,96 @@ mod tests {
             .collect()
     }
 
+    /// A bell-like hit (four inharmonic partials, level for 60 ms, then decaying over 0.3 s)
+    /// every `period` frames at `rate`, the `n`th at `velocity(n)`, each sampled where it
+    /// starts (between samples); 24-bit, `channels` alike.
+    fn ringing_hits(
+        rate: f64,
+        period: f64,
+        channels: usize,
+        velocity: impl Fn(usize) -> f64,
+    ) -> Vec<i32> {
+        let frames = (rate * 10.0) as usize;
+        let mut out = vec![0.0; frames];
+        let mut n = 0;
+        while n as f64 * period < frames as f64 {
+            let start = n as f64 * period;
+            let gain = velocity(n);
+            for (frame, value) in out.iter_mut().enumerate().skip(start.ceil() as usize) {
+                let t = (frame as f64 - start) / rate;
+                if t > 2.0 {
+                    break;
+                }
+                let envelope = if t < 0.06 {
+                    1.0
+                } else {
+                    (-(t - 0.06) / 0.3).exp()
+                };
+                let partials: f64 = [(1047.0, 1.0, 0.0), (2891.0, 0.8, 1.0), (5622.0, 0.6, 2.0)]
+                    .iter()
+                    .map(|(f, a, phase)| a * (2.0 * std::f64::consts::PI * f * t + phase).sin())
+                    .sum();
+                *value += gain * envelope * partials;
+            }
+            n += 1;
+        }
+        let peak = out
+            .iter()
+            .fold(0.0_f64, |peak, value| peak.max(value.abs()));
+        out.iter()
+            .flat_map(|value| {
+                let sample = (value / peak * 0.89 * 8_388_607.0).round() as i32;
+                std::iter::repeat_n(sample, channels)
+            })
+            .collect()
+    }
+
+    fn figures_rate(samples: &[i32], channels: u16, rate: u32, blocks: &[usize]) -> LimiterFigures {
+        let spec = StreamSpec {
+            channels,
+            sample_rate: rate,
+            sample_format: SampleFormat::Int,
+            bit_depth: Some(24),
+            channel_mask: None,
+        };
+        analyse_in_blocks(spec, samples, 24, blocks)
+            .limiter
+            .expect("figures")
+    }
+
+    #[test]
+    fn the_level_read_from_each_peak_does_not_move_with_where_the_windows_cut_a_hit() {
+        // 22.05 kHz has no tiles (a window of 1103 frames, stretches of 220), 44.1 and 48 kHz
+        // do; the hits come every 0.44 s, no whole number of windows.
+        for rate in [48_000_u32, 44_100, 22_050] {
+            let period = f64::from(rate) * 0.439_85;
+            let one = ringing_hits(f64::from(rate), period, 1, |_| 1.0);
+            let one = figures_rate(&one, 1, rate, &[4096]);
+            assert!(one.body_spread_db >= 1.0, "{rate}: {one:?}");
+            assert!(
+                one.aligned_body_spread_db <= 0.5 * one.body_spread_db,
+                "{rate}: {one:?}"
+            );
+            // Hits at two velocities 4 dB apart: the level moves, read either way.
+            let two = ringing_hits(f64::from(rate), period, 2, |n| {
+                if n % 2 == 0 {
+                    1.0
+                } else {
+                    0.63
+                }
+            });
+            let whole = figures_rate(&two, 2, rate, &[usize::MAX / 4]);
+            assert!(whole.aligned_body_spread_db >= 3.0, "{rate}: {whole:?}");
+            for blocks in [&[4096][..], &[1, 7, 441, 2205, 33]] {
+                let split = figures_rate(&two, 2, rate, blocks);
+                assert_eq!(
+                    split.aligned_body_spread_db, whole.aligned_body_spread_db,
+                    "{rate} {blocks:?}"
+                );
+            }
+        }
+    }
+
     fn figures(samples: &[i32], channels: u16, block_frames: &[usize]) -> LimiterFigures {
         figures_at(samples, channels, 24, block_frames)
     }
@@ -1117,6 +1340,7 @@ mod tests {
                     (split.upper_crest_db, whole.upper_crest_db),
                     (split.peak_spread_db, whole.peak_spread_db),
                     (split.body_spread_db, whole.body_spread_db),
+                    (split.aligned_body_spread_db, whole.aligned_body_spread_db),
                 ] {
                     assert!((a - b).abs() < 1e-9, "{blocks:?}: {split:?} vs {whole:?}");
                 }
