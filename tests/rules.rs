@@ -929,6 +929,87 @@ fn a_loop_of_one_limited_hit_is_found_by_its_exact_ceiling() {
     );
 }
 
+/// A bell-like hit (four inharmonic partials at one level for `flat` s, then decaying over
+/// 0.3 s) every 0.43985 s, each at `velocity(n)` and sampled where it starts (between the
+/// samples), 10 s at 48 kHz, its peak at −1 dBFS: the grid of 50 ms windows cuts every hit at
+/// another place. At one velocity, both flat lengths were reported "pinned" before the level
+/// was also read from each window's peak.
+fn ringing_hits(flat: f64, velocity: impl Fn(usize) -> f64) -> Wav {
+    const RATE: f64 = 48_000.0;
+    let frames = (RATE * 10.0) as usize;
+    let mut x = vec![0.0; frames];
+    let mut n = 0;
+    while n as f64 * 0.439_85 < 10.0 {
+        let start = n as f64 * 0.439_85 * RATE;
+        let gain = velocity(n);
+        for (frame, value) in x.iter_mut().enumerate().skip(start.ceil() as usize) {
+            let t = (frame as f64 - start) / RATE;
+            if t > flat + 2.4 {
+                break;
+            }
+            let envelope = if t < flat {
+                1.0
+            } else {
+                (-(t - flat) / 0.3).exp()
+            };
+            let partials: f64 = [
+                (1047.0, 1.0, 0.0),
+                (2891.0, 0.8, 1.0),
+                (5622.0, 0.6, 2.0),
+                (7040.0, 0.5, 0.5),
+            ]
+            .iter()
+            .map(|(f, a, phase)| a * (std::f64::consts::TAU * f * t + phase).sin())
+            .sum();
+            *value += gain * envelope * partials;
+        }
+        n += 1;
+    }
+    let scale = support::db_to_gain(-1.0) / x.iter().fold(0.0_f64, |p, v| p.max(v.abs()));
+    Wav::new(48000, 24, 1)
+        .with(move |frame, _| scale * x[frame as usize])
+        .seconds(10.0)
+}
+
+#[test]
+fn a_ringing_hit_repeated_is_not_read_as_limited_where_the_windows_cut_it() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    ringing_hits(0.06, |_| 1.0).write(dir.path(), "01_Bell_One_Velocity.wav");
+    ringing_hits(0.07, |_| 1.0).write(dir.path(), "02_Bell_Longer_One_Velocity.wav");
+    // Velocities spread 6 dB: the level moves, read either way.
+    ringing_hits(0.07, |n| {
+        support::db_to_gain(-6.0 * support::unit_hash(n as u64))
+    })
+    .write(dir.path(), "03_Bell_Humanised.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("the check runs");
+    for name in [
+        "01_Bell_One_Velocity.wav",
+        "02_Bell_Longer_One_Velocity.wav",
+    ] {
+        let figures = analysed(&report, name).limiter.expect("limiter figures");
+        // What the pinned sign asks of the fixed windows holds: peaks within 0.6 dB while the
+        // RMS moves 1 dB or more, only because each window holds more or less of a hit…
+        assert!(figures.peak_spread_db <= 0.6, "{name}: {figures:?}");
+        assert!(figures.body_spread_db >= 1.0, "{name}: {figures:?}");
+        // …read from each window's peak, the level hardly moves.
+        assert!(
+            figures.aligned_body_spread_db <= 0.75,
+            "{name}: {figures:?}"
+        );
+    }
+    let humanised = analysed(&report, "03_Bell_Humanised.wav")
+        .limiter
+        .expect("limiter figures");
+    assert!(humanised.aligned_body_spread_db >= 2.0, "{humanised:?}");
+    let limited: Vec<&str> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == "signal/limited")
+        .filter_map(|diagnostic| diagnostic.path.as_deref())
+        .collect();
+    assert_eq!(limited, Vec::<&str>::new());
+}
+
 /// Mix-like programme: noise tilted by a one-pole low-pass at 2 kHz, its level moving from
 /// one 0.3 s stretch to the next (−30 to 0 dB, 20 ms ramps), through `curve` (a waveshaper's,
 /// on the programme at a peak of 1.0), its peak at −3 dBFS.
