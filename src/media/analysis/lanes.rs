@@ -190,6 +190,24 @@ impl Tiles {
         }
     }
 
+    /// The tiles of frames `start..end` of the block, when both are tile bounds: each one's
+    /// first and one-past-last frame, and its squares summed over the channels.
+    pub fn squares(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> Option<impl Iterator<Item = (usize, usize, f64)> + '_> {
+        let first = self.bounds.binary_search(&start).ok()?;
+        let last = self.bounds.binary_search(&end).ok()?;
+        let channels = self.channels;
+        Some((first..last).map(move |tile| {
+            let squares = self.squares[tile * channels..(tile + 1) * channels]
+                .iter()
+                .sum();
+            (self.bounds[tile], self.bounds[tile + 1], squares)
+        }))
+    }
+
     /// The sums of frames `start..end` of the block, when both are tile bounds.
     pub fn range(&self, start: usize, end: usize) -> Option<ChannelSums> {
         let first = self.bounds.binary_search(&start).ok()?;

@@ -223,13 +223,30 @@ impl Aligned {
         }
     }
 
-    /// The frames `start..end` of the block (whose first frame is `position` in the file).
+    /// The frames `start..end` of the block: tile by tile where the block's tiles cover them
+    /// (at rates that are a multiple of 100 Hz a tile is a stretch), else stretch by stretch.
     fn add(&mut self, frames: &Frames<'_>, start: usize, end: usize) {
+        match frames.tiles.squares(start, end) {
+            Some(tiles) => {
+                for (from, to, squares) in tiles {
+                    self.add_run(frames, from, to, Some(squares));
+                }
+            }
+            None => self.add_run(frames, start, end, None),
+        }
+    }
+
+    /// The frames `start..end` of the block (whose first frame is `position` in the file),
+    /// whose squares sum to `squares` when known.
+    fn add_run(&mut self, frames: &Frames<'_>, start: usize, end: usize, squares: Option<f64>) {
         let mut at = start;
         while at < end {
             let into = (frames.position + at as u64) % self.stretch;
             let stop = end.min(at + (self.stretch - into) as usize);
-            self.squares += frames.sums(at, stop).total_squares();
+            self.squares += match squares {
+                Some(squares) if at == start && stop == end => squares,
+                _ => frames.sums(at, stop).total_squares(),
+            };
             self.filled += (stop - at) as u64;
             if into + (stop - at) as u64 == self.stretch {
                 self.sums.push_back(self.squares);
