@@ -1079,7 +1079,7 @@ mod tests {
             .collect()
     }
 
-    /// A bell-like hit (four inharmonic partials, level for 60 ms, then decaying over 0.3 s)
+    /// A bell-like hit (three inharmonic partials, level for 60 ms, then decaying over 0.3 s)
     /// every `period` frames at `rate`, the `n`th at `velocity(n)`, each sampled where it
     /// starts (between samples); 24-bit, `channels` alike.
     fn ringing_hits(
