@@ -623,6 +623,23 @@ def tracks_holdout11():
     delivery(name, "tracks", files)
 
 
+def tracks_ringing_keys():
+    """Built to probe `tracks-holdout11`'s nearest unprocessed file (an electric piano at one
+    velocity whose rings interfere: peaks 0.452 times its level's spread, the held sign's gate
+    0.45), and read once: 12 General MIDI keyboard, mallet and plucked voices, three notes each,
+    every note rendered once as a one-shot that rings 2.5 s and bounced as the chime was, at one
+    velocity, at a tempo drawn per file."""
+    rng = np.random.default_rng(123)
+    files = {}
+    for program, label in ((4, "EPiano1"), (5, "EPiano2"), (7, "Clavinet"), (0, "Piano"),
+                           (1, "Bright_Piano"), (2, "EGrand"), (11, "Vibraphone"), (16, "Organ"),
+                           (24, "Nylon"), (25, "Steel_Guitar"), (46, "Harp"), (108, "Kalimba")):
+        for note in (48, 60, 67):
+            bpm = round(float(rng.uniform(84, 160)), 2)
+            files["%s_%d_%g.wav" % (label, note, bpm)] = at(S.bounced_gm_one_shot(program, note, bpm), -1)
+    delivery("tracks-ringing-keys", "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -1171,6 +1188,7 @@ def main():
     tracks_holdout9()
     tracks_holdout10()
     tracks_holdout11()
+    tracks_ringing_keys()
     tracks_beds()
     tracks_synth()
     tracks_gm()
