@@ -458,6 +458,22 @@ def tracks_holdout5():
     bounced_holdout("tracks-holdout5", S.HOLDOUT5_ONE_SHOTS, 5)
 
 
+def gm_patterns(name, files, stem, index, accents_every, render):
+    """Into `files`: a General MIDI sound's patterns (`render(mode)`) at one velocity, humanised
+    and accented; the humanised one through `alimiter` driven 4, 6 or 9 dB with a release of 20,
+    50 or 150 ms (by `index`), and where `index` is a multiple of `accents_every` the accented one
+    through `alimiter` 6 dB."""
+    for mode, suffix in (("one", "One_Velocity"), ("humanised", "Humanised"), ("accents", "Accents")):
+        files["%s_%s.wav" % (stem, suffix)] = at(render(mode), -1)
+    drive, release = (4, 6, 9)[index % 3], (20, 50, 150)[(index // 3) % 3]
+    fname = "%s_Humanised_ALim%d_R%d.wav" % (stem, drive, release)
+    files[fname] = processed(name, fname, render("humanised"),
+                             lambda x: alimiter(x, drive, release=release))
+    if index % accents_every == 0:
+        fname = "%s_Accents_ALim6.wav" % stem
+        files[fname] = processed(name, fname, render("accents"), lambda x: alimiter(x, 6))
+
+
 def tracks_holdout6():
     """Built after the unlike-bodies sign (hits at the ceiling one sample, their bodies apart)
     and not tuned on: 16 General MIDI drum sounds of FluidR3's kits, rendered at 48 kHz on every
@@ -470,17 +486,8 @@ def tracks_holdout6():
     files = {}
     for index, (kit, note, label) in enumerate(S.GM_HITS):
         bpm = round(float(rng.uniform(84, 140)), 2)
-        stem = "%02d_%s" % (index, label)
-        for mode, suffix in (("one", "One_Velocity"), ("humanised", "Humanised"), ("accents", "Accents")):
-            files["%s_%s.wav" % (stem, suffix)] = at(S.gm_hits(kit, note, bpm, mode), -1)
-        drive, release = (4, 6, 9)[index % 3], (20, 50, 150)[(index // 3) % 3]
-        fname = "%s_Humanised_ALim%d_R%d.wav" % (stem, drive, release)
-        files[fname] = processed(name, fname, S.gm_hits(kit, note, bpm, "humanised"),
-                                 lambda x, d=drive, r=release: alimiter(x, d, release=r))
-        if index % 4 == 0:
-            fname = "%s_Accents_ALim6.wav" % stem
-            files[fname] = processed(name, fname, S.gm_hits(kit, note, bpm, "accents"),
-                                     lambda x: alimiter(x, 6))
+        gm_patterns(name, files, "%02d_%s" % (index, label), index, 4,
+                    lambda mode, kit=kit, note=note, bpm=bpm: S.gm_hits(kit, note, bpm, mode))
     for program, label in ((33, "Finger_Bass"), (38, "Synth_Bass"), (81, "Saw_Lead"), (87, "Bass_Lead")):
         files["Line_%s_One_Velocity.wav" % label] = at(S.gm_one_velocity_line(program, program), -1)
     delivery(name, "tracks", files)
@@ -588,16 +595,8 @@ def tracks_holdout10():
         bpm = round(float(rng.uniform(84, 160)), 2)
         stereo = index % 2 == 1
         stem = "%02d_%s%s" % (index, label, "_Stereo" if stereo else "")
-        for mode, suffix in (("one", "One_Velocity"), ("humanised", "Humanised"), ("accents", "Accents")):
-            files["%s_%s.wav" % (stem, suffix)] = at(S.gm_rings(program, note, bpm, mode, stereo), -1)
-        drive, release = (4, 6, 9)[index % 3], (20, 50, 150)[(index // 3) % 3]
-        fname = "%s_Humanised_ALim%d_R%d.wav" % (stem, drive, release)
-        files[fname] = processed(name, fname, S.gm_rings(program, note, bpm, "humanised", stereo),
-                                 lambda x, d=drive, r=release: alimiter(x, d, release=r))
-        if index % 3 == 0:
-            fname = "%s_Accents_ALim6.wav" % stem
-            files[fname] = processed(name, fname, S.gm_rings(program, note, bpm, "accents", stereo),
-                                     lambda x: alimiter(x, 6))
+        gm_patterns(name, files, stem, index, 3,
+                    lambda mode, p=program, n=note, b=bpm, s=stereo: S.gm_rings(p, n, b, mode, s))
     delivery(name, "tracks", files)
 
 

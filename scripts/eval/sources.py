@@ -269,6 +269,16 @@ GM_HITS = [
 ]
 
 
+def _velocity(velocities, i, rng):
+    """The velocity of the `i`th hit of a pattern: "one" (100 every hit), "accents" (127, 70,
+    100, 70 over and over) or else humanised (drawn from 60 to 127 by `rng`)."""
+    if velocities == "one":
+        return 100
+    if velocities == "accents":
+        return (127, 70, 100, 70)[i % 4]
+    return int(rng.integers(60, 128))
+
+
 @functools.lru_cache(maxsize=None)
 def gm_hits(kit, note, bpm, velocities):
     """One General MIDI drum `note` of `kit` on every beat at `bpm`, rendered at RATE (mono:
@@ -280,14 +290,8 @@ def gm_hits(kit, note, bpm, velocities):
     tempo_us = int(round(60e6 / bpm))
     events = [(0, 0xC9, kit, None)]
     for i in range(int(SECONDS * bpm / 60) + 1):
-        if velocities == "one":
-            velocity = 100
-        elif velocities == "accents":
-            velocity = (127, 70, 100, 70)[i % 4]
-        else:
-            velocity = int(rng.integers(60, 128))
         on = i * ticks
-        events.append((on, 0x99, note, velocity))
+        events.append((on, 0x99, note, _velocity(velocities, i, rng)))
         events.append((on + 240, 0x89, note, 0))
     rendered = audio.fluidsynth(audio.midi(events, ticks, tempo_us), gain=0.3)
     return to_peak(fit(rendered, FRAMES).mean(axis=1), 0)
@@ -313,14 +317,8 @@ def gm_rings(program, note, bpm, velocities, stereo=False):
     tempo_us = int(round(60e6 / bpm))
     events = [(0, 0xC0 | channel, program, None) for channel in range(4)]
     for i in range(int(SECONDS * bpm / 60) + 1):
-        if velocities == "one":
-            velocity = 100
-        elif velocities == "accents":
-            velocity = (127, 70, 100, 70)[i % 4]
-        else:
-            velocity = int(rng.integers(60, 128))
         on, channel = i * ticks, i % 4
-        events.append((on, 0x90 | channel, note, velocity))
+        events.append((on, 0x90 | channel, note, _velocity(velocities, i, rng)))
         events.append((on + 4 * ticks - 1, 0x80 | channel, note, 0))
     rendered = fit(audio.fluidsynth(audio.midi(events, ticks, tempo_us), gain=0.2), FRAMES)
     return to_peak(rendered if stereo else rendered.mean(axis=1), 0)
