@@ -189,8 +189,9 @@ pub struct Limiter {
 /// of squares of each stretch of a fifth of a window (counted from the file's start), kept
 /// while a window may still need it.
 struct Aligned {
-    /// Frames per stretch.
+    /// Frames per stretch, and the stream split into stretches.
     stretch: u64,
+    stretches: Windows,
     /// Sum of squares of the stretch being read, and its frames so far.
     squares: f64,
     filled: u64,
@@ -209,8 +210,10 @@ struct Aligned {
 
 impl Aligned {
     fn new(window: u64, channels: usize) -> Self {
+        let stretch = (window / ALIGNED_STRETCHES).max(1);
         Aligned {
-            stretch: (window / ALIGNED_STRETCHES).max(1),
+            stretch,
+            stretches: Windows::new(stretch),
             squares: 0.0,
             filled: 0,
             sums: VecDeque::new(),
@@ -236,25 +239,23 @@ impl Aligned {
         }
     }
 
-    /// The frames `start..end` of the block (whose first frame is `position` in the file),
-    /// whose squares sum to `squares` when known.
+    /// The frames `start..end` of the block, whose squares sum to `squares` when known.
     fn add_run(&mut self, frames: &Frames<'_>, start: usize, end: usize, squares: Option<f64>) {
-        let mut at = start;
-        while at < end {
-            let into = (frames.position + at as u64) % self.stretch;
-            let stop = end.min(at + (self.stretch - into) as usize);
+        let segments = self.stretches.segments(end - start);
+        let whole = segments.len() == 1;
+        for segment in segments {
+            let (from, to) = (start + segment.start, start + segment.end);
             self.squares += match squares {
-                Some(squares) if at == start && stop == end => squares,
-                _ => frames.sums(at, stop).total_squares(),
+                Some(squares) if whole => squares,
+                _ => frames.sums(from, to).total_squares(),
             };
-            self.filled += (stop - at) as u64;
-            if into + (stop - at) as u64 == self.stretch {
+            self.filled += (to - from) as u64;
+            if segment.closes {
                 self.sums.push_back(self.squares);
                 self.squares = 0.0;
                 self.filled = 0;
                 self.resolve();
             }
-            at = stop;
         }
     }
 
