@@ -639,6 +639,38 @@ def tracks_ringing_keys():
     delivery("tracks-ringing-keys", "tracks", files)
 
 
+def tracks_holdout12():
+    """Built to test `signal/limited` on speech before reading it (a new user's read, a light
+    limiter on a sparse vocal with reverb, had passed): 16 espeak-ng speakers in 16 languages
+    and accents (voice variants, speeds and pitches of their own), each reading three lines
+    with drawn gaps at levels 0-3 dB apart; every odd speaker also in a room (early reflections
+    and a short reverb), every fourth from the third also sparse (two lines over 10 s). Every
+    speaker through `alimiter` driven 3.5, 4.5, 6 or 9 dB with a release of 20, 50 or 150 ms
+    (the room's version for odd speakers, the sparse one where there is one), and every fourth
+    from the second through `gain -l` 10 dB."""
+    name = "tracks-holdout12"
+    files = {}
+    for index, (voice, _, _) in enumerate(S.SPEAKERS):
+        stem = "%02d_%s" % (index, voice.replace("+", "_").replace("-", "_"))
+        dry = S.speaker(index)
+        files["%s.wav" % stem] = at(dry, -1)
+        source = dry
+        if index % 2 == 1:
+            wet = audio.sox(S.room(S.mono(dry), 1200 + index), ["reverb", "25", "50", "40"])
+            source = to_peak(fit(wet, FRAMES), 0)
+            files["%s_Room.wav" % stem] = at(source, -1)
+        if index % 4 == 2:
+            source = S.speaker(index, sparse=True)
+            files["%s_Sparse.wav" % stem] = at(source, -1)
+        drive, release = (3.5, 4.5, 6, 9)[index % 4], (20, 50, 150)[index % 3]
+        fname = "%s_ALim%g_R%d.wav" % (stem, drive, release)
+        files[fname] = processed(name, fname, source, lambda x, d=drive, r=release: alimiter(x, d, release=r))
+        if index % 4 == 1:
+            fname = "%s_GainL10.wav" % stem
+            files[fname] = processed(name, fname, source, lambda x: gain_l(x, 10))
+    delivery(name, "tracks", files)
+
+
 def tracks_beds():
     """Hard negatives for `signal/limited` (`sources.beds`): a loud sustained bed with quiet
     hats, a shaker, a piano, a guitar or a kit on it, unprocessed. Built when a sign for a
@@ -1188,6 +1220,7 @@ def main():
     tracks_holdout10()
     tracks_holdout11()
     tracks_ringing_keys()
+    tracks_holdout12()
     tracks_beds()
     tracks_synth()
     tracks_gm()

@@ -968,3 +968,42 @@ def gm_one_shot(program, note):
 def bounced_gm_one_shot(program, note, bpm, humanised=False):
     """`gm_one_shot` on every beat at `bpm`, bounced as `bounced_hits` bounces a sample."""
     return _bounce(gm_one_shot(program, note), bpm, humanised, program * 128 + note)
+
+
+# Speakers for `tracks-holdout12`: espeak-ng's own voices (no MBROLA) in 16 languages and
+# accents, each with a voice variant, a speed and a pitch. Their words are the same four lines
+# read in each speaker's language's phonetics (espeak reads English words by the language's
+# rules: a speaker of it, not a translation).
+SPEAKERS = [
+    ("en-us+f2", 150, 55), ("en-gb+m3", 165, 45), ("en-gb-scotland+m1", 140, 50),
+    ("en-029+f4", 170, 60), ("de+m4", 155, 40), ("fr-fr+f1", 160, 62), ("es+m2", 175, 48),
+    ("it+f3", 150, 58), ("pt-br+m7", 145, 42), ("nl+f5", 158, 66), ("sv+m5", 150, 38),
+    ("pl+f2", 165, 52), ("ru+m3", 140, 44), ("hi+f4", 155, 64), ("en-us-nyc+m6", 180, 50),
+    ("cy+f1", 148, 56),
+]
+
+SPEAKER_LINES = [
+    "We left the harbour before the sun came up, and nobody said a word.",
+    "Turn the radio down, I want to hear the rain.",
+    "If you find this letter, keep it somewhere safe until I come back for it.",
+    "Nine boats, three bridges, and one long road home.",
+    "She laughed, and for a moment the whole room was quiet.",
+    "Tell me again why we never went back.",
+]
+
+
+@functools.lru_cache(maxsize=None)
+def speaker(index, sparse=False):
+    """One speaker of SPEAKERS reading three lines of SPEAKER_LINES with gaps drawn between
+    them, each line at its own level (a read varies by 2-3 dB from line to line); `sparse`
+    leaves most of the file silent (a few lines in a long scene). Mono, peak 0 dBFS."""
+    voice, speed, pitch = SPEAKERS[index]
+    rng = np.random.default_rng(1200 + index + (100 if sparse else 0))
+    lines = rng.choice(len(SPEAKER_LINES), size=2 if sparse else 3, replace=False)
+    t = float(rng.uniform(0.2, 0.8 if not sparse else 2.0))
+    hits = []
+    for n in lines:
+        x = audio.espeak(SPEAKER_LINES[int(n)], voice, speed, pitch)
+        hits.append((t, x, float(rng.uniform(-3.0, 0.0))))
+        t += len(x) / RATE + float(rng.uniform(0.3, 1.2 if not sparse else 3.0))
+    return to_peak(place(hits), 0)
