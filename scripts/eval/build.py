@@ -656,7 +656,10 @@ def tracks_holdout12():
         files["%s.wav" % stem] = at(dry, -1)
         source = dry
         if index % 2 == 1:
-            wet = audio.sox(S.room(S.mono(dry), 1200 + index), ["reverb", "25", "50", "40"])
+            # 12 dB of headroom: sox clips its float output at full scale, and the room's
+            # reflections add up over the dry peak (the first build clipped all eight).
+            wet = audio.sox(S.room(S.mono(dry), 1200 + index) * 10 ** (-12 / 20),
+                            ["reverb", "25", "50", "40"])
             source = to_peak(fit(wet, FRAMES), 0)
             files["%s_Room.wav" % stem] = at(source, -1)
         if index % 4 == 2:
