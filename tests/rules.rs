@@ -145,6 +145,69 @@ fn length_mismatch_names_the_outlier_with_samples_and_time() {
 }
 
 #[test]
+fn length_mismatch_with_no_common_length_is_measured_against_the_longest_file_named() {
+    let dir = tempfile::tempdir().expect("a tempdir");
+    std::fs::write(dir.path().join("notes.txt"), NOTES).expect("notes written");
+    track(1).frames(48_000).write(dir.path(), "01_Kick.wav");
+    track(2).frames(47_000).write(dir.path(), "02_Snare.wav");
+    track(3).frames(46_000).write(dir.path(), "03_Bass.wav");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[
+            ("length/mismatch", "02_Snare.wav"),
+            ("length/mismatch", "03_Bass.wav")
+        ])
+    );
+    let message = &messages(dir.path(), "length/mismatch")[0];
+    assert!(
+        message
+            .starts_with("1000 samples shorter than the longest file, 01_Kick.wav: 47000 frames"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("no two of the 3 files are the same length"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_file_at_another_rate_is_compared_in_time_too() {
+    let dir = clean_delivery();
+    // One second at 44.1 kHz lines up with the others in time: the rate is the finding.
+    Wav::new(44_100, 24, 1)
+        .hits(220.0, -8.0, 4)
+        .frames(44_100)
+        .write(dir.path(), "04_Gtr.wav");
+    // Half a second at 44.1 kHz is short as well.
+    Wav::new(44_100, 24, 1)
+        .hits(330.0, -8.0, 5)
+        .frames(22_050)
+        .write(dir.path(), "05_Keys.wav");
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("format/sample-rate".into(), "04_Gtr.wav".into())),
+        "{found:?}"
+    );
+    let lengths: Vec<_> = found
+        .iter()
+        .filter(|(rule, _)| rule == "length/mismatch")
+        .collect();
+    assert_eq!(
+        lengths,
+        [&("length/mismatch".to_owned(), "05_Keys.wav".to_owned())]
+    );
+    let message = &messages(dir.path(), "length/mismatch")[0];
+    assert!(
+        message.starts_with("0.500 s shorter than the other files: 22050 frames at 44.1 kHz (0.500 s) against 48000 frames at 48 kHz (1.000 s)"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("its sample rate differs too"),
+        "{message}"
+    );
+}
+
+#[test]
 fn truncated_and_garbage_files_are_findings_and_the_rest_is_still_checked() {
     let dir = clean_delivery();
     track(4)
