@@ -181,6 +181,49 @@ fn sine_driven_into_full_scale_clips_from_its_first_crest() {
     assert!(close(analysis.sample_peak_dbfs, 0.0, 0.001));
 }
 
+/// A float file keeps a waveform over full scale: its samples there are counted as over, not
+/// as clipped, even where three in a row pass through the last hundredth of a dB below it;
+/// the same waveform clipped flat at full scale in float is clipped.
+#[test]
+fn a_float_sine_over_full_scale_is_over_not_clipped_unless_flat() {
+    let gain = db(3.0);
+    // 100 Hz: a slow crest, several samples in a row in the clip band on the way up.
+    let over = analyse_float(1, RATE as usize, 1000, |frame| {
+        vec![(gain * sine(frame, 480)) as f32]
+    });
+    assert_eq!(over.clipped_samples, 0, "{over:?}");
+    let expected = (0..480)
+        .filter(|&n| f64::from((gain * sine(n, 480)) as f32).abs() > 1.0)
+        .count() as u64
+        * 100;
+    assert_eq!(over.over_samples, expected);
+    let first = (0..480)
+        .find(|&n| f64::from((gain * sine(n, 480)) as f32).abs() > 1.0)
+        .expect("over full scale");
+    assert_eq!(over.first_over_s, Some(first as f64 / f64::from(RATE)));
+    assert!(close(over.sample_peak_dbfs, 3.0, 0.01), "{over:?}");
+    // A 20 Hz sine a hair over full scale dwells in the clip band for runs of several
+    // samples on its way over: over, not clipped.
+    let hair = db(0.005);
+    let band = (0..2400)
+        .filter(|&n| {
+            let value = f64::from((hair * sine(n, 2400)) as f32).abs();
+            value >= db(-0.01) && value <= 1.0
+        })
+        .count();
+    assert!(band >= 6, "{band}");
+    let grazing = analyse_float(1, RATE as usize, 1000, |frame| {
+        vec![(hair * sine(frame, 2400)) as f32]
+    });
+    assert_eq!(grazing.clipped_samples, 0, "{grazing:?}");
+    assert!(grazing.over_samples > 0, "{grazing:?}");
+    let clipped = analyse_float(1, RATE as usize, 1000, |frame| {
+        vec![(gain * sine(frame, 480)).clamp(-1.0, 1.0) as f32]
+    });
+    assert!(clipped.clipped_samples > 0, "{clipped:?}");
+    assert_eq!(clipped.over_samples, 0);
+}
+
 #[test]
 fn square_wave_at_minus_20_does_not_clip() {
     let analysis = analyse_int(2, RATE as usize, 1000, |frame| {

@@ -541,6 +541,75 @@ fn an_anti_phase_stereo_effect_is_told_from_a_flipped_channel_by_its_mono_fold_d
     );
 }
 
+#[test]
+fn a_float_file_over_full_scale_is_reported_as_over_not_as_clipped() {
+    let dir = clean_delivery();
+    std::fs::write(
+        dir.path().join("stemlint.yaml"),
+        "rules:\n  format/bit-depth:\n    accept: [int24, float32]\n",
+    )
+    .expect("config written");
+    // Hits 3 dB over full scale, kept by the float file.
+    Wav::new(48000, 32, 1)
+        .float()
+        .hits(120.0, 0.0, 21)
+        .gain_db(3.0)
+        .seconds(2.0)
+        .write(dir.path(), "04_Hot_Float.wav");
+    // The same clipped at +2 dBFS in float: flat tops over full scale.
+    Wav::new(48000, 32, 1)
+        .float()
+        .hits(120.0, 0.0, 21)
+        .gain_db(6.0)
+        .with_shaper(|value| value.clamp(-1.26, 1.26))
+        .seconds(2.0)
+        .write(dir.path(), "05_Clipped_Hot_Float.wav");
+    let report = check(&[dir.path().to_path_buf()], &Options::default()).expect("runs");
+    let clipping: Vec<(&str, &str, &str)> = report.deliveries[0]
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule == "signal/clipping")
+        .map(|diagnostic| {
+            (
+                diagnostic.path.as_deref().unwrap_or(""),
+                diagnostic.message.as_str(),
+                diagnostic.help.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(clipping.len(), 3, "{clipping:?}");
+    let (_, message, help) = clipping
+        .iter()
+        .find(|(path, _, _)| *path == "04_Hot_Float.wav")
+        .expect("the hot float file");
+    let peak = analysed(&report, "04_Hot_Float.wav")
+        .sample_peak_dbfs
+        .expect("a peak");
+    assert!(peak > 2.0, "{peak}");
+    assert!(
+        message.starts_with("over full scale: ")
+            && message.contains(&format!("the peak at {peak:+.2} dBFS")),
+        "{message}"
+    );
+    // The gain that brings every sample under full scale, rounded up.
+    let needed = format!(
+        "turn it down by at least {:.2} dB",
+        (peak * 100.0).ceil() / 100.0
+    );
+    assert!(help.starts_with(&needed), "{help} / {needed}");
+    let clipped: Vec<&str> = clipping
+        .iter()
+        .filter(|(path, _, _)| *path == "05_Clipped_Hot_Float.wav")
+        .map(|(_, message, _)| *message)
+        .collect();
+    assert!(
+        clipped[0].starts_with("clipped above full scale: ")
+            && clipped[0].contains("flat at +2.01 dBFS"),
+        "{clipped:?}"
+    );
+    assert!(clipped[1].starts_with("over full scale: "), "{clipped:?}");
+}
+
 /// Hits driven 9 dB into a clipper, then turned down 6 dB: the flat tops sit at −6 dBFS.
 fn clipped_then_turned_down(bits: u16) -> Wav {
     Wav::new(48000, bits, 1)

@@ -65,6 +65,17 @@ pub struct Analysis {
     pub first_clip_s: Option<f64>,
     /// Time of the end of the last clipped run, seconds.
     pub last_clip_s: Option<f64>,
+    /// Samples above full scale (a float file's; an integer one cannot hold them): kept by the
+    /// file, clipped wherever it is converted to integer or played at this level. They are
+    /// not counted as clipped: a run of them is clipping only where it is flat (`flat_top`).
+    #[serde(default)]
+    pub over_samples: u64,
+    /// Time of the first sample above full scale, seconds.
+    #[serde(default)]
+    pub first_over_s: Option<f64>,
+    /// Time just after the last sample above full scale, seconds.
+    #[serde(default)]
+    pub last_over_s: Option<f64>,
     /// Flat tops at a channel's own peak below full scale: a waveform clipped, then turned
     /// down (the channel with the most such runs). None when no channel has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,10 @@ declare_rule! {
     /// crest rounded to the format's steps (it creeps onto its top one step at a time), nor a
     /// waveform flat by design, a trapezoid or a fuzz, that spends much of its time on its
     /// tops. Dither at the format's last bit, added after the level was lowered, leaves most
-    /// samples of a top alike (found); louder dither would hide it.
+    /// samples of a top alike (found); louder dither would hide it. A float file's samples over
+    /// full scale are not clipped (the file keeps them), but every integer copy and player
+    /// clips them: they are reported as over full scale, with the gain that brings them under
+    /// it; a flat top over full scale is clipping (clipped, then turned up).
     ///
     /// Why it matters: clipping is distortion printed into the file; no mix can take it out. A
     /// true peak over 0 dBTP clips in every converter and lossy encoder downstream.
@@ -93,12 +96,18 @@ impl Rule for SignalClipping {
                 flat.runs >= params.flat_top_min_runs && flat.share <= params.flat_top_max_share
             }) {
                 let first = first_at(flat.first_s);
+                // A float file can hold a clipped top over full scale (clipped, then turned up).
+                let (where_, how) = if flat.level_dbfs > 0.0 {
+                    ("above", "clipped and then turned up, or clipped at a higher ceiling")
+                } else {
+                    ("below", "clipped and then turned down, or clipped at a lower ceiling")
+                };
                 out.report_at(
                     Some(&file.rel),
                     flat.first_s,
                     flat.last_s,
                     format!(
-                        "clipped below full scale: {} flat at {:.2} dBFS, the file's peak, in {} of {} or more identical samples (clipped and then turned down, or clipped at a lower ceiling){first}",
+                        "clipped {where_} full scale: {} flat at {:+.2} dBFS, the file's peak, in {} of {} or more identical samples ({how}){first}",
                         count(flat.samples, "sample"),
                         flat.level_dbfs,
                         count(flat.runs, "run"),
@@ -116,6 +125,26 @@ impl Rule for SignalClipping {
                         "lower the level by at least the overshoot and export it again",
                     );
                 }
+            }
+            if analysis.over_samples > 0 {
+                // Only a float file holds samples over full scale: nothing is lost yet, but
+                // every integer copy and every player clips them. Reported beside any clipping
+                // (a float file can hold both).
+                let peak = analysis.sample_peak_dbfs.unwrap_or(0.0).max(0.0);
+                out.report_at(
+                    Some(&file.rel),
+                    analysis.first_over_s,
+                    analysis.last_over_s,
+                    format!(
+                        "over full scale: {} above 0 dBFS, the peak at {peak:+.2} dBFS{}: the float file keeps them, but they clip wherever it is converted to integer or played at this level",
+                        count(analysis.over_samples, "sample"),
+                        first_at(analysis.first_over_s),
+                    ),
+                    format!(
+                        "turn it down by at least {:.2} dB (lossless in float: a gain change, not a limiter) and export it again",
+                        (peak * 100.0).ceil() / 100.0
+                    ),
+                );
             }
         }
     }

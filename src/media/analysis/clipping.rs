@@ -133,12 +133,19 @@ pub struct Clipping {
     min_run: u64,
     /// Per channel: consecutive samples at or above the clip level up to the last one seen.
     runs: Vec<u64>,
+    /// Per channel, the magnitude of the last sample of its run (float files: a run at full
+    /// scale is clipped only where it is flat, since the waveform can go on over it).
+    run_values: Vec<f64>,
     clipped_samples: u64,
     clip_runs: u64,
     longest_run: u64,
     first_clip: Option<u64>,
     /// The frame after the last clipped sample of a run.
     last_clip_end: Option<u64>,
+    /// Samples above full scale (float files), and where the first and the last lie.
+    over_samples: u64,
+    first_over: Option<u64>,
+    last_over_end: Option<u64>,
     /// Which columns of the waveform overview hold clipped samples (with `series`).
     marks: Option<Bins<bool>>,
     /// Per channel, flat tops at its own peak.
@@ -155,11 +162,15 @@ impl Clipping {
             clip_level: from_db(settings.clip_level_dbfs),
             min_run: u64::from(settings.clip_min_run.max(1)),
             runs: vec![0; usize::from(spec.channels)],
+            run_values: vec![0.0; usize::from(spec.channels)],
             clipped_samples: 0,
             clip_runs: 0,
             longest_run: 0,
             first_clip: None,
             last_clip_end: None,
+            over_samples: 0,
+            first_over: None,
+            last_over_end: None,
             marks: settings.series.then(flag_bins),
             flat: vec![
                 FlatChannel {
@@ -258,8 +269,27 @@ impl Accumulator for Clipping {
             return;
         }
         for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
-            for (&value, run) in frame.iter().zip(self.runs.iter_mut()) {
-                if value.abs() >= self.clip_level {
+            let float = self.quantum == 0.0;
+            for ((&value, run), last) in frame
+                .iter()
+                .zip(self.runs.iter_mut())
+                .zip(self.run_values.iter_mut())
+            {
+                // A float run goes on only while flat: a float waveform can pass through full
+                // scale on its way over it. (An integer one cannot: its runs are its ceiling.)
+                if float && *run > 0 && value.abs() != *last {
+                    *run = 0;
+                }
+                *last = value.abs();
+                // Over full scale (a float file's): kept, not clipped; it ends a run at full
+                // scale, and is clipping only where it is flat (the flat tops read that).
+                if value.abs() > 1.0 {
+                    let position = frames.position + index as u64;
+                    self.over_samples += 1;
+                    self.first_over.get_or_insert(position);
+                    self.last_over_end = Some(position + 1);
+                    *run = 0;
+                } else if value.abs() >= self.clip_level {
                     *run += 1;
                     let position = frames.position + index as u64;
                     if *run >= self.min_run {
@@ -301,6 +331,13 @@ impl Accumulator for Clipping {
             .and_then(|frame| seconds(frame, self.sample_rate));
         analysis.last_clip_s = self
             .last_clip_end
+            .and_then(|frame| seconds(frame, self.sample_rate));
+        analysis.over_samples = self.over_samples;
+        analysis.first_over_s = self
+            .first_over
+            .and_then(|frame| seconds(frame, self.sample_rate));
+        analysis.last_over_s = self
+            .last_over_end
             .and_then(|frame| seconds(frame, self.sample_rate));
         let flat_tops = self
             .flat_channel()
