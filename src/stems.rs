@@ -23,7 +23,7 @@ use crate::model::options::ScanMode;
 use crate::model::record::{Delivery, FileIssue, FileIssueKind, FileRecord};
 
 pub use crate::model::null_test::{
-    Explanation, Measurement, NullTest, NullTestSettings, Outcome, Suspect,
+    Explanation, Measurement, NullTest, NullTestSettings, Outcome, Suspect, FOLLOWS_CORRELATION,
 };
 
 /// Frames read per step of the lockstep loop.
@@ -32,14 +32,15 @@ const STEP_FRAMES: usize = 4096;
 /// Length of the windows the worst part of the residual is located with.
 const WINDOW_SECONDS: f64 = 0.1;
 
-/// A residual that follows one stem at least this closely (normalised correlation) is blamed
-/// on that stem; below it, the finding stays on the mix.
-const BLAME_CORRELATION: f64 = 0.3;
-
 /// Lags searched either side of alignment, samples: a stem nudged by up to this much (1.3 ms
 /// at 48 kHz) is found and named with its shift. Each lag costs one multiply-add per sample of
 /// each stem.
 const MAX_LAG: usize = 64;
+
+/// Lags searched for the mix shifted as a whole against the stems' sum (an export a few
+/// samples off): fewer than a stem's, since the sum is one more lane to correlate and a lane
+/// costs one multiply-add per lag and sample (±8: an eighth of a stem's lane).
+const SUM_LAG: usize = 8;
 
 /// Frames of one stem correlated at every lag at once (8 KiB of samples per operand).
 const LAG_PIECE: usize = 1024;
@@ -475,10 +476,18 @@ fn measure(
     let mut mix_buffer = vec![0.0; step];
     let mut stem_buffers = vec![vec![0.0; step]; stem_lanes.len()];
     let mut residual = vec![0.0; step];
+    // The stems' sum, searched at every lag as one more lane where there are two stems or
+    // more: a mix shifted, re-levelled or inverted as a whole is its change, not one stem's.
+    let whole = stem_lanes.len() >= 2;
+    let mut sum_buffer = vec![0.0; if whole { step } else { 0 }];
 
     let mut frames = 0u64;
     let mut sums = Sums::new(stem_lanes.len(), channels);
-    let mut lags = LagSearch::new(stem_lanes.len(), channels);
+    let mut lags = LagSearch::new(
+        stem_lanes.len() + usize::from(whole),
+        usize::from(whole),
+        channels,
+    );
     let (mut window_energy, mut window_filled, mut window_index) = (0.0, 0u64, 0u64);
     let mut worst: Option<(f64, u64, u64)> = None;
 
@@ -510,7 +519,18 @@ fn measure(
             }
         }
         sums.push(&residual[..got], &mix_buffer[..got], &stem_buffers, got);
-        lags.push(&residual[..got], &stem_buffers, got);
+        let mut lanes: Vec<&[f64]> = stem_buffers.iter().map(|buffer| &buffer[..got]).collect();
+        if whole {
+            for ((sum, r), m) in sum_buffer[..got]
+                .iter_mut()
+                .zip(&residual[..got])
+                .zip(&mix_buffer[..got])
+            {
+                *sum = r + m;
+            }
+            lanes.push(&sum_buffer[..got]);
+        }
+        lags.push(&residual[..got], &lanes, got);
         for frame_samples in residual[..got].chunks_exact(channels) {
             window_energy += frame_samples.iter().map(|r| r * r).sum::<f64>();
             window_filled += 1;
@@ -544,6 +564,8 @@ fn measure(
             explain(&stems, &sums, &lags, explained_db, depth),
         ),
     };
+    let sum_correlation = (whole && !bit_exact)
+        .then(|| correlation(sums.residual_sum, sums.sum_energy, sums.residual_energy));
     Ok(Measurement {
         frames,
         sample_rate: rate,
@@ -555,6 +577,7 @@ fn measure(
         worst_window_end_s: worst.map(|(_, index, filled)| seconds(index * window_frames + filled)),
         worst_window_db: worst.map(|(rms, _, _)| db(rms / reference)),
         suspect,
+        sum_correlation,
         explanation,
         dual_mono,
     })
@@ -654,10 +677,13 @@ struct LagSearch {
     /// Per stem: Σq² and Σq·s(t - d) at index d + MAX_LAG.
     others_energy: Vec<f64>,
     lagged: Vec<[f64; 2 * MAX_LAG + 1]>,
+    /// Lanes from this index on (the stems' sum) are read at ±SUM_LAG only.
+    narrow_from: usize,
 }
 
 impl LagSearch {
-    fn new(stems: usize, channels: usize) -> LagSearch {
+    /// `stems` lanes, the last `narrow` of them read at ±SUM_LAG only.
+    fn new(stems: usize, narrow: usize, channels: usize) -> LagSearch {
         LagSearch {
             channels,
             residual: vec![vec![0.0; MAX_LAG]; channels],
@@ -665,11 +691,12 @@ impl LagSearch {
             scratch: Vec::new(),
             others_energy: vec![0.0; stems],
             lagged: vec![[0.0; 2 * MAX_LAG + 1]; stems],
+            narrow_from: stems.saturating_sub(narrow),
         }
     }
 
     /// Take in a step of interleaved samples (`got` of each).
-    fn push(&mut self, residual: &[f64], stems: &[Vec<f64>], got: usize) {
+    fn push(&mut self, residual: &[f64], stems: &[&[f64]], got: usize) {
         let channels = self.channels;
         for channel in 0..channels {
             let history = &mut self.residual[channel];
@@ -680,6 +707,15 @@ impl LagSearch {
             }
         }
         self.correlate(got / channels);
+    }
+
+    /// The lags either side that lane `index` is read at.
+    fn reach(&self, index: usize) -> usize {
+        if index >= self.narrow_from {
+            SUM_LAG
+        } else {
+            MAX_LAG
+        }
     }
 
     /// Run the residual's last MAX_LAG samples through, against silence after the stems' end.
@@ -712,7 +748,13 @@ impl LagSearch {
                             .map(|(r, s)| r - s),
                     );
                     self.others_energy[index] += dot(&self.scratch, &self.scratch);
-                    for (slot, lagged) in self.lagged[index].iter_mut().enumerate() {
+                    let reach = self.reach(index);
+                    for (slot, lagged) in self.lagged[index]
+                        .iter_mut()
+                        .enumerate()
+                        .skip(MAX_LAG - reach)
+                        .take(2 * reach + 1)
+                    {
                         // Lag d = slot - MAX_LAG: s(τ - d) is the stem's sample
                         // MAX_LAG + i - d.
                         let start = 2 * MAX_LAG - slot + piece;
@@ -751,7 +793,14 @@ fn suspect(stems: &[String], sums: &Sums) -> Option<Suspect> {
         .map(|(&dot, &energy)| correlation(dot, energy, sums.residual_energy))
         .enumerate()
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
-    if correlation.abs() < BLAME_CORRELATION {
+    // Below it, the finding stays on the mix.
+    if correlation.abs() < FOLLOWS_CORRELATION {
+        return None;
+    }
+    // A residual that follows the stems' sum as closely is the mix's change (a gain, bus
+    // processing), not this stem's: with one stem the two are the same.
+    let whole = self::correlation(sums.residual_sum, sums.sum_energy, sums.residual_energy);
+    if stems.len() >= 2 && whole.abs() >= correlation.abs() {
         return None;
     }
     // residual ≈ c·stem means the mix holds (1 - c)·stem: the delivered stem is 1/(1 - c)
@@ -765,8 +814,8 @@ fn suspect(stems: &[String], sums: &Sums) -> Option<Suspect> {
     })
 }
 
-/// What the residual is, tried in order: one stem shifted, re-levelled or inverted (undoing it
-/// leaves `explained_db` or less of the residual); one stem replaced (part of the residual is
+/// What the residual is, tried in order: one stem, or the mix as a whole, shifted, re-levelled
+/// or inverted (undoing it leaves `explained_db` or less of the residual); one stem replaced (part of the residual is
 /// in that stem, none in the others); part of the mix in no stem (no part of the residual is
 /// in any stem, and it is not white noise). Nothing under the noise floor.
 fn explain(
@@ -783,13 +832,24 @@ fn explain(
     // The share of the residual's energy that may be left once it is explained.
     let left = 10f64.powf(-explained_db.abs() / 10.0);
 
+    // Each stem, then (with two stems or more) the stems' sum: the lane that leaves least.
     let mut best: Option<(f64, usize, usize, f64)> = None;
     for (index, lagged) in lags.lagged.iter().enumerate() {
-        let energy = sums.stem_energy[index];
+        let energy = sums
+            .stem_energy
+            .get(index)
+            .copied()
+            .unwrap_or(sums.sum_energy);
         if energy <= 0.0 {
             continue;
         }
-        for (slot, &dot) in lagged.iter().enumerate() {
+        let reach = lags.reach(index);
+        for (slot, &dot) in lagged
+            .iter()
+            .enumerate()
+            .skip(MAX_LAG - reach)
+            .take(2 * reach + 1)
+        {
             let remaining = (lags.others_energy[index] - dot * dot / energy).max(0.0);
             if best.is_none_or(|(least, ..)| remaining < least) {
                 best = Some((remaining, index, slot, -dot / energy));
@@ -802,6 +862,16 @@ fn explain(
         let gain_db = -db(scale.abs());
         let named = lag != 0 || scale < 0.0 || gain_db.abs() >= 0.005;
         if remaining <= left * residual && scale != 0.0 && named {
+            let remaining_db = 10.0 * (remaining.max(f64::MIN_POSITIVE) / residual).log10();
+            if index == stems.len() {
+                // The mix is scale·S(t - d): d samples late, |scale| times as loud.
+                return Some(Explanation::Mix {
+                    delay_samples: lag,
+                    gain_db: -gain_db,
+                    inverted: scale < 0.0,
+                    remaining_db,
+                });
+            }
             // The mix holds scale·s(t - d): the delivered stem is d samples early, and
             // 1/|scale| times as loud.
             return Some(Explanation::Altered {
@@ -809,7 +879,7 @@ fn explain(
                 delay_samples: -lag,
                 gain_db,
                 inverted: scale < 0.0,
-                remaining_db: 10.0 * (remaining.max(f64::MIN_POSITIVE) / residual).log10(),
+                remaining_db,
             });
         }
     }

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::Path;
 
 use stemlint::render::human::{self, Style};
-use stemlint::stems::{Measurement, Outcome};
+use stemlint::stems::{Explanation, Measurement, Outcome};
 use stemlint::{Diagnostic, Options, Report, Severity};
 use support::Wav;
 
@@ -1119,6 +1119,74 @@ fn mix_bus_saturation_follows_no_stem_and_keeps_the_depth_threshold() {
         assert!(found
             .iter()
             .all(|found| found.severity == Severity::Warning));
+        // It follows the sum more than any stem: no stem is blamed, the mix bus is.
+        assert_eq!(measured.suspect, None, "{measured:?}");
+        assert!(
+            measured.sum_correlation.is_some_and(|whole| whole > 0.5),
+            "{measured:?}"
+        );
+        for found in &found {
+            assert_eq!(found.path.as_deref(), Some(REAL_MIX));
+            assert!(
+                found
+                    .message
+                    .contains("the residual follows the stems' sum"),
+                "{}",
+                found.message
+            );
+        }
+    }
+}
+
+/// The mix changed as a whole after the stems were printed (a master fader, a polarity
+/// switch, an export that starts a few samples off): the change is the mix's, named on it, at
+/// any depth; no stem is blamed (the residual follows the loudest stem too, 0.7 and more).
+#[test]
+fn a_mix_changed_as_a_whole_is_named_on_the_mix_not_on_a_stem() {
+    let stems = real_stems();
+    let delivered: Vec<Option<Stereo>> = stems.iter().cloned().map(Some).collect();
+    let mix = real_mix(&stems);
+    let cases: [(&str, Vec<[f64; 2]>, &str); 4] = [
+        (
+            "mix 1 dB down",
+            mix.iter()
+                .map(|&[l, r]| [0.891_250_938 * l, 0.891_250_938 * r])
+                .collect(),
+            "`Song_Mix.wav` is the stems' sum 1.00 dB quieter: ",
+        ),
+        (
+            "mix inverted",
+            mix.iter().map(|&[l, r]| [-l, -r]).collect(),
+            "`Song_Mix.wav` is the stems' sum polarity-inverted: ",
+        ),
+        (
+            "mix 2 samples late",
+            std::iter::repeat_n([0.0, 0.0], 2)
+                .chain(mix.iter().copied())
+                .take(mix.len())
+                .collect(),
+            "`Song_Mix.wav` is the stems' sum 2 samples late: ",
+        ),
+        (
+            "mix 0.5 dB up, 1 sample early",
+            mix.iter()
+                .skip(1)
+                .copied()
+                .chain(std::iter::once([0.0, 0.0]))
+                .map(|[l, r]| [1.059_253_725 * l, 1.059_253_725 * r])
+                .collect(),
+            "`Song_Mix.wav` is the stems' sum 1 sample early and 0.50 dB louder: ",
+        ),
+    ];
+    for (label, changed, start) in cases {
+        let dir = real_delivery(&stems, &delivered);
+        write_stereo(dir.path(), REAL_MIX, std::rc::Rc::new(changed));
+        let (measured, found) = real_verdict(label, dir.path());
+        assert!(
+            matches!(measured.explanation, Some(Explanation::Mix { .. })),
+            "{label}: {measured:?}"
+        );
+        one_error(&found, REAL_MIX, start);
     }
 }
 

@@ -1114,6 +1114,11 @@ def stems_deliveries():
     stem_set("stems-bus-light", mix_q=quantise(np.tanh(mixf * 1.0)))
     heavy = to_peak(fit(acompressor(mixf, -24, 4, 5, 100, "rms")[0], FRAMES), db(peak(mixf)))
     stem_set("stems-bus-heavy", mix_q=quantise(heavy))
+    # The mix changed as a whole after the stems were printed: a master fader, a polarity
+    # switch, an export two samples off.
+    stem_set("stems-mix-minus-1db", mix_q=gain(mix, -1))
+    stem_set("stems-mix-polarity", mix_q=-mix)
+    stem_set("stems-mix-late-2", mix_q=shift(mix, 2))
     rng = np.random.default_rng(10)
     tpdf = rng.random(mix.shape) - rng.random(mix.shape)
     stem_set("stems-mix-16bit", mix_q=(np.clip(np.round(mixf * 32768 + tpdf), -32768, 32767) * 256).astype(np.int64))

@@ -32,6 +32,10 @@ pub enum Outcome {
     },
 }
 
+/// A residual that follows a stem, or the stems' sum, at least this closely (normalised
+/// correlation) is said to follow it; below it, it follows nothing in particular.
+pub const FOLLOWS_CORRELATION: f64 = 0.3;
+
 /// Levels of the residual `sum(stems) - mix`, in f64 full-scale units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Measurement {
@@ -54,8 +58,14 @@ pub struct Measurement {
     pub worst_window_end_s: Option<f64>,
     /// That window's residual RMS against the mix RMS, dB.
     pub worst_window_db: Option<f64>,
-    /// The stem the residual resembles most, when it clearly resembles one.
+    /// The stem the residual resembles most, when it clearly resembles one, and more than it
+    /// resembles the stems' sum.
     pub suspect: Option<Suspect>,
+    /// Normalised correlation of the residual with the stems' sum, -1..1: near ±1 when the
+    /// mix is the sum re-levelled or inverted, high when processing on the mix bus acted on
+    /// the sum. None with fewer than two stems (the sum is the stem) or a bit-exact null.
+    #[serde(default)]
+    pub sum_correlation: Option<f64>,
     /// What the residual is, when one hypothesis accounts for it (a stem re-levelled, shifted,
     /// inverted or replaced; part of the mix not delivered); None when it follows no single
     /// stem (mix-bus processing) or the null is bit-exact.
@@ -89,6 +99,19 @@ pub enum Explanation {
         /// The share of the residual's energy the delivered stem holds (Σr·s / Σr²: about
         /// 0.5 for a new print of equal level, 1 for an effect added to the stem).
         share: f64,
+    },
+    /// The mix is the stems' sum shifted, re-levelled or inverted as a whole (a gain, a
+    /// polarity or an offset on the mix after the stems were printed): undoing it leaves a
+    /// residual at least `explained_db` under the original one.
+    Mix {
+        /// How many samples later (+) or earlier (-) the mix is than the stems' sum.
+        delay_samples: i64,
+        /// How much louder (+) or quieter (-) the mix is than the stems' sum, dB.
+        gain_db: f64,
+        /// The mix is the stems' sum with its polarity inverted.
+        inverted: bool,
+        /// The residual left after undoing the change, against the residual, dB.
+        remaining_db: f64,
     },
     /// The residual is a part of the mix that no stem holds (it is orthogonal to every
     /// stem and to their sum, and is not white rounding noise): a stem left out of the

@@ -4,7 +4,9 @@ use super::util::{clock, DEFAULT_MIX_PATTERN};
 use super::{Findings, Rule};
 use crate::model::analysis::MeasureSettings;
 use crate::model::diagnostic::Level;
-use crate::model::null_test::{Explanation, Measurement, NullTestSettings, Outcome};
+use crate::model::null_test::{
+    Explanation, Measurement, NullTestSettings, Outcome, FOLLOWS_CORRELATION,
+};
 use crate::model::pattern::Pattern;
 use crate::model::record::Delivery;
 
@@ -24,10 +26,14 @@ declare_rule! {
     /// into the mix only; the residual is in no stem and is not white rounding noise) — it is a
     /// finding at any depth, at `explained_severity`, naming the stem and the change:
     /// "`04_Vocals.wav` is 1 sample late", "`03_Music.wav` is 1.00 dB quieter than in the mix",
-    /// "`02_Bass.wav` is polarity-inverted". A residual that follows no single stem (mix-bus
-    /// compression or saturation acting on the sum) is a finding only above `threshold_db`, and
-    /// names the stem it resembles most. Residuals under -90 dB are rounding or dither and are
-    /// judged by depth alone. Every finding gives the residual's peak and the 100 ms window where
+    /// "`02_Bass.wav` is polarity-inverted". So is the mix changed as a whole after the stems
+    /// were printed (with two stems or more, their sum is searched as one more lane, shifted
+    /// by up to 8 samples either way): "`Mix.wav`
+    /// is the stems' sum 1.00 dB quieter" (a master fader), "polarity-inverted", "2 samples
+    /// late". A residual that follows no single stem (mix-bus compression or saturation acting
+    /// on the sum) is a finding only above `threshold_db`; it names the stem it resembles most,
+    /// unless it follows the stems' sum as closely, when it says so and names no stem.
+    /// Residuals under -90 dB are rounding or dither and are judged by depth alone. Every finding gives the residual's peak and the 100 ms window where
     /// it is loudest.
     ///
     /// A mono stem in a stereo set is summed as centred dual-mono: each sample to both channels,
@@ -169,17 +175,38 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
             }
             suspect.stem.as_str()
         }
-        None => mix,
+        None => {
+            if let Some(whole) = measured
+                .sum_correlation
+                .filter(|whole| whole.abs() >= FOLLOWS_CORRELATION)
+            {
+                message.push_str(&format!(
+                    "; the residual follows the stems' sum (correlation {whole:.2}), no single stem: processing on the mix bus (a compressor, a limiter, saturation, a reverb) that the stems were not printed through"
+                ));
+            }
+            mix
+        }
     };
     message.push_str(&dual_mono);
-    let help = format!(
-        "{}; print the stems again from the same session state as the mix{}",
-        meaning(depth),
-        match &measured.suspect {
-            Some(suspect) => format!(", starting with `{}`", suspect.stem),
-            None => String::new(),
-        }
-    );
+    let bus = measured.suspect.is_none()
+        && measured
+            .sum_correlation
+            .is_some_and(|whole| whole.abs() >= FOLLOWS_CORRELATION);
+    let help = if bus {
+        format!(
+            "{}; here the mix went through processing the stems did not: print the stems through the same master bus as the mix, or the mix without it, and say which in the notes",
+            meaning(depth)
+        )
+    } else {
+        format!(
+            "{}; print the stems again from the same session state as the mix{}",
+            meaning(depth),
+            match &measured.suspect {
+                Some(suspect) => format!(", starting with `{}`", suspect.stem),
+                None => String::new(),
+            }
+        )
+    };
     // Placed at the worst 100 ms window of the residual (the same time in every file).
     out.report_at(
         Some(path),
@@ -230,6 +257,43 @@ fn gain_text(gain_db: f64) -> String {
     format!("{:.2} dB {direction}", gain_db.abs())
 }
 
+/// "1 sample late, polarity-inverted and 1.00 dB quieter `than`…": what changed (`than` may
+/// be empty).
+fn change_text(delay_samples: i64, inverted: bool, gain_db: f64, than: &str) -> String {
+    let mut changes = Vec::new();
+    if delay_samples != 0 {
+        let count = delay_samples.unsigned_abs();
+        changes.push(format!(
+            "{count} sample{} {}",
+            if count == 1 { "" } else { "s" },
+            if delay_samples > 0 { "late" } else { "early" }
+        ));
+    }
+    if inverted {
+        changes.push("polarity-inverted".to_owned());
+    }
+    // Shown to hundredths of a dB: a gain that rounds to 0.00 is no change.
+    if gain_db.abs() >= 0.005 {
+        changes.push(format!("{} {than}", gain_text(gain_db)).trim_end().to_owned());
+    }
+    match changes.as_slice() {
+        [] => "changed".to_owned(),
+        [only] => only.clone(),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
+    }
+}
+
+/// How far the residual falls with the change undone.
+fn undone_text(remaining_db: f64) -> String {
+    // Past 60 dB the figure is the files' rounding, not the change: not worth a digit that
+    // moves with the order of the sums.
+    if remaining_db <= -60.0 {
+        "with that undone the residual falls more than 60 dB".to_owned()
+    } else {
+        format!("with that undone the residual falls {:.0} dB", -remaining_db)
+    }
+}
+
 /// The finding for a residual one change explains: the file, the message, the help.
 fn explained<'a>(
     explanation: &'a Explanation,
@@ -244,39 +308,31 @@ fn explained<'a>(
             inverted,
             remaining_db,
         } => {
-            let mut changes = Vec::new();
-            if *delay_samples != 0 {
-                let count = delay_samples.unsigned_abs();
-                changes.push(format!(
-                    "{count} sample{} {}",
-                    if count == 1 { "" } else { "s" },
-                    if *delay_samples > 0 { "late" } else { "early" }
-                ));
-            }
-            if *inverted {
-                changes.push("polarity-inverted".to_owned());
-            }
-            // Shown to hundredths of a dB: a gain that rounds to 0.00 is no change.
-            if gain_db.abs() >= 0.005 {
-                changes.push(format!("{} than in the mix", gain_text(*gain_db)));
-            }
-            let change = match changes.as_slice() {
-                [] => "changed".to_owned(),
-                [only] => only.clone(),
-                [first @ .., last] => format!("{} and {last}", first.join(", ")),
-            };
-            // Past 60 dB the figure is the files' rounding, not the change: not worth a digit
-            // that moves with the order of the sums.
-            let undone = if *remaining_db <= -60.0 {
-                "with that undone the residual falls more than 60 dB".to_owned()
-            } else {
-                format!("with that undone the residual falls {:.0} dB", -remaining_db)
-            };
+            let change = change_text(*delay_samples, *inverted, *gain_db, "than in the mix");
+            let undone = undone_text(*remaining_db);
             (
                 Some(stem.as_str()),
                 format!("`{stem}` is {change}: the stems do not null against `{mix}` ({figures}); {undone}"),
                 format!(
                     "the residual is this stem's change alone; print `{stem}` again from the session state the mix was printed from (or undo the change: {change})"
+                ),
+            )
+        }
+        Explanation::Mix {
+            delay_samples,
+            gain_db,
+            inverted,
+            remaining_db,
+        } => {
+            let change = change_text(*delay_samples, *inverted, *gain_db, "");
+            (
+                Some(mix),
+                format!(
+                    "`{mix}` is the stems' sum {change}: the stems do not null against it ({figures}); {}",
+                    undone_text(*remaining_db)
+                ),
+                format!(
+                    "the mix as a whole was changed after the stems were printed (a master fader or trim, a polarity switch, an offset on the export): print the mix and the stems from the same master-bus state (or undo it on the mix, which is {change})"
                 ),
             )
         }
