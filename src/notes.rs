@@ -1,7 +1,7 @@
 //! Reads what people write in a delivery's notes: tempo, meter, sample rate, bit depth and the
-//! file names they list. Lenient by design (`Tempo: 124 BPM`, `124bpm`, `BPM = 92.5`,
-//! `Time signature: 6/8`, `Meter 7/8`, `48k/24bit`), and every finding keeps its byte range
-//! so a diagnostic can point at it.
+//! file names they list. Lenient by design (`Tempo: 124 BPM`, `124bpm`, `BPM = 92.5`, `♩ = 96`,
+//! `Time signature: 6/8`, `Meter 7/8`, `48k/24bit`; `free time, no click` for music without a
+//! grid), and every finding keeps its byte range so a diagnostic can point at it.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -21,7 +21,20 @@ static TEMPO_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:bpm|tempo|tempi)\b(?:[ \t:=~≈(-]|\bis\b|\bof\b|\bat\b|\bapprox\.?|\babout\b|\baround\b|\bca\.)*(\d{2,3}(?:[.,]\d{1,3})?)\b",
     )
 });
+/// A metronome mark: `♩ = 96`, `♩. = 60` (the dotted beat of a compound meter, read as
+/// written), `q = 120`, `quarter note = 88`, `crotchet = 72`, `M.M. = 100`.
+static METRONOME: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:♩|𝅘𝅥|\bquarter(?:[ -]note)?|\bcrotchet|\bq|\bm\.\s?m\.|\bmm)\s*\.?\s*[=:]\s*(\d{2,3}(?:[.,]\d{1,3})?)\b",
+    )
+});
 static TEMPO_WORD: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?:bpm|tempo)\b"));
+/// The music keeps no tempo or meter, said so: nothing to set a grid to.
+static FREE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:free[ -]time|free tempo|rubato|no click|not (?:played )?to (?:a )?click|(?:played |recorded )?without (?:a )?click|no fixed tempo|senza misura|unmetered|non-metered|unmeasured)\b",
+    )
+});
 static METER: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2})\s*/\s*(1|2|4|8|16|32)\b"));
 static METER_WORDS: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(common time|cut time|alla breve)\b"));
@@ -64,6 +77,7 @@ pub fn parse(text: &str) -> NotesFacts {
     for captures in TEMPO_AFTER
         .captures_iter(text)
         .chain(TEMPO_BEFORE.captures_iter(text))
+        .chain(METRONOME.captures_iter(text))
     {
         let number = captures.get(1).expect("group 1 always takes part");
         if let Some(bpm) = parse_number(number.as_str()).filter(|bpm| (20.0..=400.0).contains(bpm))
@@ -81,6 +95,10 @@ pub fn parse(text: &str) -> NotesFacts {
         }
     }
     facts.tempos.sort_by_key(|found| found.range.start);
+    facts.free_time = FREE_TIME
+        .find_iter(text)
+        .map(|found| found.range())
+        .collect();
     for word in TEMPO_WORD.find_iter(text) {
         let line = line_of(text, word.start());
         let has_value = facts
@@ -258,6 +276,30 @@ mod tests {
             parse("Tempo: TBD\n").tempo_lines,
             vec![Range { start: 0, end: 10 }]
         );
+    }
+
+    #[test]
+    fn reads_metronome_marks() {
+        assert_eq!(tempos("♩ = 96, 4/4"), [96.0]);
+        assert_eq!(tempos("♩.=60 (6/8)"), [60.0]);
+        assert_eq!(tempos("q=120"), [120.0]);
+        assert_eq!(tempos("Quarter note = 88"), [88.0]);
+        assert_eq!(tempos("crotchet: 72"), [72.0]);
+        assert_eq!(tempos("M.M. = 100"), [100.0]);
+        // Not a metronome mark: a frequency, a take number, a length.
+        assert!(tempos("Q at 1.2 kHz, 3 dB").is_empty());
+        assert!(tempos("take 12 = keeper").is_empty());
+    }
+
+    #[test]
+    fn free_time_is_said_not_measured() {
+        let free = |text: &str| parse(text).free_time.len();
+        assert_eq!(free("Free time, no click."), 2);
+        assert_eq!(free("Piano intro played rubato"), 1);
+        assert_eq!(free("Recorded without a click; unmetered"), 2);
+        // Saying that the notes lack a tempo is not saying the music has none.
+        assert_eq!(free("no tempo info yet, sorry"), 0);
+        assert_eq!(free("ad-lib vocals on track 7"), 0);
     }
 
     #[test]

@@ -335,6 +335,27 @@ fn notes_missing_tempo_meter_and_mismatch() {
 }
 
 #[test]
+fn a_metronome_mark_is_a_tempo_and_free_time_answers_tempo_and_meter() {
+    let dir = clean_delivery();
+    std::fs::write(dir.path().join("notes.txt"), "Key: C\n♩ = 96, 4/4\n").expect("notes written");
+    assert_eq!(findings(dir.path()), []);
+    // Music without a grid, said so: nothing to ask for.
+    std::fs::write(
+        dir.path().join("notes.txt"),
+        "Solo piano, played rubato without a click (free time).\n",
+    )
+    .expect("notes written");
+    assert_eq!(findings(dir.path()), []);
+    // Saying the notes lack a tempo is not free time.
+    std::fs::write(dir.path().join("notes.txt"), "No tempo info yet, sorry.\n")
+        .expect("notes written");
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[("notes/meter", "notes.txt"), ("notes/tempo", "notes.txt")])
+    );
+}
+
+#[test]
 fn empty_delivery_and_strays() {
     let dir = tempfile::tempdir().expect("a tempdir");
     std::fs::write(dir.path().join(".DS_Store"), b"x").expect("written");

@@ -38,4 +38,7 @@ pub struct NotesFacts {
     pub tempo_lines: Vec<Range<usize>>,
     /// Lines that talk about meter but give no readable value.
     pub meter_lines: Vec<Range<usize>>,
+    /// Statements that the music keeps no tempo or meter (`free time`, `rubato`, `no click`):
+    /// they answer both questions.
+    pub free_time: Vec<Range<usize>>,
 }
