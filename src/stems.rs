@@ -331,7 +331,8 @@ pub fn null_test(
 }
 
 /// Why the files cannot be summed sample by sample, if they cannot. The causes themselves are
-/// the findings of the file, format and length rules.
+/// the findings of the file and format rules. Files of different lengths are summed over the
+/// length they all hold.
 fn incompatibility(mix: &FileRecord, stems: &[&FileRecord]) -> Option<String> {
     let all = std::iter::once(mix).chain(stems.iter().copied());
     for file in all.clone() {
@@ -352,12 +353,6 @@ fn incompatibility(mix: &FileRecord, stems: &[&FileRecord]) -> Option<String> {
             return Some(format!(
                 "`{}` has {} channels and the mix {}",
                 file.rel, other.channels, facts.channels
-            ));
-        }
-        if other.frames != facts.frames {
-            return Some(format!(
-                "`{}` is {} frames long and the mix {}",
-                file.rel, other.frames, facts.frames
             ));
         }
     }
@@ -494,19 +489,21 @@ fn measure(
     let failed = |lane: &Lane, issue: FileIssue| {
         format!("`{}` failed while streaming: {}", lane.rel, issue.message)
     };
+    // Files of different lengths (the length rule's finding) are summed over the length they
+    // all hold, from their common start: one run then reports both.
+    let mut lengths_differ = false;
     loop {
-        let got = mix_lane
+        let mix_got = mix_lane
             .read(&mut mix_buffer)
             .map_err(|issue| failed(&mix_lane, issue))?;
+        let mut got = mix_got;
         for (lane, buffer) in stem_lanes.iter_mut().zip(&mut stem_buffers) {
             let stem_got = lane.read(buffer).map_err(|issue| failed(lane, issue))?;
-            if stem_got != got {
-                return Err(format!(
-                    "`{}` ended at another point than the mix while streaming",
-                    lane.rel
-                ));
-            }
+            lengths_differ |= stem_got != mix_got;
+            got = got.min(stem_got);
         }
+        // Whole frames of the mix's layout only.
+        got -= got % channels;
         if got == 0 {
             break;
         }
@@ -542,6 +539,10 @@ fn measure(
             }
         }
         frames += (got / channels) as u64;
+        if lengths_differ {
+            // The shortest file has ended: what the others hold beyond it is not summed.
+            break;
+        }
     }
     if window_filled > 0 {
         close_window(&mut worst, window_energy, window_filled, window_index);
@@ -580,6 +581,7 @@ fn measure(
         sum_correlation,
         explanation,
         dual_mono,
+        lengths_differ,
     })
 }
 

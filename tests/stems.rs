@@ -992,6 +992,52 @@ fn a_stem_one_db_down_is_named_with_its_gain() {
     assert!(depth(&measured) < -25.0, "{measured:?}");
 }
 
+/// A stem of another length no longer skips the null test: the files are summed over the
+/// length they all hold, and one run reports the length and the stem's change.
+#[test]
+fn stems_of_different_lengths_are_summed_over_the_length_they_share() {
+    let stems = real_stems();
+    let gain = support::db_to_gain(-1.0);
+    let delivered = real_changed(&stems, 3, |stem| {
+        stem.iter().map(|&[l, r]| [gain * l, gain * r]).collect()
+    });
+    let dir = real_delivery(&stems, &delivered);
+    // The drums exported again half a second short.
+    let short = REAL_FRAMES - 24_000;
+    Wav::new(RATE, 24, 2)
+        .frames(short as u64)
+        .with({
+            let drums = stems[0].clone();
+            move |frame, channel| drums[frame as usize][usize::from(channel)]
+        })
+        .write(dir.path(), REAL_STEMS[0]);
+    let report = check_with(dir.path(), "stems");
+    let measured = measurement(&report);
+    assert!(measured.lengths_differ, "{measured:?}");
+    assert_eq!(measured.frames, short as u64);
+    let found = findings(&report, "stems/sum-mismatch");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].path.as_deref(), Some(REAL_STEMS[3]));
+    assert!(
+        found[0]
+            .message
+            .starts_with("`04_Vocals.wav` is 1.00 dB quieter than in the mix: ")
+            && found[0].message.contains(
+                "the files differ in length (`length/mismatch`): summed over the first 2.500 s"
+            ),
+        "{}",
+        found[0].message
+    );
+    assert!(findings(&report, "length/mismatch")
+        .iter()
+        .any(|d| d.path.as_deref() == Some(REAL_STEMS[0])));
+    let lines = stemlint::render::human::null_test_lines(&report);
+    assert!(
+        lines.contains("over the first 2.500 s, which every file holds"),
+        "{lines}"
+    );
+}
+
 #[test]
 fn a_polarity_flip_is_named() {
     let stems = real_stems();

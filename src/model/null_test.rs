@@ -73,6 +73,10 @@ pub struct Measurement {
     /// Mono stems summed into a stereo set as centred dual-mono: each sample to both
     /// channels, at unity gain.
     pub dual_mono: Vec<String>,
+    /// The files differ in length (`length/mismatch`): they were summed over the `frames` all
+    /// of them hold, from their common start.
+    #[serde(default)]
+    pub lengths_differ: bool,
 }
 
 /// A residual accounted for by one change.

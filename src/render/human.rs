@@ -176,8 +176,16 @@ pub fn null_test_lines(report: &Report) -> String {
                 plural(count, "mono stem")
             ),
         };
+        let over = if measurement.lengths_differ {
+            format!(
+                " over the first {:.3} s, which every file holds",
+                measurement.frames as f64 / f64::from(measurement.sample_rate.max(1))
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{place}null test: {} against `{}`: {depth}{dual_mono}\n",
+            "{place}null test: {} against `{}`: {depth}{over}{dual_mono}\n",
             plural(null_test.stems.len(), "stem"),
             null_test.mix
         ));

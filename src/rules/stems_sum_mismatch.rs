@@ -38,10 +38,12 @@ declare_rule! {
     ///
     /// A mono stem in a stereo set is summed as centred dual-mono: each sample to both channels,
     /// at unity gain (a mix that panned it centre with a -3 dB pan law shows it as 3.01 dB
-    /// louder than in the mix); the finding says so. When the files cannot be summed (different
-    /// lengths, rates or other channel counts, a file that does not decode, several mixes), the
-    /// test is skipped with an info finding that says why; the length and format rules report
-    /// the cause. Not run with `--fast`.
+    /// louder than in the mix); the finding says so. Files of different lengths are summed over
+    /// the length they all hold, from their common start, and the finding says so too
+    /// (`length/mismatch` reports the lengths): one run reports both. When the files cannot be
+    /// summed (rates or channel counts that differ, a file that does not decode, several
+    /// mixes), the test is skipped with an info finding that says why; the format and file
+    /// rules report the cause. Not run with `--fast`.
     ///
     /// Why it matters: stems are printed from the same mix pass as the mix so that together they
     /// rebuild it. A stem edited, re-bounced, nudged or re-levelled after the mix was printed no
@@ -151,7 +153,7 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
         return;
     };
     let figures = figures(params, measured, depth);
-    let dual_mono = dual_mono_note(measured);
+    let dual_mono = format!("{}{}", lengths_note(measured), dual_mono_note(measured));
     if let (Some(explanation), Some(severity)) = (
         &measured.explanation,
         params.explained_severity.severity(),
@@ -233,6 +235,18 @@ fn figures(params: &Params, measured: &Measurement, depth: f64) -> String {
         ));
     }
     figures
+}
+
+/// Files of different lengths were summed over the length they all hold: say so.
+fn lengths_note(measured: &Measurement) -> String {
+    if measured.lengths_differ {
+        format!(
+            "; the files differ in length (`length/mismatch`): summed over the first {:.3} s, which every file holds",
+            measured.frames as f64 / f64::from(measured.sample_rate.max(1))
+        )
+    } else {
+        String::new()
+    }
 }
 
 fn dual_mono_note(measured: &Measurement) -> String {
