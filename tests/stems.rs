@@ -1036,6 +1036,18 @@ fn stems_of_different_lengths_are_summed_over_the_length_they_share() {
         lines.contains("over the first 2.500 s, which every file holds"),
         "{lines}"
     );
+    let page = stemlint::render::html::render(&report, &run());
+    assert!(
+        page.contains("summed over the first 2.500 s, which every file holds"),
+        "the page's null test"
+    );
+}
+
+fn run() -> stemlint::render::Run {
+    stemlint::render::Run {
+        command_line: "stemlint check".to_owned(),
+        date: "2026-11-28 12:00 UTC".to_owned(),
+    }
 }
 
 #[test]
@@ -1179,6 +1191,13 @@ fn mix_bus_saturation_follows_no_stem_and_keeps_the_depth_threshold() {
                     .contains("the residual follows the stems' sum"),
                 "{}",
                 found.message
+            );
+        }
+        if caught {
+            let page = stemlint::render::html::render(&check_with(dir.path(), "stems"), &run());
+            assert!(
+                page.contains("the residual follows the stems' sum, no single stem ("),
+                "the page's null test"
             );
         }
     }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::table::{self, COLUMNS};
 use super::Run;
 use crate::model::diagnostic::{clock, Diagnostic, Severity};
-use crate::model::null_test::Outcome;
+use crate::model::null_test::{Outcome, FOLLOWS_CORRELATION};
 use crate::model::record::FileRecord;
 use crate::model::report::{DeliveryReport, Report};
 use crate::rules;
@@ -150,6 +150,10 @@ struct NullTestView {
     peak: Option<String>,
     worst: Option<String>,
     suspect: Option<String>,
+    /// The residual follows the stems' sum rather than one stem (mix-bus processing).
+    follows_sum: Option<String>,
+    /// The files differ in length: the stretch they were summed over.
+    over: Option<String>,
     skipped: Option<String>,
 }
 
@@ -319,6 +323,8 @@ fn delivery_view(index: usize, entry: &DeliveryReport) -> DeliveryView {
             peak: None,
             worst: None,
             suspect: None,
+            follows_sum: None,
+            over: None,
             skipped: Some(reason.clone()),
         },
         Outcome::Measured(measured) => NullTestView {
@@ -341,6 +347,16 @@ fn delivery_view(index: usize, entry: &DeliveryReport) -> DeliveryView {
                 format!(
                     "{} (correlation {:.2}{gain})",
                     suspect.stem, suspect.correlation
+                )
+            }),
+            follows_sum: measured
+                .sum_correlation
+                .filter(|whole| measured.suspect.is_none() && whole.abs() >= FOLLOWS_CORRELATION)
+                .map(|whole| format!("correlation {whole:.2}")),
+            over: measured.lengths_differ.then(|| {
+                format!(
+                    "the first {:.3} s, which every file holds",
+                    measured.frames as f64 / f64::from(measured.sample_rate.max(1))
                 )
             }),
             skipped: None,
