@@ -9,7 +9,9 @@ declare_rule! {
     /// as dual-mono, as heard on two speakers, like ffmpeg's `dualmono`) and loudness range (EBU
     /// Tech 3342), and finds files outside the profile's target: EBU R128 −23 LUFS ±1 LU for
     /// broadcast, ATSC A/85 −24 LKFS ±2, Netflix −27 LKFS ±2. Off where the profile sets no
-    /// target.
+    /// target. The reading is the whole programme's (level-gated, as R128 and A/85 measure):
+    /// Netflix measures the dialogue alone (dialogue-gated), which reads a music-heavy mix
+    /// quieter than this, so check a Netflix master with a dialogue-gated meter as well.
     ///
     /// Why it matters: a broadcast or streaming delivery outside its loudness spec is rejected or
     /// turned up and down by the platform.
