@@ -195,10 +195,7 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
             .sum_correlation
             .is_some_and(|whole| whole.abs() >= FOLLOWS_CORRELATION);
     let help = if bus {
-        format!(
-            "{}; here the mix went through processing the stems did not: print the stems through the same master bus as the mix, or the mix without it, and say which in the notes",
-            meaning(depth)
-        )
+        "the residual is the mix's processing, not a stem's: print the stems through the same master bus as the mix (or the mix without it), and say which in the notes".to_owned()
     } else {
         format!(
             "{}; print the stems again from the same session state as the mix{}",
