@@ -79,6 +79,13 @@ pub struct Measurement {
     pub lengths_differ: bool,
 }
 
+impl Measurement {
+    /// The stretch the files were summed over, seconds from their start.
+    pub fn seconds(&self) -> f64 {
+        self.frames as f64 / f64::from(self.sample_rate.max(1))
+    }
+}
+
 /// A residual accounted for by one change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "change", rename_all = "kebab-case")]

@@ -356,7 +356,7 @@ fn delivery_view(index: usize, entry: &DeliveryReport) -> DeliveryView {
             over: measured.lengths_differ.then(|| {
                 format!(
                     "the first {:.3} s, which every file holds",
-                    measured.frames as f64 / f64::from(measured.sample_rate.max(1))
+                    measured.seconds()
                 )
             }),
             skipped: None,

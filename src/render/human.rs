@@ -179,7 +179,7 @@ pub fn null_test_lines(report: &Report) -> String {
         let over = if measurement.lengths_differ {
             format!(
                 " over the first {:.3} s, which every file holds",
-                measurement.frames as f64 / f64::from(measurement.sample_rate.max(1))
+                measurement.seconds()
             )
         } else {
             String::new()

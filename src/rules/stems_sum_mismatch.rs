@@ -239,7 +239,7 @@ fn lengths_note(measured: &Measurement) -> String {
     if measured.lengths_differ {
         format!(
             "; the files differ in length (`length/mismatch`): summed over the first {:.3} s, which every file holds",
-            measured.frames as f64 / f64::from(measured.sample_rate.max(1))
+            measured.seconds()
         )
     } else {
         String::new()
