@@ -76,7 +76,8 @@ pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
                 _ => true,
             }
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -103,6 +104,8 @@ pub fn discover(root: &Path, skip: &GlobSet) -> Discovered {
                         rel: relative(root, entry.path()),
                         reason,
                     });
+                    // One finding for the folder, not one more for each file it holds.
+                    walker.skip_current_dir();
                 }
             }
             continue;
@@ -300,7 +303,7 @@ fn stray_file(lower: &str) -> Option<&'static str> {
 }
 
 fn stray_folder(name: &str) -> Option<&'static str> {
-    (name == "__MACOSX").then_some("macOS archive metadata folder")
+    (name == "__MACOSX").then_some("macOS archive metadata folder (what it holds is not read)")
 }
 
 /// `path` relative to `root`, `/`-separated, lossy UTF-8.

@@ -368,6 +368,21 @@ fn empty_delivery_and_strays() {
             ("delivery/stray-file", "Session.zip"),
         ])
     );
+    // A zip unpacked on a Mac: the metadata folder is one finding, not one per file in it.
+    let mac = dir.path().join("__MACOSX").join("Song");
+    std::fs::create_dir_all(&mac).expect("folders made");
+    for name in ["._01_Kick.wav", "._02_Snare.wav", "._notes.txt"] {
+        std::fs::write(mac.join(name), b"\x00\x05\x16\x07").expect("written");
+    }
+    assert_eq!(
+        findings(dir.path()),
+        pairs(&[
+            ("delivery/empty", ""),
+            ("delivery/stray-file", ".DS_Store"),
+            ("delivery/stray-file", "Session.zip"),
+            ("delivery/stray-file", "__MACOSX"),
+        ])
+    );
 }
 
 #[test]
