@@ -356,6 +356,34 @@ fn a_metronome_mark_is_a_tempo_and_free_time_answers_tempo_and_meter() {
 }
 
 #[test]
+fn a_file_with_a_header_and_no_audio_is_reported() {
+    let dir = clean_delivery();
+    track(4).frames(0).write(dir.path(), "04_Gtr.wav");
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&("signal/silent".into(), "04_Gtr.wav".into())),
+        "{found:?}"
+    );
+    assert_eq!(
+        messages(dir.path(), "signal/silent"),
+        ["holds no audio: the file has a header and 0 samples"]
+    );
+    let lengths = messages(dir.path(), "length/mismatch");
+    assert!(
+        lengths[0].contains(": 0 frames (0 s) against 48000 (1.000 s)"),
+        "{lengths:?}"
+    );
+    // With --fast the header's count is all there is: no signal verdict.
+    let fast = Options {
+        mode: ScanMode::Fast,
+        ..Options::default()
+    };
+    assert!(!findings_with(dir.path(), &fast)
+        .iter()
+        .any(|(rule, _)| rule == "signal/silent"));
+}
+
+#[test]
 fn empty_delivery_and_strays() {
     let dir = tempfile::tempdir().expect("a tempdir");
     std::fs::write(dir.path().join(".DS_Store"), b"x").expect("written");

@@ -6,7 +6,8 @@ use crate::model::record::Delivery;
 
 declare_rule! {
     /// Finds files that are digital silence from the first sample to the last, or whose peak never
-    /// rises above the floor (−90 dBFS by default: below that it is dither or noise, not a part).
+    /// rises above the floor (−90 dBFS by default: below that it is dither or noise, not a part),
+    /// and files that hold no audio at all (a header and 0 samples).
     ///
     /// Why it matters: a silent file is a track that was muted, soloed away, routed to nowhere or
     /// bounced from the wrong output. It looks fine in a file list, and the part is missing.
@@ -60,6 +61,17 @@ impl Rule for SignalSilent {
     }
 
     fn check(&self, params: &Params, delivery: &Delivery, out: &mut Findings) {
+        for (file, facts) in delivery.audio() {
+            // A header and no audio: an export cancelled or failed before its first sample
+            // (counted by decoding: with `--fast` a header's count is all there is).
+            if facts.frames == 0 && file.is_sound() && !delivery.fast {
+                out.report(
+                    Some(&file.rel),
+                    "holds no audio: the file has a header and 0 samples",
+                    "export it again (an export that was cancelled or failed leaves a header and no audio)",
+                );
+            }
+        }
         for (file, facts, analysis) in delivery.analysed() {
             if facts.frames == 0 {
                 continue;

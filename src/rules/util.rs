@@ -30,7 +30,9 @@ pub fn rate(hz: u32) -> String {
 
 /// Seconds with millisecond precision (`12.000 s`), or milliseconds below 10 ms (`0.146 ms`).
 pub fn seconds(value: f64) -> String {
-    if value.abs() < 0.01 {
+    if value == 0.0 {
+        "0 s".to_owned()
+    } else if value.abs() < 0.01 {
         format!("{:.3} ms", value * 1000.0)
     } else {
         format!("{value:.3} s")
