@@ -558,15 +558,16 @@ fn measure(
     let null_depth_db = (!bit_exact).then(|| db(residual_rms / reference));
     let worst = worst.filter(|_| !bit_exact);
     let seconds = |frame: u64| frame as f64 / f64::from(rate.max(1));
+    // With one stem the sum is that stem: only two or more have a sum of their own.
+    let sum_correlation = (whole && !bit_exact)
+        .then(|| correlation(sums.residual_sum, sums.sum_energy, sums.residual_energy));
     let (suspect, explanation) = match null_depth_db {
         None => (None, None),
         Some(depth) => (
-            suspect(&stems, &sums),
+            suspect(&stems, &sums, sum_correlation),
             explain(&stems, &sums, &lags, explained_db, depth),
         ),
     };
-    let sum_correlation = (whole && !bit_exact)
-        .then(|| correlation(sums.residual_sum, sums.sum_energy, sums.residual_energy));
     Ok(Measurement {
         frames,
         sample_rate: rate,
@@ -786,8 +787,9 @@ fn correlation(dot: f64, energy_a: f64, energy_b: f64) -> f64 {
     }
 }
 
-/// The stem whose signal the residual follows most closely, when the correlation is clear.
-fn suspect(stems: &[String], sums: &Sums) -> Option<Suspect> {
+/// The stem whose signal the residual follows most closely, when the correlation is clear
+/// and closer than the residual's with the stems' sum (`whole`).
+fn suspect(stems: &[String], sums: &Sums, whole: Option<f64>) -> Option<Suspect> {
     let (index, correlation) = sums
         .residual_stem
         .iter()
@@ -800,9 +802,8 @@ fn suspect(stems: &[String], sums: &Sums) -> Option<Suspect> {
         return None;
     }
     // A residual that follows the stems' sum as closely is the mix's change (a gain, bus
-    // processing), not this stem's: with one stem the two are the same.
-    let whole = self::correlation(sums.residual_sum, sums.sum_energy, sums.residual_energy);
-    if stems.len() >= 2 && whole.abs() >= correlation.abs() {
+    // processing), not this stem's.
+    if whole.is_some_and(|whole| whole.abs() >= correlation.abs()) {
         return None;
     }
     // residual ≈ c·stem means the mix holds (1 - c)·stem: the delivered stem is 1/(1 - c)

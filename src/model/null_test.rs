@@ -80,6 +80,13 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// How closely the residual follows the stems' sum, when it follows it and no single stem:
+    /// processing on the mix bus that the stems were not printed through.
+    pub fn follows_sum(&self) -> Option<f64> {
+        self.sum_correlation
+            .filter(|whole| self.suspect.is_none() && whole.abs() >= FOLLOWS_CORRELATION)
+    }
+
     /// The stretch the files were summed over, seconds from their start.
     pub fn seconds(&self) -> f64 {
         self.frames as f64 / f64::from(self.sample_rate.max(1))

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::table::{self, COLUMNS};
 use super::Run;
 use crate::model::diagnostic::{clock, Diagnostic, Severity};
-use crate::model::null_test::{Outcome, FOLLOWS_CORRELATION};
+use crate::model::null_test::Outcome;
 use crate::model::record::FileRecord;
 use crate::model::report::{DeliveryReport, Report};
 use crate::rules;
@@ -350,8 +350,7 @@ fn delivery_view(index: usize, entry: &DeliveryReport) -> DeliveryView {
                 )
             }),
             follows_sum: measured
-                .sum_correlation
-                .filter(|whole| measured.suspect.is_none() && whole.abs() >= FOLLOWS_CORRELATION)
+                .follows_sum()
                 .map(|whole| format!("correlation {whole:.2}")),
             over: measured.lengths_differ.then(|| {
                 format!(

@@ -5,7 +5,7 @@ use super::{Findings, Rule};
 use crate::model::analysis::MeasureSettings;
 use crate::model::diagnostic::Level;
 use crate::model::null_test::{
-    Explanation, Measurement, NullTestSettings, Outcome, FOLLOWS_CORRELATION,
+    Explanation, Measurement, NullTestSettings, Outcome,
 };
 use crate::model::pattern::Pattern;
 use crate::model::record::Delivery;
@@ -178,10 +178,7 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
             suspect.stem.as_str()
         }
         None => {
-            if let Some(whole) = measured
-                .sum_correlation
-                .filter(|whole| whole.abs() >= FOLLOWS_CORRELATION)
-            {
+            if let Some(whole) = measured.follows_sum() {
                 message.push_str(&format!(
                     "; the residual follows the stems' sum (correlation {whole:.2}), no single stem: processing on the mix bus (a compressor, a limiter, saturation, a reverb) that the stems were not printed through"
                 ));
@@ -190,11 +187,7 @@ fn check_measured(params: &Params, mix: &str, measured: &Measurement, out: &mut 
         }
     };
     message.push_str(&dual_mono);
-    let bus = measured.suspect.is_none()
-        && measured
-            .sum_correlation
-            .is_some_and(|whole| whole.abs() >= FOLLOWS_CORRELATION);
-    let help = if bus {
+    let help = if measured.follows_sum().is_some() {
         "the residual is the mix's processing, not a stem's: print the stems through the same master bus as the mix (or the mix without it), and say which in the notes".to_owned()
     } else {
         format!(

@@ -268,28 +268,29 @@ impl Accumulator for Clipping {
             self.runs.fill(0);
             return;
         }
+        let float = self.quantum == 0.0;
         for (index, frame) in frames.samples.chunks_exact(frames.channels).enumerate() {
-            let float = self.quantum == 0.0;
             for ((&value, run), last) in frame
                 .iter()
                 .zip(self.runs.iter_mut())
                 .zip(self.run_values.iter_mut())
             {
+                let magnitude = value.abs();
                 // A float run goes on only while flat: a float waveform can pass through full
                 // scale on its way over it. (An integer one cannot: its runs are its ceiling.)
-                if float && *run > 0 && value.abs() != *last {
+                if float && *run > 0 && magnitude != *last {
                     *run = 0;
                 }
-                *last = value.abs();
+                *last = magnitude;
                 // Over full scale (a float file's): kept, not clipped; it ends a run at full
                 // scale, and is clipping only where it is flat (the flat tops read that).
-                if value.abs() > 1.0 {
+                if magnitude > 1.0 {
                     let position = frames.position + index as u64;
                     self.over_samples += 1;
                     self.first_over.get_or_insert(position);
                     self.last_over_end = Some(position + 1);
                     *run = 0;
-                } else if value.abs() >= self.clip_level {
+                } else if magnitude >= self.clip_level {
                     *run += 1;
                     let position = frames.position + index as u64;
                     if *run >= self.min_run {
